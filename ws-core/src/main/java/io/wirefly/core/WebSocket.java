@@ -1,0 +1,83 @@
+package io.wirefly.core;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One WebSocket connection, as the browser's {@code WebSocket} object shows it: send text, binary or a ping,
+ * close, and read the state. Implemented by the transport (see {@code io.wirefly.server}); handed to a
+ * {@link WebSocketHandler}.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Sends are queued in order and written by the
+ * connection's own I/O thread; the returned stage completes when the frame's bytes have been handed to the
+ * operating system, or fails with {@link ClosedException} if the connection closes first.
+ *
+ * <pre>{@code
+ * public void onText(WebSocket ws, String text) {
+ *     ws.sendText("echo: " + text);
+ *     if (ws.bufferedAmount() > 1 << 20) ws.close(1008, "slow down");
+ * }
+ * }</pre>
+ */
+public interface WebSocket {
+
+    /**
+     * Sends a text message.
+     *
+     * @param text the message; encoded as UTF-8
+     * @return a stage completed when the message is written, or failed with {@link ClosedException}
+     */
+    CompletionStage<Void> sendText(CharSequence text);
+
+    /**
+     * Sends a binary message. The bytes between the buffer's position and limit are sent; the buffer must not be
+     * changed until the returned stage completes.
+     *
+     * @param data the message
+     * @return a stage completed when the message is written, or failed with {@link ClosedException}
+     */
+    CompletionStage<Void> sendBinary(ByteBuffer data);
+
+    /**
+     * Sends a ping. The peer answers with a pong carrying the same bytes.
+     *
+     * @param payload at most 125 bytes
+     * @return a stage completed when the ping is written
+     * @throws IllegalArgumentException if the payload is longer than 125 bytes
+     */
+    CompletionStage<Void> ping(ByteBuffer payload);
+
+    /**
+     * Starts the closing handshake: messages already queued are sent first, then a close frame with this code
+     * and reason. The connection is closed when the peer answers, or after the close timeout.
+     *
+     * @param code a code that {@link CloseCode#isValidToSend()} accepts
+     * @param reason at most 123 bytes of UTF-8; may be empty
+     * @throws IllegalArgumentException if the code may not be sent or the reason is too long
+     */
+    void close(int code, String reason);
+
+    /** Closes with 1000 and no reason. */
+    default void close() {
+        close(CloseCode.NORMAL.code(), "");
+    }
+
+    /** @return the connection's current state */
+    ReadyState readyState();
+
+    /**
+     * @return the number of bytes queued for sending but not yet handed to the operating system, frame headers
+     *     included, as the browser's {@code bufferedAmount}
+     */
+    long bufferedAmount();
+
+    /** @return the negotiated subprotocol, or the empty string if none */
+    String subprotocol();
+
+    /** @return the request path of the handshake (without the query), such as {@code /led} */
+    String path();
+
+    /** @return the address of the other end */
+    InetSocketAddress remoteAddress();
+}

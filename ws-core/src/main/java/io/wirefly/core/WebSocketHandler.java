@@ -1,0 +1,79 @@
+package io.wirefly.core;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives the events of WebSocket connections. Every method has an empty default, so a handler overrides only
+ * what it needs.
+ *
+ * <p>Threading: the events of one connection are delivered one at a time and in order — on the connection's
+ * event-loop thread, or on the server's {@code Executor} when one is configured. A handler that may block
+ * (GPIO, a database) must run on an executor, never on an event loop. One handler instance usually serves many
+ * connections at once, so shared state in it must be thread-safe.
+ *
+ * <pre>{@code
+ * WebSocketHandler echo = new WebSocketHandler() {
+ *     @Override public void onText(WebSocket ws, String text) { ws.sendText(text); }
+ *     @Override public void onBinary(WebSocket ws, ByteBuffer data) { ws.sendBinary(data); }
+ * };
+ * }</pre>
+ */
+public interface WebSocketHandler {
+
+    /**
+     * The handshake completed; the connection is open.
+     *
+     * @param ws the connection
+     */
+    default void onOpen(WebSocket ws) {
+    }
+
+    /**
+     * A complete text message arrived; it is valid UTF-8.
+     *
+     * @param ws the connection
+     * @param text the message
+     */
+    default void onText(WebSocket ws, String text) {
+    }
+
+    /**
+     * A complete binary message arrived. The buffer belongs to the handler.
+     *
+     * @param ws the connection
+     * @param data the message, from position to limit
+     */
+    default void onBinary(WebSocket ws, ByteBuffer data) {
+    }
+
+    /**
+     * A pong arrived (a pong answering our ping, or an unsolicited one).
+     *
+     * @param ws the connection
+     * @param payload the pong's payload
+     */
+    default void onPong(WebSocket ws, ByteBuffer payload) {
+    }
+
+    /**
+     * The connection is closed. Called exactly once for every connection that was opened. The code is the one
+     * from the peer's close frame, 1005 if its close frame had none, or 1006 if the connection ended without a
+     * close frame; for a connection that this side failed (a protocol violation) it is the code that was sent.
+     *
+     * @param ws the connection
+     * @param code the close code
+     * @param reason the close reason; may be empty
+     */
+    default void onClose(WebSocket ws, int code, String reason) {
+    }
+
+    /**
+     * Something went wrong on the connection: an I/O error, a protocol violation by the peer, or an exception
+     * thrown by this handler. {@link #onClose} follows when the connection is closed by it.
+     *
+     * @param ws the connection
+     * @param error what went wrong
+     */
+    default void onError(WebSocket ws, Throwable error) {
+    }
+}
