@@ -107,6 +107,22 @@ await() {
     done
 }
 
+# CPU seconds (user + system) used so far by a live process, from /proc; prints nothing once it has exited.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_seconds() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }   # fields after the command name; utime and stime are the 12th and 13th of these
+    set -- $stat
+    local tenths=$(( (${12} + ${13}) * 10 / CLK_TCK ))
+    echo "$((tenths / 10)).$((tenths % 10))"
+}
+track_cpu() {   # variable pid: keeps the last value read while the process lives
+    local v
+    v=$(cpu_seconds "$2")
+    if [ -n "$v" ]; then printf -v "$1" %s "$v"; fi
+}
+
 announced() { grep -o 'Ok, will run [0-9]* test cases' "$1" | grep -o '[0-9][0-9]*' | head -n 1; }
 has_announced() { [ -n "$(announced "$1")" ]; }
 server_ready() { port_open "$SERVER_PORT"; }
@@ -185,8 +201,9 @@ run_server_mode() {
     count=$(announced "$dir/wstest.log")
     echo "server: fuzzingclient (PID $WSTEST_PID) runs $count case(s)"
 
-    local deadline=$((SECONDS + MODE_DEADLINE))
+    local deadline=$((SECONDS + MODE_DEADLINE)) suite_cpu=0 peer_cpu=0
     while alive "$WSTEST_PID"; do
+        track_cpu suite_cpu "$WSTEST_PID"; track_cpu peer_cpu "$server_pid"
         if hung_after_reports "$dir"; then
             echo "server: wstest wrote index.json, logged an unhandled error and went idle (the known defect of the" \
                  "port, see README.md); stopping PID $WSTEST_PID"
@@ -198,7 +215,7 @@ run_server_mode() {
     stop_pid "$WSTEST_PID"
     if ! alive "$server_pid"; then echo "server: our server exited during the run; last lines of server.log:"; tail -n 20 "$dir/server.log"; STATUS=1; fi
     stop_pid "$server_pid"
-    echo "server: $((SECONDS - start)) s"
+    echo "server: $((SECONDS - start)) s wall; CPU: suite ${suite_cpu} s, our server ${peer_cpu} s"
     check_verdicts server "$dir" "$count" "$HERE/expected-server.json"
 }
 
@@ -217,8 +234,9 @@ run_client_mode() {
     bash -c "exec $CLIENT_CMD $url" > "$dir/client.log" 2>&1 &
     local client_pid=$!
     STARTED+=("$client_pid")
-    local deadline=$((SECONDS + MODE_DEADLINE))
+    local deadline=$((SECONDS + MODE_DEADLINE)) suite_cpu=0 peer_cpu=0
     while alive "$client_pid" && ! reports_done "$dir"; do
+        track_cpu suite_cpu "$WSTEST_PID"; track_cpu peer_cpu "$client_pid"
         if ! alive "$WSTEST_PID"; then echo "client: the fuzzingserver exited during the run"; STATUS=1; break; fi
         if [ $SECONDS -ge $deadline ]; then echo "client: our client still running after ${MODE_DEADLINE}s; stopping it"; STATUS=1; break; fi
         sleep 0.5
@@ -234,8 +252,9 @@ run_client_mode() {
     fi
     grep -qi 'Unhandled error' "$dir/wstest.log" \
         && echo "client: the fuzzingserver logged 'Unhandled Error' while writing reports (known defect of the port)"
+    track_cpu suite_cpu "$WSTEST_PID"
     stop_pid "$WSTEST_PID"
-    echo "client: $((SECONDS - start)) s"
+    echo "client: $((SECONDS - start)) s wall; CPU: suite ${suite_cpu} s, our client ${peer_cpu} s"
     check_verdicts client "$dir" "$count" "$HERE/expected-client.json"
 }
 
