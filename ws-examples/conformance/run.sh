@@ -260,5 +260,9 @@ run_client_mode() {
 
 if [ "$RUN_SERVER" = 1 ]; then run_server_mode || STATUS=1; fi
 if [ "$RUN_CLIENT" = 1 ]; then run_client_mode || STATUS=1; fi
+if [ "$RUN_SERVER$RUN_CLIENT" = 11 ] && [ -f "$OUT/server/verdicts.json" ] && [ -f "$OUT/client/verdicts.json" ]; then
+    "$PYTHON" "$HERE/verdicts.py" markdown --server "$OUT/server/verdicts.json" --client "$OUT/client/verdicts.json" \
+        > "$OUT/summary.md" && echo "per-section table for the README: $OUT/summary.md"
+fi
 echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
 exit "$STATUS"

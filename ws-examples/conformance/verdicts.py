@@ -7,7 +7,7 @@ Used by run.sh; standard library only. Subcommands:
             from the expected file (caseId -> {behavior, behaviorClose}); writes <out>/verdicts.json and
             <out>/counts ("passed failed"). Exit status 0 when nothing regressed and the index holds every
             announced case, 1 otherwise.
-  markdown  per-section counts of one or more verdicts.json files as a Markdown table (for the README).
+  markdown  per-section counts of the server and client verdicts.json as one Markdown table (for the README).
 
 A case passes when behavior and behaviorClose are both OK or INFORMATIONAL. Durations are ignored.
 """
@@ -176,19 +176,41 @@ def check(args):
     return 0 if ok else 1
 
 
+SECTION_TITLES = {1: "framing", 2: "ping/pong", 3: "reserved bits", 4: "opcodes", 5: "fragmentation",
+                  6: "UTF-8", 7: "close handshake", 9: "limits and performance", 10: "auto-fragmentation",
+                  12: "permessage-deflate, payloads", 13: "permessage-deflate, parameters"}
+
+
 def markdown(args):
-    for path in args.verdicts:
+    """One table, a row per section, server and client side by side (for the README)."""
+    columns = []
+    for path in (args.server, args.client):
         with open(path, encoding="utf-8") as f:
-            verdicts = json.load(f)
-        print("| section | cases | OK | INFORMATIONAL | other (behavior / close) |")
-        print("|---|---|---|---|---|")
-        for section, row in section_rows(verdicts).items():
-            others = {k: n for k, n in row["behavior"].items() if k not in ("OK", "INFORMATIONAL")}
-            others.update({"close " + k: n for k, n in row["close"].items() if k not in ("OK", "INFORMATIONAL")})
-            print("| %d | %d | %d | %d | %s |" % (
-                section, row["cases"], row["behavior"].get("OK", 0), row["behavior"].get("INFORMATIONAL", 0),
-                ", ".join("%s %d" % kv for kv in sorted(others.items())) or "0"))
-        print()
+            columns.append(section_rows(json.load(f)))
+    sections = sorted(set(columns[0]) | set(columns[1]))
+
+    def cell(rows, section):
+        row = rows.get(section)
+        if row is None:
+            return "not run"
+        text = "%d OK" % row["behavior"].get("OK", 0)
+        if row["behavior"].get("INFORMATIONAL", 0):
+            text += ", %d INFORMATIONAL" % row["behavior"]["INFORMATIONAL"]
+        others = {k: n for k, n in row["behavior"].items() if k not in ("OK", "INFORMATIONAL")}
+        others.update({"close " + k: n for k, n in row["close"].items() if k not in ("OK", "INFORMATIONAL")})
+        for verdict, n in sorted(others.items()):
+            text += ", **%d %s**" % (n, verdict)
+        return text
+
+    print("| section | cases | server | client |")
+    print("|---|---|---|---|")
+    for section in sections:
+        cases = max(r.get(section, {"cases": 0})["cases"] for r in columns)
+        print("| %d %s | %d | %s | %s |" % (section, SECTION_TITLES.get(section, ""), cases,
+                                           cell(columns[0], section), cell(columns[1], section)))
+    totals = [(sum(r["cases"] for r in rows.values()), sum(r["passed"] for r in rows.values())) for rows in columns]
+    print("| **all** | %d | %d of %d pass | %d of %d pass |"
+          % (max(t[0] for t in totals), totals[0][1], totals[0][0], totals[1][1], totals[1][0]))
     return 0
 
 
@@ -205,7 +227,8 @@ def main():
     c.add_argument("--out", required=True)
     c.add_argument("--update", action="store_true")
     m = sub.add_parser("markdown")
-    m.add_argument("verdicts", nargs="+")
+    m.add_argument("--server", required=True, help="server mode verdicts.json")
+    m.add_argument("--client", required=True, help="client mode verdicts.json")
     args = parser.parse_args()
     return check(args) if args.command == "check" else markdown(args)
 
