@@ -35,7 +35,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
                             int serverMaxWindowBits, int clientMaxWindowBits) {
 
     /** The extension token (RFC 7692 §6). */
-    public static final String EXTENSION_NAME = "permessage-deflate";
+    static final String EXTENSION_NAME = "permessage-deflate";
 
     private static final String SERVER_NO_CONTEXT_TAKEOVER = "server_no_context_takeover";
     private static final String CLIENT_NO_CONTEXT_TAKEOVER = "client_no_context_takeover";
