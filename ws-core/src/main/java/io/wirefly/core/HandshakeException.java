@@ -20,6 +20,7 @@ import java.util.Objects;
 public class HandshakeException extends WebSocketException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status of the failure, or 0. */
     private final int httpStatus;
     private final transient Map<String, String> headers;
 

@@ -41,8 +41,19 @@ public record WebSocketConfig(
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 1 << 20;
 
     /**
-     * Validates every value.
+     * Validates every value; prefer {@link #builder()}.
      *
+     * @param maxFrameSize largest payload of one frame, in bytes
+     * @param maxMessageSize largest reassembled, decompressed message, in bytes
+     * @param maxRequestLineLength longest handshake request or status line, in bytes
+     * @param maxHeaderLineLength longest handshake header line, in bytes
+     * @param maxHeaderCount most header fields in a handshake
+     * @param maxHandshakeSize largest handshake head, in bytes
+     * @param deflate whether permessage-deflate is negotiated
+     * @param deflateLevel the compression level, 0..9
+     * @param deflateThreshold messages shorter than this are sent uncompressed
+     * @param deflateServerNoContextTakeover whether the server resets its compressor after every message
+     * @param deflateClientNoContextTakeover whether the client resets its compressor after every message
      * @throws IllegalArgumentException naming the first setting whose value is out of range
      */
     public WebSocketConfig {
