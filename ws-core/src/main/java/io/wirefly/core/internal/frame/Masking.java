@@ -18,10 +18,10 @@ import java.util.Objects;
  * <p>The bulk of the range is XORed a {@code long} at a time with the key repeated twice (eight bytes are a
  * whole number of key periods, so the key word never changes inside one call); the last 0–7 bytes are done one by
  * one. Heap buffers are read through a {@code long} view of their array; direct (and read-only) buffers with
- * absolute {@code getLong}/{@code putLong} in the buffer's own byte order (the key word is expressed in that
- * order, so big- and little-endian buffers both work). Neither the position, the limit, the mark nor the byte
- * order is changed, not even for the duration of the call. Stateless and thread-safe; the caller must make sure
- * no other thread writes the same bytes during the call.
+ * absolute {@code getLong}/{@code putLong}, switched to the native byte order for the loop and switched back
+ * before returning, also when it throws. Neither the position, the limit nor the mark is changed, and on return
+ * the byte order is the caller's. Stateless and thread-safe, but no other thread may use the same buffer object
+ * during the call (which a caller that writes the bytes must ensure anyway).
  *
  * <pre>{@code
  * // unmask a payload that arrives in two pieces
@@ -65,16 +65,16 @@ public final class Masking {
         if (key == 0 || from == to) {
             return next;
         }
-        // Rotate so that the key octet for the byte at `from` is the top byte, then repeat it in a long; each
-        // access path expresses that long in the byte order it reads and writes with.
+        // Rotate so that the key octet for the byte at `from` is the top byte, then repeat it in a long that is
+        // read and written in the platform's byte order (byte-swapped on little-endian machines).
         int rotated = Integer.rotateLeft(key, offset << 3);
         long bigEndianWord = (rotated & 0xFFFF_FFFFL) * DOUBLE_INT;
+        long word = NATIVE_BIG_ENDIAN ? bigEndianWord : Long.reverseBytes(bigEndianWord);
         if (buf.hasArray()) {
             int base = buf.arrayOffset();
-            long nativeWord = NATIVE_BIG_ENDIAN ? bigEndianWord : Long.reverseBytes(bigEndianWord);
-            applyToArray(buf.array(), base + from, base + to, rotated, nativeWord);
+            applyToArray(buf.array(), base + from, base + to, rotated, word);
         } else {
-            applyToBuffer(buf, from, to, rotated, bigEndianWord);
+            applyToBuffer(buf, from, to, rotated, word);
         }
         return next;
     }
@@ -93,19 +93,24 @@ public final class Masking {
         }
     }
 
-    private static void applyToBuffer(ByteBuffer buf, int from, int to, int key, long bigEndianWord) {
-        // getLong/putLong read and write in the buffer's own order; expressing the key word in that order makes
-        // the XOR land on the right bytes without touching the order (a byte swap commutes with XOR).
-        long word = buf.order() == ByteOrder.BIG_ENDIAN ? bigEndianWord : Long.reverseBytes(bigEndianWord);
-        int i = from;
-        int wordsEnd = from + ((to - from) & ~7);
-        for (; i < wordsEnd; i += 8) {
-            buf.putLong(i, buf.getLong(i) ^ word);
-        }
-        int k = key;
-        for (; i < to; i++) {
-            buf.put(i, (byte) (buf.get(i) ^ (k >>> 24)));
-            k = Integer.rotateLeft(k, 8);
+    private static void applyToBuffer(ByteBuffer buf, int from, int to, int key, long word) {
+        // getLong/putLong are about twice as fast in the native order (no byte swap per word), so switch the
+        // buffer to it for the loop and always restore the caller's order.
+        ByteOrder callerOrder = buf.order();
+        buf.order(ByteOrder.nativeOrder());
+        try {
+            int i = from;
+            int wordsEnd = from + ((to - from) & ~7);
+            for (; i < wordsEnd; i += 8) {
+                buf.putLong(i, buf.getLong(i) ^ word);
+            }
+            int k = key;
+            for (; i < to; i++) {
+                buf.put(i, (byte) (buf.get(i) ^ (k >>> 24)));
+                k = Integer.rotateLeft(k, 8);
+            }
+        } finally {
+            buf.order(callerOrder);
         }
     }
 }
