@@ -231,7 +231,10 @@ public final class ServerHandshake {
             case 500 -> "Internal Server Error";
             case 501 -> "Not Implemented";
             case 503 -> "Service Unavailable";
-            default -> status < 300 ? "OK" : status < 400 ? "Redirection" : status < 500 ? "Client Error" : "Server Error";
+            default -> status < 300 ? "OK"
+                    : status < 400 ? "Redirection"
+                    : status < 500 ? "Client Error"
+                    : "Server Error";
         };
     }
 }
