@@ -41,20 +41,22 @@ import java.util.Objects;
  */
 public final class Pi4jHal implements Hal {
 
+    private static final String TIMER_THREAD = "wirefly-hal-pi4j-timer";
     private static final List<String> PLUGINS = List.of("gpiod", "linuxfs", "pigpio", "mock");
 
     private final HalConfig config;
     private final Context context;
     private final boolean ownsContext;
     private final OpenState open = new OpenState(Pi4jHalProvider.NAME);
-    private final Timer timer = Timer.system("wirefly-hal-pi4j-timer");
+    private final Timer timer;
     private final Notifier notifier = new Notifier();
     private final PinTable<Pi4jOutput, Pi4jInput> pins;
 
-    private Pi4jHal(HalConfig config, Context context, boolean ownsContext) {
+    private Pi4jHal(HalConfig config, Context context, boolean ownsContext, Timer timer) {
         this.config = config;
         this.context = context;
         this.ownsContext = ownsContext;
+        this.timer = timer;
         String outputProvider = needs(PinConfig.Mode.OUTPUT) ? provider("digital-output") : null;
         String inputProvider = needs(PinConfig.Mode.INPUT) ? provider("digital-input") : null;
         this.pins = new PinTable<>(config, open,
@@ -79,8 +81,13 @@ public final class Pi4jHal implements Hal {
      *     an I/O id is taken, {@code IO} or {@code CONFIG} when Pi4J rejects a pin
      */
     public static Pi4jHal open(HalConfig config, Context context) {
+        return open(config, context, Timer.system(TIMER_THREAD));
+    }
+
+    /** As {@link #open(HalConfig, Context)} with another timer (tests drive debounce with virtual time). */
+    static Pi4jHal open(HalConfig config, Context context, Timer timer) {
         return new Pi4jHal(Objects.requireNonNull(config, "config"), Objects.requireNonNull(context, "context"),
-                false);
+                false, timer);
     }
 
     /** Opens with an auto-detected context that this HAL owns; only after the provider found Pi4J and a board. */
@@ -92,7 +99,7 @@ public final class Pi4jHal implements Hal {
             throw Pi4jErrors.map("", "starting Pi4J", e);
         }
         try {
-            return new Pi4jHal(config, context, true);
+            return new Pi4jHal(config, context, true, Timer.system(TIMER_THREAD));
         } catch (RuntimeException e) {
             try {
                 context.shutdown();
