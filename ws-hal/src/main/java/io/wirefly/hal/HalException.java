@@ -36,6 +36,7 @@ public final class HalException extends RuntimeException {
 
     /** The pin's name, or "" for an error that concerns no single pin. */
     private final String pin;
+    /** What went wrong. */
     private final Kind kind;
 
     /**
