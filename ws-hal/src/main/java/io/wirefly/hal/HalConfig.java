@@ -97,6 +97,22 @@ public final class HalConfig {
         return name;
     }
 
+    /**
+     * Configs are equal when they name the same provider and the same pins in the same order.
+     *
+     * @param other another object
+     * @return whether it is an equal config
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof HalConfig c && provider.equals(c.provider) && pins().equals(c.pins());
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * provider.hashCode() + pins().hashCode();
+    }
+
     @Override
     public String toString() {
         return "HalConfig[provider=" + provider + ", pins=" + pins.values() + "]";

@@ -126,6 +126,16 @@ class HalConfigTest {
     }
 
     @Test
+    void configsWithTheSameProviderAndPinsAreEqual() {
+        HalConfig a = HalConfig.builder().output("led", 17).input("button", 27).build();
+        HalConfig b = HalConfig.builder().output("led", 17).input("button", 27).build();
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertFalse(a.equals(a.withProvider("pi4j")));
+        assertFalse(a.equals(HalConfig.builder().input("button", 27).output("led", 17).build()), "order matters");
+    }
+
+    @Test
     void builderIsReusableAndEachBuildIsACopy() {
         HalConfig.Builder b = HalConfig.builder().output("led", 17);
         HalConfig first = b.build();
