@@ -15,6 +15,13 @@ import java.time.Instant;
  * <p>Each edge bumps a generation and schedules a check after the debounce time; a check whose generation is no
  * longer current does nothing, so no timer is ever cancelled. The event's timestamp is the edge that started the
  * stable period. Thread-safe: edges come from any thread, checks from the timer.
+ *
+ * <pre>{@code
+ * Debouncer debouncer = new Debouncer(pin, false, timer, notifier, open);
+ * debouncer.onChange(e -> System.out.println(e.active() ? "pressed" : "released"));
+ * debouncer.edge(true);       // from the driver's callback
+ * notifier.drain();           // reported after pin.debounce() without a further edge
+ * }</pre>
  */
 public final class Debouncer {
 

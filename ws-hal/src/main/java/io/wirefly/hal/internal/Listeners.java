@@ -10,6 +10,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The listeners of one pin. Adding and removing is thread-safe and never blocks a delivery; a listener that throws
  * is logged and the others are still called.
+ *
+ * <pre>{@code
+ * Listeners listeners = new Listeners();
+ * Subscription s = listeners.add(e -> System.out.println(e));
+ * notifier.enqueue(() -> listeners.fire(event));   // under the pin's lock, then notifier.drain()
+ * s.close();
+ * }</pre>
  */
 public final class Listeners {
 

@@ -13,6 +13,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * turn. A delivery that switches a pin (re-entrantly, on the same thread) only enqueues: the outer drain loop runs
  * it after the current delivery returns, so every listener sees the same order. After the last {@code drain()} of
  * every thread has returned, the queue is empty.
+ *
+ * <pre>{@code
+ * lock.lock();
+ * try {
+ *     level = high;
+ *     notifier.enqueue(() -> listeners.fire(event));   // queue order = change order
+ * } finally {
+ *     lock.unlock();
+ * }
+ * notifier.drain();                                    // outside every lock
+ * }</pre>
  */
 public final class Notifier {
 

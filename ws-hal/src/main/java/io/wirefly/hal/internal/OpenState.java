@@ -2,7 +2,14 @@ package io.wirefly.hal.internal;
 
 import io.wirefly.hal.HalException;
 
-/** Whether a HAL is still open; shared by the HAL and its pins. */
+/** Whether a HAL is still open; shared by the HAL and its pins. *
+ * <pre>{@code
+ * OpenState open = new OpenState("simulated");
+ * open.check("led");          // fine while open
+ * open.close();
+ * open.check("led");          // HalException(UNAVAILABLE): "pin 'led': the simulated HAL is closed"
+ * }</pre>
+ */
 public final class OpenState {
 
     private final String provider;

@@ -15,6 +15,12 @@ import java.util.function.Function;
  * A HAL's pins by name and mode, with the error messages for a wrong name, and the close sequence that applies
  * shutdown states in declaration order and reports every failure.
  *
+ * <pre>{@code
+ * PinTable<MyOutput, MyInput> pins = new PinTable<>(config, open, MyOutput::new, MyInput::new, pin -> { });
+ * MyOutput led = pins.output("led");                        // HalException(CONFIG) for an unknown name
+ * pins.closeAll(MyOutput::applyShutdown, input -> { });
+ * }</pre>
+ *
  * @param <O> the provider's output type
  * @param <I> the provider's input type
  */

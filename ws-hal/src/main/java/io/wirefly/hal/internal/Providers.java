@@ -16,6 +16,11 @@ import java.util.stream.Collectors;
  * the {@code uses}/{@code provides} clauses; class path: {@code META-INF/services}), then through the thread's
  * context class loader when it differs (application servers, plugin loaders). A provider that fails to load is
  * logged and skipped, so one broken jar does not hide the simulated board.
+ *
+ * <pre>{@code
+ * HalProvider pi4j = Providers.find("pi4j");   // HalException(UNAVAILABLE) when no provider has that name
+ * String why = pi4j.unavailableReason();
+ * }</pre>
  */
 public final class Providers {
 

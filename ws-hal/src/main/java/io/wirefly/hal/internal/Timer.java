@@ -8,6 +8,12 @@ import java.util.function.Supplier;
 /**
  * The HAL's notion of time: event timestamps and debounce deadlines. The simulated board plugs in a manual clock
  * so that tests advance time instead of sleeping; real boards use {@link #system(String)}.
+ *
+ * <pre>{@code
+ * Timer timer = Timer.system("wirefly-hal-timer");
+ * timer.schedule(Duration.ofMillis(20), () -> System.out.println("at " + timer.now()));
+ * timer.close();
+ * }</pre>
  */
 public interface Timer extends AutoCloseable {
 
