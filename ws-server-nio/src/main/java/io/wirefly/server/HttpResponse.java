@@ -57,12 +57,9 @@ public record HttpResponse(int status, Map<String, String> headers, byte[] body)
         return of(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** @return a copy of the body bytes */
     @Override
     public byte[] body() {
         return body.clone();
-    }
-
-    byte[] bodyUnsafe() {
-        return body;
     }
 }
