@@ -79,10 +79,10 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
 
     private Upgrade decide(HandshakeRequest request, InetSocketAddress remote) {
         HttpRequest view = view(request, remote);
-        String upgrade = request.headers().get("Upgrade");
         WebSocketHandler handler = routes.get(request.path());
         try {
-            if (upgrade == null) {
+            // Only an upgrade to WebSocket is ours; anything else (no Upgrade, or h2c) is plain HTTP/1.1.
+            if (!request.headers().containsToken("Upgrade", "websocket")) {
                 return plainHttp(request, view, handler != null);
             }
             ServerHandshake.Result result = ServerHandshake.accept(request, subprotocols, config);
