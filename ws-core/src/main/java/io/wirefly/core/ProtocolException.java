@@ -31,6 +31,16 @@ public class ProtocolException extends WebSocketException {
         this.closeCode = Objects.requireNonNull(closeCode, "closeCode");
     }
 
+    /**
+     * @param closeCode the close code the failure earns (usually {@link CloseCode#INTERNAL_ERROR})
+     * @param detail what happened, for logs
+     * @param cause the unexpected exception behind it; its message is never sent to the peer
+     */
+    public ProtocolException(CloseCode closeCode, String detail, Throwable cause) {
+        super(detail, cause);
+        this.closeCode = Objects.requireNonNull(closeCode, "closeCode");
+    }
+
     /** @return the close code that this violation earns */
     public CloseCode closeCode() {
         return closeCode;

@@ -1,0 +1,145 @@
+package io.wirefly.core.internal.deflate;
+
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Decompresses permessage-deflate messages (RFC 7692 §7.2.2) as their frames arrive, without holding the
+ * message: compressed chunks go in through {@link #inflate}, decompressed pieces come out through a
+ * {@link Sink}, and {@link #finish} appends the {@code 00 00 FF FF} tail that the sender removed.
+ *
+ * <p>The decompressed size of each message is capped at {@code maxMessageSize}: a "zip bomb" fails with
+ * {@link CloseCode#MESSAGE_TOO_BIG} as soon as one byte more than the cap would come out, and the sink never
+ * receives more than the cap. Fixed memory is one 8 KiB scratch array plus the native inflater.
+ *
+ * <p>Not thread-safe: one connection's thread uses it. Holds native memory until {@link #close()}.
+ *
+ * <pre>{@code
+ * MessageInflater inflater = new MessageInflater(params.clientNoContextTakeover(), config.maxMessageSize());
+ * inflater.inflate(framePayload, (bytes, off, len) -> assembler.append(bytes, off, len));
+ * inflater.finish((bytes, off, len) -> assembler.append(bytes, off, len));   // at the final frame
+ * }</pre>
+ */
+public final class MessageInflater implements AutoCloseable {
+
+    /**
+     * Receives decompressed bytes.
+     *
+     * <pre>{@code
+     * MessageInflater.Sink sink = (bytes, offset, length) -> out.write(bytes, offset, length);
+     * }</pre>
+     */
+    @FunctionalInterface
+    public interface Sink {
+        /**
+         * @param bytes holds the next decompressed piece; reused after the call, so copy what you keep
+         * @param offset index of the first byte of the piece
+         * @param length number of bytes in the piece, at least 1
+         */
+        void accept(byte[] bytes, int offset, int length);
+    }
+
+    /** RFC 7692 §7.2.2: the receiver appends 00 00 FF FF to the payload of a message before inflating it. */
+    private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+    private static final int SCRATCH_SIZE = 8192;
+
+    private final Inflater inflater = new Inflater(true);
+    private final boolean noContextTakeover;
+    private final int maxMessageSize;
+    private final byte[] scratch = new byte[SCRATCH_SIZE];
+    /** Decompressed bytes of the current message so far, never above maxMessageSize. */
+    private long produced;
+
+    /**
+     * @param noContextTakeover the peer resets its compressor after every message, so we reset ours
+     * @param maxMessageSize the largest decompressed message, in bytes
+     * @throws IllegalArgumentException if maxMessageSize is not positive
+     */
+    public MessageInflater(boolean noContextTakeover, int maxMessageSize) {
+        if (maxMessageSize <= 0) {
+            throw new IllegalArgumentException("maxMessageSize must be > 0, was " + maxMessageSize);
+        }
+        this.noContextTakeover = noContextTakeover;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /**
+     * Decompresses one chunk of the current message.
+     *
+     * @param chunk compressed bytes [position, limit); consumed fully (position == limit on return, also when
+     *     an exception is thrown) and not referenced after the call
+     * @param sink receives the decompressed bytes, in order, before this method returns
+     * @throws ProtocolException {@link CloseCode#MESSAGE_TOO_BIG} when the message would decompress to more than
+     *     maxMessageSize bytes, {@link CloseCode#INVALID_PAYLOAD} when the data is not valid DEFLATE; the
+     *     inflater is unusable afterwards (the connection fails)
+     */
+    public void inflate(ByteBuffer chunk, Sink sink) {
+        try {
+            inflater.setInput(chunk);
+            drain(sink);
+        } finally {
+            chunk.position(chunk.limit());
+            inflater.setInput(TAIL, 0, 0);
+        }
+    }
+
+    /**
+     * Ends the current message: inflates the {@code 00 00 FF FF} tail (RFC 7692 §7.2.2), passes the last bytes
+     * to the sink, and starts counting the next message from zero. Resets the decompressor when the peer does
+     * not take over context, or when the message ended the DEFLATE stream with a final block (RFC 7692 §7.2.3.4).
+     *
+     * @param sink receives the last decompressed bytes of the message
+     * @throws ProtocolException as {@link #inflate}
+     */
+    public void finish(Sink sink) {
+        if (!inflater.finished()) {
+            inflater.setInput(TAIL);
+            drain(sink);
+        }
+        boolean streamEnded = inflater.finished();
+        produced = 0;
+        inflater.setInput(TAIL, 0, 0);
+        if (noContextTakeover || streamEnded) {
+            inflater.reset();
+        }
+    }
+
+    /** Inflates until the input is used up (or the stream ended with a final block), honouring the cap. */
+    private void drain(Sink sink) {
+        try {
+            while (!inflater.finished()) {
+                // Ask for at most one byte beyond the cap: that byte proves the message is too big.
+                int want = (int) Math.min(SCRATCH_SIZE, maxMessageSize - produced + 1);
+                int n = inflater.inflate(scratch, 0, want);
+                if (n == 0) {
+                    if (inflater.needsInput()) {
+                        return;
+                    }
+                    if (inflater.finished()) {
+                        return;
+                    }
+                    // a raw stream never asks for a dictionary; treat any other stall as corrupt data
+                    throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid deflate data");
+                }
+                if (produced + n > maxMessageSize) {
+                    throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                            "decompressed message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
+                }
+                produced += n;
+                sink.accept(scratch, 0, n);
+            }
+            // RFC 7692 §7.2.3.4: a final block ended the stream; bytes after it (the tail) are ignored.
+        } catch (DataFormatException e) {
+            throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid deflate data");
+        }
+    }
+
+    /** Releases the native decompressor ({@link Inflater#end()}); later calls fail. */
+    @Override
+    public void close() {
+        inflater.end();
+    }
+}

@@ -1,0 +1,232 @@
+package io.wirefly.core.internal.frame;
+
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A resumable push tokenizer for the RFC 6455 §5.2 frame format: bytes in, header / payload / frame-end calls out.
+ *
+ * <p>{@link #decode} accepts the stream cut at any point, down to one byte per call, and keeps its place in an
+ * explicit state: {@code HEADER} (the two fixed bytes), {@code LENGTH_16}, {@code LENGTH_64}, {@code MASK_KEY},
+ * {@code PAYLOAD}, and {@code FAILED}. Payload is never copied: the sink gets the caller's own buffer with its
+ * position and limit narrowed to the bytes of the frame that are present, unmasked in place; the mask offset is
+ * carried across calls. The decode path allocates nothing per frame.
+ *
+ * <p>The only rules enforced here are the length encoding ones (RFC 6455 §5.2): a length must use the minimal
+ * form, and the most significant bit of a 64-bit length must be 0. Everything else (RSV bits, opcodes, masking
+ * by role, control-frame size and fragmentation, size limits) belongs to the {@link FrameSink}, which sees the
+ * header before any payload and may throw or call {@link #stop()}.
+ *
+ * <p>Once a violation is found, the sink throws, or {@link #stop()} is called, the decoder is failed for good:
+ * every later byte (including the rest of the buffer being decoded) is consumed and discarded with no sink call.
+ * Not thread-safe: one thread (the connection's) calls it.
+ *
+ * <pre>{@code
+ * FrameDecoder decoder = new FrameDecoder();
+ * while (channel.read(in) > 0) {
+ *     in.flip();
+ *     decoder.decode(in, sink);       // consumes everything; a partial frame is remembered
+ *     in.clear();
+ * }
+ * }</pre>
+ */
+public final class FrameDecoder {
+
+    /** Where the decoder is in the current frame. */
+    private enum State {
+        /** Reading the two fixed header bytes. */
+        HEADER,
+        /** Reading a 16-bit extended payload length. */
+        LENGTH_16,
+        /** Reading a 64-bit extended payload length. */
+        LENGTH_64,
+        /** Reading the four-byte masking key. */
+        MASK_KEY,
+        /** Handing on payload bytes. */
+        PAYLOAD,
+        /** Stopped or failed: all input is discarded. */
+        FAILED
+    }
+
+    private State state = State.HEADER;
+    /** Bytes still missing from the fixed-size field of the current state (HEADER, LENGTH_*, MASK_KEY). */
+    private int need = 2;
+    /** The bytes of that field read so far, big-endian. */
+    private long field;
+
+    private boolean fin;
+    private int rsv;
+    private int opcode;
+    private boolean masked;
+    private long payloadLength;
+    private int maskKey;
+
+    /** Payload bytes of the current frame not yet handed on. */
+    private long remaining;
+    /** The masking-key index of the next payload byte. */
+    private int maskOffset;
+
+    /** Creates a decoder that expects the first byte of a frame. */
+    public FrameDecoder() {
+    }
+
+    /**
+     * Consumes every byte of {@code in} from its position to its limit, calling {@code sink} for each frame
+     * piece that completes. On return (normal or not) {@code in.position() == in.limit()} and the limit is the
+     * one it had on entry. A masked frame's payload is unmasked in place, so {@code in} must be writable when
+     * masked frames arrive.
+     *
+     * @param in the next bytes of the stream, heap or direct, any byte order
+     * @param sink receives the header, payload pieces and end of every frame, on this thread
+     * @throws ProtocolException with {@link CloseCode#PROTOCOL_ERROR} for a length that is not minimally encoded
+     *     or a 64-bit length with its most significant bit set; the decoder is then failed
+     * @throws RuntimeException whatever {@code sink} throws, unchanged; the decoder is then failed
+     */
+    public void decode(ByteBuffer in, FrameSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        int limit = in.limit();
+        int pos = in.position();
+        try {
+            while (pos < limit && state != State.FAILED) {
+                if (state == State.PAYLOAD) {
+                    pos = payload(in, pos, limit, sink);
+                } else {
+                    int n = Math.min(need, limit - pos);
+                    long f = field;
+                    for (int end = pos + n; pos < end; pos++) {
+                        f = (f << 8) | (in.get(pos) & 0xFF);
+                    }
+                    field = f;
+                    need -= n;
+                    if (need == 0) {
+                        fieldRead(sink);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            state = State.FAILED;
+            in.limit(limit);
+            in.position(limit);
+            throw t;
+        }
+        in.position(limit);
+    }
+
+    /** The fixed-size field of the current state is complete in {@link #field}. */
+    private void fieldRead(FrameSink sink) {
+        switch (state) {
+            case HEADER -> {
+                int b0 = (int) (field >>> 8);
+                int b1 = (int) field & 0xFF;
+                fin = (b0 & WireFormat.B0_FIN) != 0;
+                rsv = (b0 >>> 4) & 7;
+                opcode = b0 & WireFormat.B0_OPCODE;
+                masked = (b1 & WireFormat.B1_MASK) != 0;
+                int length7 = b1 & WireFormat.B1_LENGTH;
+                if (length7 == WireFormat.LENGTH_16) {
+                    expect(State.LENGTH_16, 2);
+                } else if (length7 == WireFormat.LENGTH_64) {
+                    expect(State.LENGTH_64, 8);
+                } else {
+                    lengthRead(length7, sink);
+                }
+            }
+            case LENGTH_16 -> {
+                // RFC 6455 §5.2: "in all cases, the minimal number of bytes MUST be used to encode the length,
+                // for example, the length of a 124-byte-long string can't be encoded as the sequence 126, 0, 124"
+                if (field < WireFormat.LENGTH_16) {
+                    throw violation("payload length " + field + " sent in the 16-bit form");
+                }
+                lengthRead(field, sink);
+            }
+            case LENGTH_64 -> {
+                // RFC 6455 §5.2: "If 127, the following 8 bytes interpreted as a 64-bit unsigned integer (the most
+                // significant bit MUST be 0) are the payload length."
+                if (field < 0) {
+                    throw violation("64-bit payload length with the most significant bit set");
+                }
+                // RFC 6455 §5.2: "the minimal number of bytes MUST be used to encode the length"
+                if (field <= 0xFFFF) {
+                    throw violation("payload length " + field + " sent in the 64-bit form");
+                }
+                lengthRead(field, sink);
+            }
+            case MASK_KEY -> {
+                maskKey = (int) field;
+                headerRead(sink);
+            }
+            default -> throw new IllegalStateException("no field is read in state " + state);
+        }
+    }
+
+    private void lengthRead(long length, FrameSink sink) {
+        payloadLength = length;
+        if (masked) {
+            expect(State.MASK_KEY, 4);
+        } else {
+            maskKey = 0;
+            headerRead(sink);
+        }
+    }
+
+    private void headerRead(FrameSink sink) {
+        remaining = payloadLength;
+        maskOffset = 0;
+        // Change state before calling out, so that a stop() from the sink is not overwritten.
+        state = State.PAYLOAD;
+        sink.onHeader(fin, rsv, opcode, masked, payloadLength);
+        if (remaining == 0 && state != State.FAILED) {
+            expect(State.HEADER, 2);
+            sink.onFrameEnd();
+        }
+    }
+
+    /** Hands on the payload bytes in {@code [pos, min(limit, pos + remaining))}; returns the index after them. */
+    private int payload(ByteBuffer in, int pos, int limit, FrameSink sink) {
+        int end = pos + (int) Math.min(remaining, limit - pos);
+        if (masked) {
+            // RFC 6455 §5.3: octet i of the payload is XORed with octet (i MOD 4) of the masking key.
+            maskOffset = Masking.apply(in, pos, end, maskKey, maskOffset);
+        }
+        remaining -= end - pos;
+        boolean frameEnds = remaining == 0;
+        if (frameEnds) {
+            expect(State.HEADER, 2);
+        }
+        in.position(pos);
+        in.limit(end);
+        sink.onPayload(in);
+        in.limit(limit);
+        in.position(end);
+        if (frameEnds && state != State.FAILED) {
+            sink.onFrameEnd();
+        }
+        return end;
+    }
+
+    private void expect(State next, int size) {
+        state = next;
+        need = size;
+        field = 0;
+    }
+
+    private static ProtocolException violation(String detail) {
+        return new ProtocolException(CloseCode.PROTOCOL_ERROR, detail);
+    }
+
+    /**
+     * Fails the decoder: from now on every input byte is discarded without a sink call, including the rest of
+     * the buffer being decoded when a sink calls this (for example after a close frame, or after a violation it
+     * reports by other means than throwing).
+     */
+    public void stop() {
+        state = State.FAILED;
+    }
+
+    /** @return true once {@link #stop()} was called, a length violation was found or the sink threw */
+    public boolean isStopped() {
+        return state == State.FAILED;
+    }
+}

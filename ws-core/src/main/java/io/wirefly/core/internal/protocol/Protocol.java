@@ -1,0 +1,508 @@
+package io.wirefly.core.internal.protocol;
+
+import io.wirefly.core.ClosedException;
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.ProtocolException;
+import io.wirefly.core.ReadyState;
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.internal.deflate.DeflateParams;
+import io.wirefly.core.internal.deflate.MessageDeflater;
+import io.wirefly.core.internal.deflate.MessageInflater;
+import io.wirefly.core.internal.frame.FrameDecoder;
+import io.wirefly.core.internal.frame.FrameEncoder;
+import io.wirefly.core.internal.frame.FrameSink;
+import io.wirefly.core.internal.frame.MaskKeys;
+import io.wirefly.core.internal.frame.Opcode;
+import io.wirefly.core.internal.frame.WireFormat;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The state machine of one WebSocket connection after its opening handshake, for either role: it turns received
+ * bytes into messages and control events, enforces every rule of RFC 6455 and RFC 7692 with its close code, and
+ * turns messages to send into frames. It does no I/O: the transport feeds it bytes with {@link #receive} and
+ * writes the frames it hands out through {@link ProtocolListener#onOutbound}.
+ *
+ * <p>Every violation leaves through one exit: a close frame with the violation's code (1002 protocol error, 1007
+ * invalid payload, 1009 too big, 1011 unexpected, with no detail on the wire), then {@code CLOSED}, and every later
+ * input byte is discarded. Input is processed strictly in order, so the messages that came before a violation are
+ * delivered before it is reported.
+ *
+ * <p>Not thread-safe: one thread (the connection's event loop) makes every call.
+ *
+ * <pre>{@code
+ * Protocol protocol = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), listener);
+ * protocol.receive(bytesFromSocket);          // events arrive at the listener, frames to send at onOutbound
+ * protocol.sendText("hello");
+ * protocol.close(1000, "bye");                // CLOSING until the peer's close frame arrives
+ * }</pre>
+ */
+public final class Protocol {
+    private static final int NO_MESSAGE = -1;
+    private static final int RSV1 = 0b100;
+
+    private final Role role;
+    private final ProtocolListener listener;
+    private final int maxFrameSize;
+    private final int maxMessageSize;
+    private final int deflateLevel;
+    private final int deflateThreshold;
+    private final DeflateParams deflate;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final FrameEncoder encoder;
+    private final Utf8Validator utf8 = new Utf8Validator();
+    private final MessageAssembler assembler;
+    private final byte[] control = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
+    private final Receiver receiver = new Receiver();
+
+    private MessageDeflater deflater;
+    private MessageInflater inflater;
+
+    private ReadyState state = ReadyState.OPEN;
+    private boolean closeSent;
+
+    // The frame being received.
+    private int frameOpcode;
+    private boolean frameFin;
+    private long frameLength;
+    private int controlLength;
+
+    // The message being received.
+    private int messageOpcode = NO_MESSAGE;
+    private boolean messageCompressed;
+    private String pendingText;
+    private ByteBuffer pendingBinary;
+
+    /**
+     * Creates the state machine of a connection whose opening handshake has completed; it starts
+     * {@link ReadyState#OPEN}.
+     *
+     * @param role which end this is
+     * @param config limits and deflate settings
+     * @param deflate the negotiated permessage-deflate parameters, or null if it was not negotiated
+     * @param keys the source of mask keys (used by the client role only)
+     * @param listener receives events and outbound frames
+     */
+    public Protocol(Role role, WebSocketConfig config, DeflateParams deflate, MaskKeys keys,
+            ProtocolListener listener) {
+        this.role = Objects.requireNonNull(role, "role");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.maxFrameSize = config.maxFrameSize();
+        this.maxMessageSize = config.maxMessageSize();
+        this.deflateLevel = config.deflateLevel();
+        this.deflateThreshold = config.deflateThreshold();
+        this.deflate = deflate;
+        this.encoder = new FrameEncoder(role, Objects.requireNonNull(keys, "keys"));
+        this.assembler = new MessageAssembler(config.maxMessageSize());
+    }
+
+    /** @return the connection's state: OPEN, CLOSING (we sent a close and await the peer's) or CLOSED */
+    public ReadyState state() {
+        return state;
+    }
+
+    /** @return the role this state machine plays */
+    public Role role() {
+        return role;
+    }
+
+    /**
+     * @return true while this side has sent a close frame and waits for the peer's: the transport arms its close
+     *     timeout and, when it fires, closes the TCP connection and calls {@link #receiveEof()}
+     */
+    public boolean closeExpected() {
+        return state == ReadyState.CLOSING;
+    }
+
+    /**
+     * Consumes every byte of {@code in} (its position ends at its limit), delivering events to the listener as
+     * they complete. A violation by the peer is not thrown: the connection is failed with its close code.
+     *
+     * @param in bytes received from the peer; their content may be changed (unmasked in place)
+     */
+    public void receive(ByteBuffer in) {
+        if (decoder.isStopped()) {
+            in.position(in.limit());
+            return;
+        }
+        try {
+            decoder.decode(in, receiver);
+        } catch (ProtocolException e) {
+            in.position(in.limit());
+            fail(e, true);
+        } catch (RuntimeException e) {
+            in.position(in.limit());
+            fail(new ProtocolException(CloseCode.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName(), e),
+                    true);
+        }
+    }
+
+    /**
+     * The transport's input ended: the peer closed the TCP connection, an I/O error occurred, or the close timeout
+     * fired. If the closing handshake had not completed, the listener sees {@code onClosed(1006, "")}.
+     */
+    public void receiveEof() {
+        if (state == ReadyState.CLOSED) {
+            return;
+        }
+        becomeClosed();
+        listener.onClosed(CloseCode.ABNORMAL.code(), "");
+    }
+
+    /**
+     * Sends a text message as one frame, compressed when permessage-deflate is on and the message is at least the
+     * configured threshold.
+     *
+     * @param text the message
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendText(CharSequence text) {
+        requireOpen();
+        sendData(Opcode.TEXT, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Sends a binary message as one frame.
+     *
+     * @param data the bytes between position and limit; not modified, position unchanged
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendBinary(ByteBuffer data) {
+        requireOpen();
+        sendData(Opcode.BINARY, data);
+    }
+
+    /**
+     * Sends a ping.
+     *
+     * @param payload at most 125 bytes; not modified
+     * @throws IllegalArgumentException if the payload is longer than 125 bytes
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendPing(ByteBuffer payload) {
+        sendControl(Opcode.PING, payload);
+    }
+
+    /**
+     * Sends an unsolicited pong (a heartbeat that expects no answer).
+     *
+     * @param payload at most 125 bytes; not modified
+     * @throws IllegalArgumentException if the payload is longer than 125 bytes
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendPong(ByteBuffer payload) {
+        sendControl(Opcode.PONG, payload);
+    }
+
+    /**
+     * Starts the closing handshake: a close frame goes out after the frames already handed to the transport and
+     * the state becomes CLOSING. Does nothing unless the connection is OPEN.
+     *
+     * @param code a code that may be sent (1000–1003, 1007–1014, 3000–4999)
+     * @param reason at most 123 bytes of UTF-8
+     * @throws IllegalArgumentException if the code may not be sent or the reason is too long
+     */
+    public void close(int code, String reason) {
+        if (!CloseCode.isValidOnWire(code)) {
+            throw new IllegalArgumentException("close code " + code + " may not be sent"
+                    + " (use 1000-1003, 1007-1014 or 3000-4999)");
+        }
+        int reasonBytes = reason.getBytes(StandardCharsets.UTF_8).length;
+        if (reasonBytes > CloseFrames.MAX_REASON_BYTES) {
+            throw new IllegalArgumentException("close reason must be at most 123 bytes of UTF-8, was " + reasonBytes);
+        }
+        if (state != ReadyState.OPEN) {
+            return;
+        }
+        emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE);
+        closeSent = true;
+        state = ReadyState.CLOSING;
+    }
+
+    /**
+     * Fails the connection for a reason found outside the protocol (a back-pressure limit: 1008; a transport
+     * fault: 1011): queued data is dropped, a close frame with this code goes out, and the state becomes CLOSED.
+     * The listener sees {@code onClosed(code, reason)}, not {@code onProtocolError}.
+     *
+     * @param code the close code to send
+     * @param reason the reason to send; cut to 123 bytes
+     */
+    public void fail(CloseCode code, String reason) {
+        fail(new ProtocolException(code, reason), false);
+    }
+
+    private void requireOpen() {
+        if (state != ReadyState.OPEN) {
+            throw new ClosedException("cannot send: the connection is " + state);
+        }
+    }
+
+    private void sendData(Opcode opcode, ByteBuffer payload) {
+        if (deflate != null && payload.remaining() >= deflateThreshold) {
+            emit(opcode, RSV1, deflater().compress(payload), OutboundKind.DATA);
+        } else {
+            emit(opcode, 0, payload, OutboundKind.DATA);
+        }
+    }
+
+    private void sendControl(Opcode opcode, ByteBuffer payload) {
+        if (payload.remaining() > WireFormat.MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException(
+                    opcode + " payload must be at most 125 bytes, was " + payload.remaining());
+        }
+        requireOpen();
+        emit(opcode, 0, payload, OutboundKind.CONTROL);
+    }
+
+    private void emit(Opcode opcode, int rsv, ByteBuffer payload, OutboundKind kind) {
+        listener.onOutbound(encoder.encode(opcode.code(), true, rsv, payload), kind);
+    }
+
+    private MessageDeflater deflater() {
+        if (deflater == null) {
+            boolean reset = role == Role.SERVER ? deflate.serverNoContextTakeover() : deflate.clientNoContextTakeover();
+            deflater = new MessageDeflater(deflateLevel, reset);
+        }
+        return deflater;
+    }
+
+    private MessageInflater inflater() {
+        if (inflater == null) {
+            boolean reset = role == Role.SERVER ? deflate.clientNoContextTakeover() : deflate.serverNoContextTakeover();
+            inflater = new MessageInflater(reset, maxMessageSize);
+        }
+        return inflater;
+    }
+
+    /** The single exit for every failure: close frame (unless one was sent), CLOSED, input discarded. */
+    private void fail(ProtocolException error, boolean byPeer) {
+        if (state == ReadyState.CLOSED) {
+            return;
+        }
+        int code = error.closeCode().code();
+        // 1011 means our own fault: no detail goes on the wire.
+        String reason = code == CloseCode.INTERNAL_ERROR.code() ? "" : error.getMessage();
+        if (!closeSent) {
+            emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE_ABORT);
+            closeSent = true;
+        }
+        becomeClosed();
+        if (byPeer) {
+            listener.onProtocolError(error);
+        }
+        listener.onClosed(code, reason);
+    }
+
+    private void becomeClosed() {
+        state = ReadyState.CLOSED;
+        decoder.stop();
+        assembler.reset();
+        messageOpcode = NO_MESSAGE;
+        pendingText = null;
+        pendingBinary = null;
+        if (deflater != null) {
+            deflater.close();
+            deflater = null;
+        }
+        if (inflater != null) {
+            inflater.close();
+            inflater = null;
+        }
+    }
+
+    private static ProtocolException violation(String detail) {
+        return new ProtocolException(CloseCode.PROTOCOL_ERROR, detail);
+    }
+
+    /** Receives the decoder's tokens and applies the rules; a private class keeps these methods off the API. */
+    private final class Receiver implements FrameSink, MessageInflater.Sink {
+
+        @Override
+        public void onHeader(boolean fin, int rsv, int opcode, boolean masked, long length) {
+            // RFC 6455 §5.2: RSV1-3 MUST be 0 unless a negotiated extension defines them; permessage-deflate
+            // defines RSV1 only (RFC 7692 §6).
+            if ((rsv & 0b011) != 0) {
+                throw violation("reserved bit RSV" + ((rsv & 0b010) != 0 ? 2 : 3) + " set");
+            }
+            Opcode op = Opcode.of(opcode);
+            boolean rsv1 = (rsv & RSV1) != 0;
+            // RFC 6455 §5.1: a server MUST close the connection on an unmasked frame; a client on a masked one.
+            if (role == Role.SERVER && !masked) {
+                throw violation("unmasked frame from a client");
+            }
+            if (role == Role.CLIENT && masked) {
+                throw violation("masked frame from a server");
+            }
+            if (op.isControl()) {
+                // RFC 6455 §5.5: control frames MUST have a payload length of 125 bytes or less and MUST NOT be
+                // fragmented.
+                if (!fin) {
+                    throw violation("fragmented " + op + " frame");
+                }
+                if (length > WireFormat.MAX_CONTROL_PAYLOAD) {
+                    throw violation(op + " frame with a payload of " + length + " bytes");
+                }
+                if (rsv1) {
+                    throw violation("RSV1 set on a " + op + " frame");
+                }
+                controlLength = 0;
+            } else {
+                if (op == Opcode.CONTINUATION) {
+                    // RFC 6455 §5.4: a continuation frame continues a fragmented message.
+                    if (messageOpcode == NO_MESSAGE) {
+                        throw violation("continuation frame without a message to continue");
+                    }
+                    // RFC 7692 §6.1: RSV1 is set on the first frame of a message only.
+                    if (rsv1) {
+                        throw violation("RSV1 set on a continuation frame");
+                    }
+                } else {
+                    if (messageOpcode != NO_MESSAGE) {
+                        throw violation("new " + op + " message before the fragmented message ended");
+                    }
+                    if (rsv1 && deflate == null) {
+                        throw violation("RSV1 set but permessage-deflate was not negotiated");
+                    }
+                    messageOpcode = opcode;
+                    messageCompressed = rsv1;
+                    utf8.reset();
+                }
+                if (length > maxFrameSize) {
+                    throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                            "frame exceeds maxFrameSize (" + maxFrameSize + " bytes)");
+                }
+                if (!messageCompressed && assembler.size() + length > maxMessageSize) {
+                    throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                            "message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
+                }
+            }
+            frameOpcode = opcode;
+            frameFin = fin;
+            frameLength = length;
+        }
+
+        @Override
+        public void onPayload(ByteBuffer chunk) {
+            if (frameOpcode >= Opcode.CLOSE.code()) {
+                int n = chunk.remaining();
+                chunk.get(control, controlLength, n);
+                controlLength += n;
+                return;
+            }
+            if (messageCompressed) {
+                inflater().inflate(chunk, this);
+                return;
+            }
+            boolean text = messageOpcode == Opcode.TEXT.code();
+            if (text) {
+                // Fail fast: a byte that can never be part of valid UTF-8 fails the connection as it arrives.
+                if (utf8.feed(chunk, chunk.position(), chunk.limit()) >= 0) {
+                    throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
+                }
+            }
+            if (frameOpcode != Opcode.CONTINUATION.code() && frameFin && chunk.remaining() == frameLength) {
+                // The common case: a whole unfragmented message in one read. Skip the assembler.
+                if (text) {
+                    pendingText = decodeUtf8(chunk);
+                } else {
+                    ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
+                    copy.put(chunk).flip();
+                    pendingBinary = copy;
+                }
+                return;
+            }
+            if (assembler.size() == 0 && frameFin && frameOpcode != Opcode.CONTINUATION.code()) {
+                assembler.expect(frameLength);
+            }
+            assembler.append(chunk);
+        }
+
+        @Override
+        public void accept(byte[] bytes, int offset, int length) {
+            if (messageOpcode == Opcode.TEXT.code() && utf8.feed(bytes, offset, offset + length) >= 0) {
+                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
+            }
+            assembler.accept(bytes, offset, length);
+        }
+
+        @Override
+        public void onFrameEnd() {
+            if (frameOpcode >= Opcode.CLOSE.code()) {
+                onControlFrame();
+            } else if (frameFin) {
+                onMessageEnd();
+            }
+        }
+
+        private void onMessageEnd() {
+            if (messageCompressed) {
+                inflater().finish(this);
+            }
+            boolean text = messageOpcode == Opcode.TEXT.code();
+            // RFC 6455 §8.1: a text message whose bytes are not valid UTF-8 fails the connection with 1007.
+            if (text && !utf8.isComplete()) {
+                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
+            }
+            String message = pendingText;
+            ByteBuffer binary = pendingBinary;
+            pendingText = null;
+            pendingBinary = null;
+            if (text && message == null) {
+                message = new String(assembler.array(), 0, assembler.size(), StandardCharsets.UTF_8);
+                assembler.reset();
+            } else if (!text && binary == null) {
+                binary = assembler.take();
+            }
+            messageOpcode = NO_MESSAGE;
+            if (text) {
+                listener.onText(message);
+            } else {
+                listener.onBinary(binary);
+            }
+        }
+
+        private void onControlFrame() {
+            if (frameOpcode == Opcode.PING.code()) {
+                // RFC 6455 §5.5.2: upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
+                // with the same application data (unless it already sent a Close frame).
+                if (!closeSent) {
+                    emit(Opcode.PONG, 0, ByteBuffer.wrap(control, 0, controlLength), OutboundKind.CONTROL);
+                }
+                listener.onPing(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
+            } else if (frameOpcode == Opcode.PONG.code()) {
+                listener.onPong(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
+            } else {
+                onCloseFrame();
+            }
+        }
+
+        private void onCloseFrame() {
+            CloseFrames.Close close = CloseFrames.parse(control, controlLength);
+            if (!closeSent) {
+                // RFC 6455 §5.5.1: an endpoint that receives a Close frame and has not sent one MUST send one in
+                // response, typically echoing the status code it received.
+                emit(Opcode.CLOSE, 0, CloseFrames.payload(close.code(), ""), OutboundKind.CLOSE);
+                closeSent = true;
+            }
+            becomeClosed();
+            listener.onClosed(close.code(), close.reason());
+        }
+
+        private String decodeUtf8(ByteBuffer chunk) {
+            int n = chunk.remaining();
+            String s;
+            if (chunk.hasArray()) {
+                s = new String(chunk.array(), chunk.arrayOffset() + chunk.position(), n, StandardCharsets.UTF_8);
+                chunk.position(chunk.limit());
+            } else {
+                byte[] bytes = new byte[n];
+                chunk.get(bytes);
+                s = new String(bytes, StandardCharsets.UTF_8);
+            }
+            return s;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.wirefly.core.internal.protocol;
+
+import static io.wirefly.core.internal.protocol.RawFrames.fromClient;
+import static io.wirefly.core.internal.protocol.RawFrames.fromServer;
+import static io.wirefly.core.internal.protocol.RawFrames.hex;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.internal.deflate.DeflateParams;
+import io.wirefly.core.internal.frame.MaskKeys;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.Deflater;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** permessage-deflate (RFC 7692) as the state machine applies it. */
+class ProtocolDeflateTest {
+    private static final DeflateParams TAKEOVER = new DeflateParams(false, false, 15, 15);
+    private static final WebSocketConfig DEFLATE = WebSocketConfig.builder().deflate(true).deflateThreshold(0).build();
+
+    private final RecordingListener events = new RecordingListener();
+
+    // RFC 7692 §7.2.3.1 and §7.2.3.2: "Hello" compressed, once and then again with the context taken over.
+    @Test
+    void theRfcExamplesInflateToHello() {
+        Protocol c = new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        c.receive(ByteBuffer.wrap(hex("c1 07 f2 48 cd c9 c9 07 00")));
+        c.receive(ByteBuffer.wrap(hex("c1 05 f2 00 11 00 00")));
+        // §7.2.3.3: a compressed message split into two fragments; RSV1 on the first frame only.
+        c.receive(ByteBuffer.wrap(hex("41 03 f2 48 cd 80 04 c9 c9 07 00")));
+        assertEquals(List.of("text:Hello", "text:Hello", "text:Hello"), events.events);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void clientAndServerRoundTripWithEveryContextTakeoverCombination(boolean serverReset, boolean clientReset) {
+        DeflateParams params = new DeflateParams(serverReset, clientReset, 15, 15);
+        RecordingListener serverEvents = new RecordingListener();
+        RecordingListener clientEvents = new RecordingListener();
+        Protocol s = new Protocol(Role.SERVER, DEFLATE, params, MaskKeys.secure(), serverEvents);
+        Protocol c = new Protocol(Role.CLIENT, DEFLATE, params, MaskKeys.secure(), clientEvents);
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            String text = "message " + i + " " + "abc".repeat(random.nextInt(2000));
+            c.sendText(text);
+            s.sendText(text);
+            byte[] bin = new byte[random.nextInt(5000)];
+            random.nextBytes(bin);
+            c.sendBinary(ByteBuffer.wrap(bin));
+            s.sendBinary(ByteBuffer.wrap(bin));
+            assertTrue((clientEvents.frames.get(0).get(0) & 0x40) != 0, "RSV1 set on a compressed message");
+            ProtocolTest.pump(clientEvents, s);
+            ProtocolTest.pump(serverEvents, c);
+            assertEquals(text, serverEvents.texts.get(i));
+            assertEquals(text, clientEvents.texts.get(i));
+            assertEquals(bin.length, serverEvents.binaries.get(i).length);
+        }
+        assertEquals(20, serverEvents.texts.size());
+    }
+
+    @Test
+    void messagesBelowTheThresholdGoUncompressed() {
+        WebSocketConfig config = WebSocketConfig.builder().deflate(true).deflateThreshold(100).build();
+        Protocol s = new Protocol(Role.SERVER, config, TAKEOVER, MaskKeys.fixed(1), events);
+        s.sendText("short");
+        s.sendText("long".repeat(50));
+        assertEquals(0x81, events.frames.get(0).get(0) & 0xFF, "uncompressed, RSV1 clear");
+        assertEquals(0xC1, events.frames.get(1).get(0) & 0xFF, "compressed, RSV1 set");
+    }
+
+    @Test
+    void rsv1OnAContinuationFrameIs1002() {
+        Protocol s = new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        s.receive(fromClient().frame(false, 0b100, 1, hex("f2 48")).frame(true, 0b100, 0, hex("cd c9")).buffer());
+        assertEquals(1002, events.closedCode);
+    }
+
+    @Test
+    void rsv1OnAControlFrameIs1002() {
+        Protocol s = new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        s.receive(fromClient().frame(true, 0b100, 9, new byte[0]).buffer());
+        assertEquals(1002, events.closedCode);
+    }
+
+    @Test
+    void corruptCompressedDataIs1007() {
+        Protocol c = new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        c.receive(fromServer().frame(true, 0b100, 2, hex("ff ff ff ff ff")).buffer());
+        assertEquals(1007, events.closedCode);
+        assertEquals(1007, events.lastSentCloseCode());
+    }
+
+    @Test
+    void compressedTextThatIsNotUtf8Is1007() {
+        byte[] compressed = deflate(hex("48 65 ed a0 80"));
+        Protocol c = new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        c.receive(fromServer().frame(true, 0b100, 1, compressed).buffer());
+        assertEquals(1007, events.closedCode);
+    }
+
+    @Test
+    void aDecompressionBombEndsIn1009() {
+        WebSocketConfig config = WebSocketConfig.builder().deflate(true).maxMessageSize(1 << 20).build();
+        byte[] bomb = deflate(new byte[64 << 20]);   // 64 MiB of zeros in about 64 KiB
+        assertTrue(bomb.length < config.maxFrameSize());
+        Protocol c = new Protocol(Role.CLIENT, config, TAKEOVER, MaskKeys.fixed(1), events);
+        c.receive(fromServer().frame(true, 0b100, 2, bomb).buffer());
+        assertEquals(1009, events.closedCode);
+        assertTrue(events.binaries.isEmpty());
+    }
+
+    /** Raw deflate with a sync flush and the trailing 00 00 ff ff removed, as RFC 7692 §7.2.1 sends it. */
+    static byte[] deflate(byte[] data) {
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
+        d.setInput(data);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        int n;
+        while ((n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
+            out.write(buf, 0, n);
+            if (n < buf.length && d.needsInput()) {
+                break;
+            }
+        }
+        d.end();
+        byte[] all = out.toByteArray();
+        return java.util.Arrays.copyOf(all, all.length - 4);
+    }
+}

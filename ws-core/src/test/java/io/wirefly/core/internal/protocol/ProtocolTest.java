@@ -1,0 +1,455 @@
+package io.wirefly.core.internal.protocol;
+
+import static io.wirefly.core.internal.protocol.RawFrames.fromClient;
+import static io.wirefly.core.internal.protocol.RawFrames.fromServer;
+import static io.wirefly.core.internal.protocol.RawFrames.hex;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.ClosedException;
+import io.wirefly.core.ReadyState;
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.internal.frame.MaskKeys;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ProtocolTest {
+    private final RecordingListener events = new RecordingListener();
+
+    private Protocol server() {
+        return server(WebSocketConfig.defaults());
+    }
+
+    private Protocol server(WebSocketConfig config) {
+        return new Protocol(Role.SERVER, config, null, MaskKeys.fixed(0x11223344), events);
+    }
+
+    private Protocol client() {
+        return new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x11223344), events);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Feeds the server bytes; asserts it failed with {@code code} and sent that code in a close frame. */
+    private void assertFailsWith(int code, byte[] input) {
+        Protocol p = server();
+        p.receive(ByteBuffer.wrap(input));
+        assertEquals(ReadyState.CLOSED, p.state(), "state after violation");
+        assertEquals(code, events.closedCode, "code reported to the listener");
+        assertEquals(code, events.lastSentCloseCode(), "code sent on the wire");
+        assertEquals(OutboundKind.CLOSE_ABORT, events.kinds.get(events.kinds.size() - 1));
+        assertEquals(1, events.closedCalls);
+    }
+
+    // RFC 6455 §5.7: a masked "Hello" from a client.
+    @Test
+    void serverReceivesTheMaskedHelloOfRfc6455Section57() {
+        Protocol p = server();
+        p.receive(ByteBuffer.wrap(hex("81 85 37 fa 21 3d 7f 9f 4d 51 58")));
+        assertEquals(List.of("text:Hello"), events.events);
+        assertEquals(ReadyState.OPEN, p.state());
+    }
+
+    // RFC 6455 §5.7: an unmasked "Hello" from a server, and the fragmented "Hel" + "lo".
+    @Test
+    void clientReceivesUnmaskedAndFragmentedHello() {
+        Protocol p = client();
+        p.receive(ByteBuffer.wrap(hex("81 05 48 65 6c 6c 6f")));
+        p.receive(ByteBuffer.wrap(hex("01 03 48 65 6c 80 02 6c 6f")));
+        assertEquals(List.of("text:Hello", "text:Hello"), events.events);
+    }
+
+    @Test
+    void pingInsideAFragmentedMessageIsAnsweredAndTheMessageStillCompletes() {
+        Protocol p = server();
+        byte[] in = fromClient().frame(false, 0, 1, utf8("frag"))
+                .ping("are you there")
+                .frame(true, 0, 0, utf8("ment")).bytes();
+        p.receive(ByteBuffer.wrap(in));
+        assertEquals(List.of("ping:are you there", "text:fragment"), events.events);
+        assertEquals(List.of(OutboundKind.CONTROL), events.kinds);
+        // RFC 6455 §5.5.3: the pong carries the ping's application data, unmasked from a server.
+        ByteBuffer pong = events.frames.get(0);
+        assertEquals(0x8A, pong.get(0) & 0xFF);
+        assertEquals(13, pong.get(1) & 0xFF);
+        assertEquals("are you there", new String(pong.array(), pong.arrayOffset() + 2, 13, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void binaryMessagesOfEverySizeClassArriveWhole() {
+        Protocol p = server(WebSocketConfig.builder().maxMessageSize(1 << 17).maxFrameSize(1 << 17).build());
+        int[] sizes = {0, 1, 125, 126, 127, 65535, 65536, 65537};
+        RawFrames frames = fromClient();
+        for (int n : sizes) {
+            byte[] b = new byte[n];
+            for (int i = 0; i < n; i++) {
+                b[i] = (byte) (i * 31 + n);
+            }
+            frames.binary(b);
+        }
+        p.receive(frames.buffer());
+        assertEquals(sizes.length, events.binaries.size());
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] got = events.binaries.get(i);
+            assertEquals(sizes[i], got.length);
+            for (int j = 0; j < got.length; j++) {
+                assertEquals((byte) (j * 31 + sizes[i]), got[j]);
+            }
+        }
+    }
+
+    @Test
+    void everySplitPointAndOneByteAtATimeGiveTheSameEvents() {
+        byte[] stream = fromClient().text("héllo wörld")
+                .frame(false, 0, 2, new byte[300])
+                .ping("p")
+                .frame(false, 0, 0, new byte[70000])
+                .frame(true, 0, 0, new byte[3])
+                .frame(false, 0, 1, utf8("€"), true)
+                .frame(true, 0, 0, utf8("uro"))
+                .close(1000, "done").bytes();
+        RecordingListener whole = new RecordingListener();
+        new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), whole)
+                .receive(ByteBuffer.wrap(stream.clone()));
+        assertEquals(List.of("text:héllo wörld", "ping:p", "binary:70303", "text:€uro", "closed:1000"), whole.events);
+
+        for (int split = 0; split <= stream.length; split += split < 400 ? 1 : 97) {
+            RecordingListener l = new RecordingListener();
+            Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l);
+            byte[] copy = stream.clone();
+            p.receive(ByteBuffer.wrap(copy, 0, split));
+            p.receive(ByteBuffer.wrap(copy, split, copy.length - split));
+            assertEquals(whole.events, l.events, "split at " + split);
+        }
+        RecordingListener l = new RecordingListener();
+        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l);
+        byte[] copy = stream.clone();
+        ByteBuffer direct = ByteBuffer.allocateDirect(1);
+        for (byte b : copy) {
+            direct.clear();
+            direct.put(b).flip();
+            p.receive(direct);
+            assertEquals(0, direct.remaining());
+        }
+        assertEquals(whole.events, l.events, "one byte at a time, direct buffer");
+    }
+
+    // ---- RFC 6455 §5.2: reserved bits and opcodes --------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(ints = {0b001, 0b010, 0b011, 0b100, 0b111})
+    void reservedBitsWithoutAnExtensionAre1002(int rsv) {
+        assertFailsWith(1002, fromClient().frame(true, rsv, 1, utf8("x")).bytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF})
+    void reservedOpcodesAre1002(int opcode) {
+        assertFailsWith(1002, fromClient().frame(true, 0, opcode, new byte[0]).bytes());
+    }
+
+    // RFC 6455 §5.1: masking by role.
+    @Test
+    void anUnmaskedFrameFromAClientIs1002() {
+        assertFailsWith(1002, fromServer().text("Hello").bytes());
+    }
+
+    @Test
+    void aMaskedFrameFromAServerIs1002() {
+        Protocol p = client();
+        p.receive(fromClient().text("Hello").buffer());
+        assertEquals(1002, events.closedCode);
+        assertEquals(1002, events.lastSentCloseCode());
+        // A client masks even its close frame.
+        assertEquals(0x80, events.frames.get(0).get(1) & 0x80);
+    }
+
+    // RFC 6455 §5.5: control frames.
+    @Test
+    void aControlFrameLongerThan125BytesIs1002() {
+        assertFailsWith(1002, fromClient().frame(true, 0, 9, new byte[126]).bytes());
+    }
+
+    @Test
+    void aFragmentedControlFrameIs1002() {
+        assertFailsWith(1002, fromClient().frame(false, 0, 9, utf8("x")).bytes());
+    }
+
+    // RFC 6455 §5.4: fragmentation.
+    @Test
+    void aContinuationWithoutAMessageIs1002() {
+        assertFailsWith(1002, fromClient().frame(true, 0, 0, utf8("x")).bytes());
+    }
+
+    @Test
+    void aNewMessageInsideAFragmentedOneIs1002() {
+        assertFailsWith(1002, fromClient().frame(false, 0, 1, utf8("a")).frame(true, 0, 1, utf8("b")).bytes());
+    }
+
+    @Test
+    void aNonMinimalLengthIs1002() {
+        assertFailsWith(1002, fromClient().nonMinimal16(1, utf8("short")).bytes());
+    }
+
+    // RFC 6455 §8.1: text must be UTF-8.
+    @Test
+    void invalidUtf8InTextIs1007() {
+        assertFailsWith(1007, fromClient().frame(true, 0, 1, hex("ce ba e1 bd b9 cf 83 ed a0 80 65 64")).bytes());
+    }
+
+    @Test
+    void invalidUtf8FailsAtOnceWithoutWaitingForTheMessageToEnd() {
+        Protocol p = server();
+        // The first fragment holds an impossible byte; the message never ends, and no more frames are needed.
+        p.receive(fromClient().frame(false, 0, 1, hex("48 65 f8")).buffer());
+        assertEquals(1007, events.closedCode);
+    }
+
+    @Test
+    void aCodePointSplitAcrossFramesIsValid() {
+        Protocol p = server();
+        byte[] euro = utf8("€");
+        p.receive(fromClient().frame(false, 0, 1, new byte[] {euro[0]})
+                .frame(false, 0, 0, new byte[] {euro[1]})
+                .frame(true, 0, 0, new byte[] {euro[2]}).buffer());
+        assertEquals(List.of("text:€"), events.events);
+    }
+
+    @Test
+    void aTextMessageEndingInsideACodePointIs1007() {
+        assertFailsWith(1007, fromClient().frame(true, 0, 1, hex("e2 82")).bytes());
+    }
+
+    // Limits.
+    @Test
+    void aFrameOverMaxFrameSizeIs1009BeforeItsPayloadArrives() {
+        Protocol p = server(WebSocketConfig.builder().maxFrameSize(1000).build());
+        byte[] frame = fromClient().binary(new byte[1001]).bytes();
+        p.receive(ByteBuffer.wrap(frame, 0, 8));   // the header only
+        assertEquals(1009, events.closedCode);
+        assertEquals(1009, events.lastSentCloseCode());
+    }
+
+    @Test
+    void aFragmentedMessageOverMaxMessageSizeIs1009() {
+        Protocol p = server(WebSocketConfig.builder().maxMessageSize(1000).build());
+        p.receive(fromClient().frame(false, 0, 2, new byte[600]).frame(true, 0, 0, new byte[600]).buffer());
+        assertEquals(1009, events.closedCode);
+        assertTrue(events.binaries.isEmpty());
+    }
+
+    @Test
+    void aMessageExactlyAtTheLimitIsDelivered() {
+        Protocol p = server(WebSocketConfig.builder().maxMessageSize(1200).build());
+        p.receive(fromClient().frame(false, 0, 2, new byte[600]).frame(true, 0, 0, new byte[600]).buffer());
+        assertEquals(List.of("binary:1200"), events.events);
+    }
+
+    // ---- Close handshake (RFC 6455 §5.5.1, §7.4) ------------------------------------------------------------------
+
+    @Test
+    void aPeerCloseIsEchoedAndReported() {
+        Protocol p = server();
+        p.receive(fromClient().close(1001, "bye").buffer());
+        assertEquals(ReadyState.CLOSED, p.state());
+        assertEquals(List.of("closed:1001"), events.events);
+        assertEquals("bye", events.closedReason);
+        assertEquals(1001, events.lastSentCloseCode());
+        assertEquals(OutboundKind.CLOSE, events.kinds.get(0));
+    }
+
+    @Test
+    void anEmptyCloseIsReportedAs1005AndAnsweredWithAnEmptyClose() {
+        Protocol p = server();
+        p.receive(fromClient().frame(true, 0, 8, new byte[0]).buffer());
+        assertEquals(1005, events.closedCode);
+        assertEquals(2, events.frames.get(0).remaining(), "empty close frame from a server");
+        assertEquals(ReadyState.CLOSED, p.state());
+    }
+
+    @Test
+    void aOneByteClosePayloadIs1002() {
+        assertFailsWith(1002, fromClient().frame(true, 0, 8, new byte[] {3}).bytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535})
+    void closeCodesThatMayNotBeSentAre1002(int code) {
+        assertFailsWith(1002, fromClient().close(code, "").bytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999})
+    void closeCodesThatMayBeSentAreEchoed(int code) {
+        Protocol p = server();
+        p.receive(fromClient().close(code, "ok").buffer());
+        assertEquals(code, events.closedCode);
+        assertEquals(code, events.lastSentCloseCode());
+        assertNull(events.error);
+    }
+
+    @Test
+    void aCloseReasonThatIsNotUtf8Is1007() {
+        assertFailsWith(1007, fromClient().frame(true, 0, 8, hex("03 e8 ce ba ed a0 80")).bytes());
+    }
+
+    @Test
+    void weInitiateTheCloseAndThePeerAnswers() {
+        Protocol p = server();
+        p.close(4000, "app says bye");
+        assertEquals(ReadyState.CLOSING, p.state());
+        assertTrue(p.closeExpected());
+        assertEquals(4000, events.lastSentCloseCode());
+        assertThrows(ClosedException.class, () -> p.sendText("too late"));
+        // Messages still arriving before the peer's close are delivered.
+        p.receive(fromClient().text("in flight").close(4000, "").buffer());
+        assertEquals(ReadyState.CLOSED, p.state());
+        assertFalse(p.closeExpected());
+        assertEquals(List.of("text:in flight", "closed:4000"), events.events);
+        assertEquals(1, events.frames.size(), "no second close frame");
+    }
+
+    @Test
+    void closeValidatesItsArguments() {
+        Protocol p = server();
+        assertThrows(IllegalArgumentException.class, () -> p.close(1005, ""));
+        assertThrows(IllegalArgumentException.class, () -> p.close(1006, ""));
+        assertThrows(IllegalArgumentException.class, () -> p.close(999, ""));
+        assertThrows(IllegalArgumentException.class, () -> p.close(1000, "x".repeat(124)));
+        p.close(1000, "é".repeat(61));   // 122 bytes: allowed
+        assertEquals(ReadyState.CLOSING, p.state());
+    }
+
+    @Test
+    void endOfInputWithoutACloseIs1006() {
+        Protocol p = server();
+        p.receive(fromClient().frame(false, 0, 1, utf8("half")).buffer());
+        p.receiveEof();
+        assertEquals(List.of("closed:1006"), events.events);
+        assertEquals(ReadyState.CLOSED, p.state());
+        p.receiveEof();
+        assertEquals(1, events.closedCalls, "onClosed is called once");
+    }
+
+    // ---- After a violation ---------------------------------------------------------------------------------------
+
+    @Test
+    void validMessagesBeforeAViolationAreDeliveredAndInputAfterItIsDiscarded() {
+        Protocol p = server();
+        byte[] in = fromClient().text("first").frame(true, 0b010, 1, utf8("bad")).text("never").bytes();
+        p.receive(ByteBuffer.wrap(in));
+        assertEquals(List.of("text:first", "error:1002", "closed:1002"), events.events);
+        p.receive(fromClient().text("still never").buffer());
+        assertEquals(3, events.events.size());
+        assertEquals(1, events.frames.size());
+    }
+
+    @Test
+    void anUnexpectedExceptionIs1011WithNoDetailOnTheWire() {
+        RecordingListener throwing = new RecordingListener() {
+            @Override
+            public void onText(String text) {
+                throw new IllegalStateException("secret internal detail");
+            }
+        };
+        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), throwing);
+        p.receive(fromClient().text("boom").buffer());
+        assertEquals(1011, throwing.closedCode);
+        assertEquals("", throwing.closedReason);
+        ByteBuffer close = throwing.frames.get(0);
+        assertEquals(4, close.remaining(), "code only, no reason");
+    }
+
+    // ---- Sending --------------------------------------------------------------------------------------------------
+
+    @Test
+    void aServerSendsUnmaskedFramesAndAClientMaskedOnes() {
+        Protocol s = server();
+        s.sendText("Hello");
+        assertArrayEquals(hex("81 05 48 65 6c 6c 6f"), bytes(events.frames.get(0)));
+
+        RecordingListener l = new RecordingListener();
+        Protocol c = new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x37fa213d), l);
+        c.sendText("Hello");
+        // RFC 6455 §5.7: the masked "Hello".
+        assertArrayEquals(hex("81 85 37 fa 21 3d 7f 9f 4d 51 58"), bytes(l.frames.get(0)));
+    }
+
+    @Test
+    void sendingDoesNotModifyTheCallersBuffer() {
+        RecordingListener l = new RecordingListener();
+        Protocol c = new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x37fa213d), l);
+        ByteBuffer data = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5});
+        c.sendBinary(data);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, data.array());
+        assertEquals(0, data.position());
+    }
+
+    @Test
+    void pingPayloadIsLimitedTo125Bytes() {
+        Protocol p = server();
+        assertThrows(IllegalArgumentException.class, () -> p.sendPing(ByteBuffer.allocate(126)));
+        p.sendPing(ByteBuffer.allocate(125));
+        assertEquals(OutboundKind.CONTROL, events.kinds.get(0));
+    }
+
+    @Test
+    void aLocalFailureSendsItsCodeAndDropsQueuedData() {
+        Protocol p = server();
+        p.fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "write queue exceeded 16777216 bytes");
+        assertEquals(ReadyState.CLOSED, p.state());
+        assertEquals(1008, events.lastSentCloseCode());
+        assertEquals(OutboundKind.CLOSE_ABORT, events.kinds.get(0));
+        assertEquals(List.of("closed:1008"), events.events, "a local failure is not a protocol error");
+    }
+
+    // ---- Client and server talking to each other -----------------------------------------------------------------
+
+    @Test
+    void aClientAndAServerExchangeMessagesAndClose() {
+        RecordingListener serverEvents = new RecordingListener();
+        RecordingListener clientEvents = new RecordingListener();
+        Protocol s = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), serverEvents);
+        Protocol c = new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.secure(), clientEvents);
+        c.sendText("hi");
+        c.sendBinary(ByteBuffer.wrap(new byte[100_000]));
+        c.sendPing(ByteBuffer.wrap(utf8("p")));
+        pump(clientEvents, s);
+        assertEquals(List.of("text:hi", "binary:100000", "ping:p"), serverEvents.events);
+        pump(serverEvents, c);
+        assertEquals(List.of("pong:p"), clientEvents.events);
+        c.close(1000, "done");
+        pump(clientEvents, s);
+        pump(serverEvents, c);
+        assertEquals(ReadyState.CLOSED, s.state());
+        assertEquals(ReadyState.CLOSED, c.state());
+        assertEquals(1000, serverEvents.closedCode);
+        assertEquals(1000, clientEvents.closedCode);
+    }
+
+    static void pump(RecordingListener from, Protocol to) {
+        for (ByteBuffer f : from.frames) {
+            to.receive(f.duplicate());
+        }
+        from.frames.clear();
+        from.kinds.clear();
+    }
+
+    static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}
