@@ -35,7 +35,14 @@ ROOT=$(dirname "$EXAMPLES")
 SUITE=${AUTOBAHN_TESTSUITE:-/tmp/autobahn-testsuite-py3}
 PYTHON=/usr/bin/python3   # Debian's interpreter: python3-autobahn and python3-twisted live only there
 OUT=$EXAMPLES/target/conformance
+# wstest, started the documented way (sys.argv[0] = "wstest"). Unless CONFORMANCE_RAW_SUITE=1, one line goes first:
+# the port leaves a bytes close reason in some case results (7.3.2), json.dumps then fails on that case's detail
+# report, the report writer stops (about 300 of 517 case pages are never written) and wstest hangs. Rendering bytes
+# as text lets it write every page and exit; the verdicts are computed before any report is written, so they are
+# unaffected. The hang detection below stays in force either way.
+WSTEST_FIX='import json; _d = json.JSONEncoder.default; json.JSONEncoder.default = lambda self, o: o.decode("utf-8", "replace") if isinstance(o, bytes) else _d(self, o)'
 WSTEST_PY='import sys; sys.argv[0] = "wstest"; from autobahntestsuite.wstest import run; run()'
+if [ "${CONFORMANCE_RAW_SUITE:-0}" != 1 ]; then WSTEST_PY="$WSTEST_FIX; $WSTEST_PY"; fi
 
 LEVEL=quick CASES_ARG="" RUN_SERVER=1 RUN_CLIENT=1 BUILD=1 UPDATE=""
 SERVER_PORT=9002 SUITE_PORT=9001 SERVER_CMD="" CLIENT_CMD=""
