@@ -38,10 +38,29 @@ public final class ConformanceClient {
      * Runs every case of the fuzzingserver, then asks it for its reports.
      *
      * @param args optionally the suite's base URI (default {@code ws://127.0.0.1:9001})
-     * @throws Exception when the suite does not answer the case count in time
+     * @throws Exception if the main thread is interrupted
      */
     public static void main(String[] args) throws Exception {
         String base = args.length > 0 ? args[0] : "ws://127.0.0.1:9001";
+        int failures;
+        try {
+            failures = run(base);
+        } catch (IllegalStateException e) {
+            System.out.println(e.getMessage());
+            failures = -1;
+        }
+        System.exit(failures == 0 ? 0 : 1);
+    }
+
+    /**
+     * Fetches the case count, runs every case as an echo client, then requests the reports.
+     *
+     * @param base the suite's base URI, such as {@code ws://127.0.0.1:9001}
+     * @return how many cases could not be opened or did not close within the case timeout (300 s)
+     * @throws IllegalStateException if the suite sends no case count
+     * @throws InterruptedException if interrupted while waiting for a case
+     */
+    static int run(String base) throws InterruptedException {
         WebSocketConfig config = WebSocketConfig.builder()
                 .maxFrameSize(ConformanceServer.LIMIT)
                 .maxMessageSize(ConformanceServer.LIMIT)
@@ -50,24 +69,24 @@ public final class ConformanceClient {
         int failures = 0;
         try (WebSocketClient client = WebSocketClient.builder().config(config).build()) {
             Session count = Session.open(client, URI.create(base + "/getCaseCount"), false);
-            String outcome = count.closed.get(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            String outcome = Session.await(count, CASE_TIMEOUT_SECONDS);
             String text = count.firstText.getNow(null);
             if (text == null) {
-                System.out.println("no case count from " + base + " (" + outcome + ")");
-                System.exit(1);
+                throw new IllegalStateException("no case count from " + base + " (" + outcome + ")");
             }
             int cases = Integer.parseInt(text.trim());
             System.out.println("cases: " + cases);
             for (int n = 1; n <= cases; n++) {
                 URI uri = URI.create(base + "/runCase?case=" + n + "&agent=" + AGENT);
-                String result = Session.run(client, uri, true, CASE_TIMEOUT_SECONDS);
+                String result = Session.await(Session.open(client, uri, true), CASE_TIMEOUT_SECONDS);
                 failures += result.startsWith("closed") ? 0 : 1;
                 System.out.println("case " + n + "/" + cases + ": " + result);
             }
             URI reports = URI.create(base + "/updateReports?agent=" + AGENT);
-            System.out.println("updateReports: " + Session.run(client, reports, false, REPORT_TIMEOUT_SECONDS));
+            System.out.println("updateReports: "
+                    + Session.await(Session.open(client, reports, false), REPORT_TIMEOUT_SECONDS));
         }
-        System.exit(failures == 0 ? 0 : 1);
+        return failures;
     }
 
     /** One connection: optionally echoes, records the first text message and completes when closed. */
@@ -91,10 +110,9 @@ public final class ConformanceClient {
         }
 
         /** Returns "closed CODE" when the connection ended, or why it did not. */
-        static String run(WebSocketClient client, URI uri, boolean echo, long timeoutSeconds)
-                throws InterruptedException {
+        static String await(Session session, long timeoutSeconds) throws InterruptedException {
             try {
-                return open(client, uri, echo).closed.get(timeoutSeconds, TimeUnit.SECONDS);
+                return session.closed.get(timeoutSeconds, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 return "still open after " + timeoutSeconds + " s";
             } catch (ExecutionException e) {

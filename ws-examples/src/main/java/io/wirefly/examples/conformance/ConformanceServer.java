@@ -34,13 +34,26 @@ public final class ConformanceServer {
      * @throws InterruptedException if the main thread is interrupted while serving
      */
     public static void main(String[] args) throws InterruptedException {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_PORT;
+        WebSocketServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_PORT);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(2)), "stop"));
+        System.out.println("listening on port " + server.port());
+        // The server's threads are daemons: serve until the JVM is stopped (SIGTERM runs the hook above).
+        Thread.currentThread().join();
+    }
+
+    /**
+     * Starts the echo server on 127.0.0.1.
+     *
+     * @param port the port, or 0 for any free one
+     * @return the started server; stop it when done
+     */
+    static WebSocketServer start(int port) {
         WebSocketConfig config = WebSocketConfig.builder()
                 .maxFrameSize(LIMIT)
                 .maxMessageSize(LIMIT)
                 .deflate(true)
                 .build();
-        WebSocketServer server = WebSocketServer.builder()
+        return WebSocketServer.builder()
                 .bind(InetAddress.getLoopbackAddress())
                 .port(port)
                 .config(config)
@@ -48,9 +61,6 @@ public final class ConformanceServer {
                 .route("/", new Echo())
                 .build()
                 .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(2)), "stop"));
-        System.out.println("listening on port " + server.port());
-        Thread.currentThread().join();   // serve until the JVM is stopped (SIGTERM runs the hook above)
     }
 
     /** Sends every message back as it came: text as text, binary as binary. */
