@@ -14,5 +14,6 @@ module io.wirefly.core {
     exports io.wirefly.core;
     exports io.wirefly.core.internal.frame to io.wirefly.server;
     exports io.wirefly.core.internal.protocol to io.wirefly.server;
+    exports io.wirefly.core.internal.handshake to io.wirefly.server;
     exports io.wirefly.core.internal.deflate to io.wirefly.server;
 }
