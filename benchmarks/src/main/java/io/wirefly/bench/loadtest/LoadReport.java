@@ -208,7 +208,7 @@ final class LoadReport {
             return "–";
         }
         double a = Math.abs(v);
-        if (a >= 1000) {
+        if (a >= 1000 || (v == Math.rint(v) && a < 1e15)) {
             return String.format(Locale.ROOT, "%,.0f", v);
         }
         if (a >= 10) {
