@@ -2,236 +2,281 @@ package io.wirefly.core.internal.deflate;
 
 import io.wirefly.core.HandshakeException;
 import io.wirefly.core.WebSocketConfig;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The negotiated parameters of permessage-deflate (RFC 7692 §7.1), and the negotiation itself for both roles.
- * The JDK's {@link java.util.zip.Deflater} always uses a 32 KiB window (15 bits), so a server declines any offer that
- * asks it to compress with a smaller window and falls back to the next offer or to no compression; the JDK's
- * {@link java.util.zip.Inflater} decompresses any window size, so a peer's smaller window is always fine.
+ * The negotiated parameters of permessage-deflate (RFC 7692 §7.1), as both endpoints must apply them. Window
+ * sizes are the effective ones: 15 (a 32 KiB LZ77 window) when the parameter was absent.
+ *
+ * <p>The JDK's {@link java.util.zip.Deflater} always uses a 15-bit window, so this side never agrees to compress
+ * with a smaller one: a server declines an offer with {@code server_max_window_bits} below 15, and a client
+ * never offers {@code client_max_window_bits}. Decompression copes with any window of 8..15 bits. Immutable.
  *
  * <pre>{@code
- * Optional<DeflateParams> agreed = DeflateParams.negotiate(
- *     List.of("permessage-deflate; server_max_window_bits=10, permessage-deflate"), config);
- * agreed.get().responseHeader();   // "permessage-deflate": the second offer, since 10 bits cannot be honoured
+ * // server
+ * Optional<DeflateParams> p = DeflateParams.negotiate(request.headers().all("Sec-WebSocket-Extensions"), config);
+ * p.ifPresent(params -> response.add("Sec-WebSocket-Extensions", params.responseHeader()));
+ * // client
+ * request.add("Sec-WebSocket-Extensions", DeflateParams.offer(config));
+ * DeflateParams agreed = DeflateParams.accept(response.headers().get("Sec-WebSocket-Extensions"), config);
  * }</pre>
  *
- * @param serverNoContextTakeover the server resets its compressor after every message
- * @param clientNoContextTakeover the client resets its compressor after every message
- * @param serverMaxWindowBits the server's window as answered (15), or 0 when the parameter was not used
- * @param clientMaxWindowBits the client's window when the server limits it (8..15), or 0 when not used
+ * @param serverNoContextTakeover the server resets its compressor after every message, so the client resets
+ *     its decompressor after every message it receives
+ * @param clientNoContextTakeover the client resets its compressor after every message, so the server resets
+ *     its decompressor after every message it receives
+ * @param serverMaxWindowBits the LZ77 window of the server's compressor, 8..15
+ * @param clientMaxWindowBits the LZ77 window of the client's compressor, 8..15
  */
-public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoContextTakeover, int serverMaxWindowBits,
-        int clientMaxWindowBits) {
+public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoContextTakeover,
+                            int serverMaxWindowBits, int clientMaxWindowBits) {
 
-    /** The extension token. */
-    public static final String NAME = "permessage-deflate";
-    private static final String SERVER_NO_CONTEXT = "server_no_context_takeover";
-    private static final String CLIENT_NO_CONTEXT = "client_no_context_takeover";
-    private static final String SERVER_BITS = "server_max_window_bits";
-    private static final String CLIENT_BITS = "client_max_window_bits";
+    /** The extension token (RFC 7692 §6). */
+    static final String EXTENSION_NAME = "permessage-deflate";
+
+    private static final String SERVER_NO_CONTEXT_TAKEOVER = "server_no_context_takeover";
+    private static final String CLIENT_NO_CONTEXT_TAKEOVER = "client_no_context_takeover";
+    private static final String SERVER_MAX_WINDOW_BITS = "server_max_window_bits";
+    private static final String CLIENT_MAX_WINDOW_BITS = "client_max_window_bits";
+    /** The only window the JDK's Deflater compresses with. */
+    private static final int JDK_WINDOW_BITS = 15;
 
     /**
-     * Server side: picks the first acceptable permessage-deflate offer. An offer is declined, never failed, when it
-     * is malformed (RFC 7692 §7.1: unknown or duplicate parameters, invalid values) or asks for a server window below
-     * 15 bits.
+     * @param serverNoContextTakeover whether the server resets its compressor after every message
+     * @param clientNoContextTakeover whether the client resets its compressor after every message
+     * @param serverMaxWindowBits the server's LZ77 window, 8..15
+     * @param clientMaxWindowBits the client's LZ77 window, 8..15
+     * @throws IllegalArgumentException if a window size is outside 8..15
+     */
+    public DeflateParams {
+        checkBits(SERVER_MAX_WINDOW_BITS, serverMaxWindowBits);
+        checkBits(CLIENT_MAX_WINDOW_BITS, clientMaxWindowBits);
+    }
+
+    private static void checkBits(String name, int bits) {
+        if (bits < 8 || bits > 15) {
+            throw new IllegalArgumentException(name + " must be 8..15, was " + bits);
+        }
+    }
+
+    /**
+     * Server side: picks the first acceptable permessage-deflate offer, in the client's order of preference
+     * (RFC 7692 §5.1). An offer is declined, and the next one tried, when it is malformed (unknown or repeated
+     * parameter, a value where none is allowed, a missing or out-of-range window size) or when it asks for
+     * {@code server_max_window_bits} below 15, which the JDK's Deflater cannot honour. Declining never fails the
+     * handshake: with no acceptable offer the connection simply goes uncompressed.
      *
-     * @param extensionHeaderValues every {@code Sec-WebSocket-Extensions} value of the request
-     * @param config whether deflate is enabled, and which no-context-takeover flags the server wants
-     * @return the parameters to use, or empty for no compression
+     * <p>The result adds {@code server_no_context_takeover} and {@code client_no_context_takeover} when the
+     * offer or {@code config} asks for them.
+     *
+     * @param extensionHeaderValues every {@code Sec-WebSocket-Extensions} value of the request, in order
+     * @param config supplies {@code deflateServerNoContextTakeover} and {@code deflateClientNoContextTakeover}
+     * @return the agreed parameters, or empty when no offer is acceptable
      */
     public static Optional<DeflateParams> negotiate(List<String> extensionHeaderValues, WebSocketConfig config) {
-        if (!config.deflate()) {
-            return Optional.empty();
-        }
-        for (Extension offer : parse(extensionHeaderValues)) {
-            if (!offer.name.equalsIgnoreCase(NAME) || offer.malformed) {
-                continue;
-            }
-            boolean serverReset = false;
-            boolean clientReset = false;
-            int serverBits = 0;
-            boolean acceptable = true;
-            for (Map.Entry<String, String> p : offer.params.entrySet()) {
-                String value = p.getValue();
-                switch (p.getKey()) {
-                    case SERVER_NO_CONTEXT -> {
-                        serverReset = true;
-                        acceptable &= value == null;
-                    }
-                    case CLIENT_NO_CONTEXT -> {
-                        clientReset = true;
-                        acceptable &= value == null;
-                    }
-                    case SERVER_BITS -> {
-                        int bits = bits(value);
-                        // The JDK Deflater cannot compress with a window below 15 bits: decline this offer.
-                        acceptable &= bits == 15;
-                        serverBits = 15;
-                    }
-                    case CLIENT_BITS -> acceptable &= value == null || bits(value) > 0;
-                    default -> acceptable = false;   // RFC 7692 §7.1: decline an offer with an unknown parameter
+        for (String headerValue : extensionHeaderValues) {
+            for (String element : ExtensionHeader.split(headerValue)) {
+                Optional<DeflateParams> accepted = acceptOffer(element, config);
+                if (accepted.isPresent()) {
+                    return accepted;
                 }
-            }
-            if (acceptable) {
-                return Optional.of(new DeflateParams(serverReset || config.deflateServerNoContextTakeover(),
-                        clientReset || config.deflateClientNoContextTakeover(), serverBits, 0));
             }
         }
         return Optional.empty();
     }
 
-    /** @return the server's {@code Sec-WebSocket-Extensions} answer for these parameters */
+    /** One offer: empty when it is another extension, malformed, or asks for a window we cannot use. */
+    private static Optional<DeflateParams> acceptOffer(String element, WebSocketConfig config) {
+        ExtensionHeader.Extension offer;
+        try {
+            offer = ExtensionHeader.parse(element);
+        } catch (IllegalArgumentException malformed) {
+            return Optional.empty();
+        }
+        if (!offer.name().equals(EXTENSION_NAME)) {
+            return Optional.empty();
+        }
+        boolean serverNoContext = config.deflateServerNoContextTakeover();
+        boolean clientNoContext = config.deflateClientNoContextTakeover();
+        int clientBits = JDK_WINDOW_BITS;
+        Set<String> seen = new HashSet<>();
+        for (ExtensionHeader.Param p : offer.params()) {
+            // RFC 7692 §7.1: an offer with a repeated parameter is declined
+            if (!seen.add(p.name())) {
+                return Optional.empty();
+            }
+            switch (p.name()) {
+                case SERVER_NO_CONTEXT_TAKEOVER -> {
+                    if (p.value() != null) {
+                        return Optional.empty();
+                    }
+                    serverNoContext = true;
+                }
+                case CLIENT_NO_CONTEXT_TAKEOVER -> {
+                    if (p.value() != null) {
+                        return Optional.empty();
+                    }
+                    clientNoContext = true;
+                }
+                case SERVER_MAX_WINDOW_BITS -> {
+                    // RFC 7692 §7.1.2.1: the server MUST decline an offer whose server_max_window_bits it
+                    // cannot honour; the JDK Deflater always uses 15 bits
+                    int bits = windowBits(p.value());
+                    if (bits != JDK_WINDOW_BITS) {
+                        return Optional.empty();
+                    }
+                }
+                case CLIENT_MAX_WINDOW_BITS -> {
+                    // RFC 7692 §7.1.2.2: no value, or 8..15 as a hint; the Inflater copes with any window
+                    if (p.value() != null) {
+                        int bits = windowBits(p.value());
+                        if (bits < 0) {
+                            return Optional.empty();
+                        }
+                        clientBits = bits;
+                    }
+                }
+                default -> {
+                    // RFC 7692 §7.1: an offer with an unknown parameter is declined
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(new DeflateParams(serverNoContext, clientNoContext, JDK_WINDOW_BITS, clientBits));
+    }
+
+    /** @return 8..15, or -1 when the value is absent or not one of "8".."15" (RFC 7692 §7.1.2: 1*DIGIT, no
+     *      leading zero) */
+    private static int windowBits(String value) {
+        if (value == null || value.isEmpty() || value.length() > 2 || value.charAt(0) == '0') {
+            return -1;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        int bits = Integer.parseInt(value);
+        return bits >= 8 && bits <= 15 ? bits : -1;
+    }
+
+    /**
+     * The server's answer to the offer it accepted. It always states {@code server_max_window_bits=15}: RFC 7692
+     * §7.1.2.1 requires it when the offer named the parameter and allows it otherwise, and it tells the client
+     * which window the JDK Deflater uses. {@code client_max_window_bits} is echoed only when the client's offer
+     * hinted a smaller window (RFC 7692 §7.1.2.2 forbids it when the offer did not name it).
+     *
+     * @return the {@code Sec-WebSocket-Extensions} value, for example
+     *     {@code permessage-deflate; server_no_context_takeover; server_max_window_bits=15}
+     */
     public String responseHeader() {
-        StringBuilder s = new StringBuilder(NAME);
+        StringBuilder sb = new StringBuilder(EXTENSION_NAME);
         if (serverNoContextTakeover) {
-            s.append("; ").append(SERVER_NO_CONTEXT);
+            sb.append("; ").append(SERVER_NO_CONTEXT_TAKEOVER);
         }
         if (clientNoContextTakeover) {
-            s.append("; ").append(CLIENT_NO_CONTEXT);
+            sb.append("; ").append(CLIENT_NO_CONTEXT_TAKEOVER);
         }
-        if (serverMaxWindowBits != 0) {
-            s.append("; ").append(SERVER_BITS).append('=').append(serverMaxWindowBits);
+        sb.append("; ").append(SERVER_MAX_WINDOW_BITS).append('=').append(serverMaxWindowBits);
+        if (clientMaxWindowBits < JDK_WINDOW_BITS) {
+            sb.append("; ").append(CLIENT_MAX_WINDOW_BITS).append('=').append(clientMaxWindowBits);
         }
-        if (clientMaxWindowBits != 0) {
-            s.append("; ").append(CLIENT_BITS).append('=').append(clientMaxWindowBits);
-        }
-        return s.toString();
+        return sb.toString();
     }
 
     /**
-     * Client side: the offer to send. It never includes {@code client_max_window_bits}, because the JDK Deflater
-     * could not honour a smaller window if the server chose one.
+     * The client's offer: {@code permessage-deflate} with the context-takeover parameters the config asks for.
+     * It never names {@code client_max_window_bits}, so the server may not shrink our (fixed 15-bit) window.
      *
-     * @param config which no-context-takeover flags to ask for
-     * @return the {@code Sec-WebSocket-Extensions} value
+     * @param config supplies {@code deflateServerNoContextTakeover} and {@code deflateClientNoContextTakeover}
+     * @return the {@code Sec-WebSocket-Extensions} value to send
      */
     public static String offer(WebSocketConfig config) {
-        StringBuilder s = new StringBuilder(NAME);
-        if (config.deflateClientNoContextTakeover()) {
-            s.append("; ").append(CLIENT_NO_CONTEXT);
-        }
+        StringBuilder sb = new StringBuilder(EXTENSION_NAME);
         if (config.deflateServerNoContextTakeover()) {
-            s.append("; ").append(SERVER_NO_CONTEXT);
+            sb.append("; ").append(SERVER_NO_CONTEXT_TAKEOVER);
         }
-        return s.toString();
+        if (config.deflateClientNoContextTakeover()) {
+            sb.append("; ").append(CLIENT_NO_CONTEXT_TAKEOVER);
+        }
+        return sb.toString();
     }
 
     /**
-     * Client side: validates the server's answer to {@link #offer}.
+     * Client side: validates the server's answer against our {@link #offer}. The answer must name exactly one
+     * extension, permessage-deflate, with each parameter at most once: {@code server_no_context_takeover} and
+     * {@code client_no_context_takeover} without a value, {@code server_max_window_bits} 8..15 (our Inflater
+     * copes with any window), {@code client_max_window_bits} only as 15, since we did not offer it and the JDK
+     * Deflater cannot use a smaller window (RFC 7692 §7.1.2.2).
      *
-     * @param responseHeaderValue the response's {@code Sec-WebSocket-Extensions} value
-     * @param config the configuration the offer came from
-     * @return the parameters to use
-     * @throws HandshakeException (status 0) if the answer is not a valid acceptance of our offer
+     * @param responseHeaderValue the server's {@code Sec-WebSocket-Extensions} value (several header lines
+     *     joined with ", ")
+     * @param config our configuration; {@code deflateClientNoContextTakeover} makes us reset our compressor
+     *     even if the server did not ask for it
+     * @return the agreed parameters
+     * @throws HandshakeException with status 0, saying what is wrong with the answer
      */
     public static DeflateParams accept(String responseHeaderValue, WebSocketConfig config) {
-        List<Extension> answer = parse(List.of(responseHeaderValue));
-        if (answer.size() != 1 || !answer.get(0).name.equalsIgnoreCase(NAME) || answer.get(0).malformed) {
-            throw new HandshakeException(0, "unexpected Sec-WebSocket-Extensions in the response: "
+        List<String> elements = ExtensionHeader.split(responseHeaderValue);
+        if (elements.size() != 1) {
+            throw new HandshakeException(0, "Sec-WebSocket-Extensions must name exactly one extension, was: "
                     + responseHeaderValue);
         }
-        boolean serverReset = false;
-        boolean clientReset = config.deflateClientNoContextTakeover();
-        int serverBits = 0;
-        for (Map.Entry<String, String> p : answer.get(0).params.entrySet()) {
-            String value = p.getValue();
-            switch (p.getKey()) {
-                case SERVER_NO_CONTEXT -> serverReset = requireNoValue(p);
-                case CLIENT_NO_CONTEXT -> clientReset = requireNoValue(p);
-                case SERVER_BITS -> {
-                    serverBits = bits(value);
-                    if (serverBits == 0) {
-                        throw new HandshakeException(0, "invalid server_max_window_bits in the response: " + value);
+        ExtensionHeader.Extension answer;
+        try {
+            answer = ExtensionHeader.parse(elements.get(0));
+        } catch (IllegalArgumentException malformed) {
+            throw new HandshakeException(0, "malformed Sec-WebSocket-Extensions: " + malformed.getMessage());
+        }
+        // RFC 6455 §4.1: the server must not answer with an extension the client did not offer
+        if (!answer.name().equals(EXTENSION_NAME)) {
+            throw new HandshakeException(0, "server selected an extension that was not offered: " + answer.name());
+        }
+        boolean serverNoContext = false;
+        boolean clientNoContext = config.deflateClientNoContextTakeover();
+        int serverBits = JDK_WINDOW_BITS;
+        Set<String> seen = new HashSet<>();
+        for (ExtensionHeader.Param p : answer.params()) {
+            if (!seen.add(p.name())) {
+                throw invalid("repeated parameter " + p.name());
+            }
+            switch (p.name()) {
+                case SERVER_NO_CONTEXT_TAKEOVER -> {
+                    requireNoValue(p);
+                    serverNoContext = true;
+                }
+                case CLIENT_NO_CONTEXT_TAKEOVER -> {
+                    requireNoValue(p);
+                    clientNoContext = true;
+                }
+                case SERVER_MAX_WINDOW_BITS -> {
+                    serverBits = windowBits(p.value());
+                    if (serverBits < 0) {
+                        throw invalid("server_max_window_bits must be 8..15, was " + p.value());
                     }
                 }
-                // RFC 7692 §7.1.2.2: a server must not send client_max_window_bits unless the client offered it.
-                case CLIENT_BITS -> throw new HandshakeException(0,
-                        "the response limits client_max_window_bits, which was not offered");
-                default -> throw new HandshakeException(0, "unknown permessage-deflate parameter " + p.getKey());
-            }
-        }
-        return new DeflateParams(serverReset, clientReset, serverBits, 0);
-    }
-
-    private static boolean requireNoValue(Map.Entry<String, String> p) {
-        if (p.getValue() != null) {
-            throw new HandshakeException(0, p.getKey() + " takes no value");
-        }
-        return true;
-    }
-
-    /** @return 8..15, or 0 if the value is missing or invalid */
-    private static int bits(String value) {
-        if (value == null || value.length() > 2 || value.isEmpty() || !value.chars().allMatch(Character::isDigit)) {
-            return 0;
-        }
-        int n = Integer.parseInt(value);
-        return n >= 8 && n <= 15 ? n : 0;
-    }
-
-    /** One extension of a {@code Sec-WebSocket-Extensions} list, with its parameters in order. */
-    private record Extension(String name, Map<String, String> params, boolean malformed) {
-    }
-
-    /** Parses extension lists: {@code name; p1; p2=v, name2; p="quoted"}, possibly over several header lines. */
-    private static List<Extension> parse(List<String> values) {
-        List<Extension> out = new ArrayList<>();
-        for (String value : values) {
-            for (String ext : split(value, ',')) {
-                List<String> parts = split(ext, ';');
-                String name = parts.get(0).strip();
-                if (name.isEmpty()) {
-                    continue;
-                }
-                Map<String, String> params = new LinkedHashMap<>();
-                boolean malformed = false;
-                for (String part : parts.subList(1, parts.size())) {
-                    String p = part.strip();
-                    int eq = p.indexOf('=');
-                    String key = (eq < 0 ? p : p.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-                    String v = eq < 0 ? null : unquote(p.substring(eq + 1).strip());
-                    if (key.isEmpty() || params.containsKey(key)) {
-                        malformed = true;   // RFC 7692 §7.1: a parameter must not appear twice
+                case CLIENT_MAX_WINDOW_BITS -> {
+                    if (windowBits(p.value()) != JDK_WINDOW_BITS) {
+                        throw invalid("client_max_window_bits was not offered and must not be below 15, was "
+                                + p.value());
                     }
-                    params.put(key, v);
                 }
-                out.add(new Extension(name, params, malformed));
+                default -> throw invalid("unknown parameter " + p.name());
             }
         }
-        return out;
+        return new DeflateParams(serverNoContext, clientNoContext, serverBits, JDK_WINDOW_BITS);
     }
 
-    private static String unquote(String v) {
-        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-            return v.substring(1, v.length() - 1);
+    private static void requireNoValue(ExtensionHeader.Param p) {
+        if (p.value() != null) {
+            throw invalid(p.name() + " must not have a value, was " + p.value());
         }
-        return v;
     }
 
-    /** Splits on a separator outside double quotes. */
-    private static List<String> split(String s, char separator) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-            }
-            if (c == separator && !quoted) {
-                parts.add(current.toString());
-                current.setLength(0);
-            } else {
-                current.append(c);
-            }
-        }
-        parts.add(current.toString());
-        return parts;
+    private static HandshakeException invalid(String what) {
+        return new HandshakeException(0, "invalid permessage-deflate answer: " + what);
     }
 }

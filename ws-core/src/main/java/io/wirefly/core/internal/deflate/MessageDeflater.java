@@ -5,28 +5,36 @@ import java.util.Arrays;
 import java.util.zip.Deflater;
 
 /**
- * Compresses whole messages for permessage-deflate (RFC 7692 §7.2.1): raw DEFLATE, flushed with a sync flush, with
- * the trailing {@code 00 00 FF FF} removed. With context takeover the LZ77 window carries over from one message to
- * the next; without it the compressor is reset after every message. Not thread-safe.
+ * Compresses whole messages for permessage-deflate (RFC 7692 §7.2.1): raw DEFLATE, flushed with
+ * {@link Deflater#SYNC_FLUSH} at the end of every message, the trailing {@code 00 00 FF FF} removed. With context
+ * takeover the LZ77 window carries over from one message to the next; with {@code noContextTakeover} the
+ * compressor is reset after every message.
+ *
+ * <p>Not thread-safe: one connection's thread uses it. Holds native memory until {@link #close()}.
  *
  * <pre>{@code
- * try (MessageDeflater deflater = new MessageDeflater(6, false)) {
- *     ByteBuffer payload = deflater.compress(ByteBuffer.wrap("Hello".getBytes(UTF_8)));   // f2 48 cd c9 c9 07 00
+ * try (MessageDeflater deflater = new MessageDeflater(6, params.serverNoContextTakeover())) {
+ *     ByteBuffer payload = deflater.compress(message);   // send with RSV1 set on the first frame
  * }
  * }</pre>
  */
 public final class MessageDeflater implements AutoCloseable {
-    private static final int TAIL = 4;
+    /** RFC 7692 §7.2.1: the tail that a sync flush always ends with, removed before sending. */
+    private static final int TAIL_LENGTH = 4;
+    private static final int MIN_OUTPUT = 64;
 
     private final Deflater deflater;
     private final boolean noContextTakeover;
-    private byte[] out = new byte[256];
 
     /**
-     * @param level the compression level, 0..9
-     * @param noContextTakeover whether to reset the compressor after every message
+     * @param level the DEFLATE level, 0 (store) to 9 (best), or -1 for the JDK default
+     * @param noContextTakeover reset the compressor after every message, so each message decompresses alone
+     * @throws IllegalArgumentException if the level is out of range
      */
     public MessageDeflater(int level, boolean noContextTakeover) {
+        if (level < -1 || level > 9) {
+            throw new IllegalArgumentException("deflate level must be -1..9, was " + level);
+        }
         this.deflater = new Deflater(level, true);
         this.noContextTakeover = noContextTakeover;
     }
@@ -34,42 +42,51 @@ public final class MessageDeflater implements AutoCloseable {
     /**
      * Compresses one message.
      *
-     * @param message the bytes between position and limit; its position is not changed
-     * @return the compressed payload, in a new buffer ready to read
+     * @param message the bytes [position, limit); neither its position nor its content is changed, and it is
+     *     not referenced after the call
+     * @return a new heap buffer, position 0, limit at the end of the compressed bytes, the trailing
+     *     {@code 00 00 FF FF} removed (RFC 7692 §7.2.1); an empty message gives a single {@code 00} byte
+     * @throws IllegalStateException if this deflater was closed
      */
     public ByteBuffer compress(ByteBuffer message) {
         deflater.setInput(message.duplicate());
-        int n = 0;
+        // Output grows by doubling: total copying stays linear in the compressed size.
+        byte[] out = new byte[Math.max(MIN_OUTPUT, message.remaining() / 2 + 16)];
+        int length = 0;
         while (true) {
-            if (out.length - n < 64) {
-                out = Arrays.copyOf(out, out.length * 2);
-            }
-            int written = deflater.deflate(out, n, out.length - n, Deflater.SYNC_FLUSH);
-            n += written;
-            // A sync flush is complete when the compressor stops filling the space it was given.
-            if (n < out.length && deflater.needsInput()) {
+            int space = out.length - length;
+            length += deflater.deflate(out, length, space, Deflater.SYNC_FLUSH);
+            // Deflater#deflate: with SYNC_FLUSH, a full output buffer means there may be more to flush
+            if (length < out.length && deflater.needsInput()) {
                 break;
             }
+            if (length == out.length) {
+                out = Arrays.copyOf(out, out.length * 2);
+            }
         }
+        // Drop the reference to the caller's buffer.
+        deflater.setInput(new byte[0]);
         if (noContextTakeover) {
             deflater.reset();
         }
-        // RFC 7692 §7.2.1: remove the 4 octets 0x00 0x00 0xff 0xff from the tail end.
-        if (n >= TAIL && out[n - 4] == 0 && out[n - 3] == 0 && out[n - 2] == (byte) 0xFF && out[n - 1] == (byte) 0xFF) {
-            n -= TAIL;
-        }
-        if (n == 0) {
-            // §7.2.3.6: an empty message is sent as a single 0x00 (an empty stored block without BFINAL).
+        if (length == 0) {
+            // zlib emits nothing for an empty message right after a flush. An empty payload would leave the
+            // receiver's appended tail as half a block, so send the single 00 of RFC 7692 §7.2.3.6: with the
+            // receiver's 00 00 FF FF it makes an empty stored block, and the stream stays byte-aligned.
             return ByteBuffer.wrap(new byte[] {0});
         }
-        ByteBuffer result = ByteBuffer.wrap(Arrays.copyOf(out, n));
-        if (out.length > 64 * 1024) {
-            out = new byte[256];   // do not keep a large buffer per idle connection
+        if (!endsWithSyncTail(out, length)) {
+            throw new IllegalStateException("sync flush did not end with 00 00 FF FF");
         }
-        return result;
+        return ByteBuffer.wrap(out, 0, length - TAIL_LENGTH);
     }
 
-    /** Releases the native compressor. */
+    private static boolean endsWithSyncTail(byte[] out, int length) {
+        return length >= TAIL_LENGTH && out[length - 4] == 0 && out[length - 3] == 0
+                && out[length - 2] == (byte) 0xFF && out[length - 1] == (byte) 0xFF;
+    }
+
+    /** Releases the native compressor ({@link Deflater#end()}); later calls to {@link #compress} fail. */
     @Override
     public void close() {
         deflater.end();

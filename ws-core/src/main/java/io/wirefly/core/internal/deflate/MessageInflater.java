@@ -7,99 +7,137 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Decompresses permessage-deflate messages (RFC 7692 §7.2.2) as their frames arrive, handing the output on in
- * pieces and stopping at the message size limit, so a decompression bomb ends in 1009 without ever allocating past
- * the limit. Not thread-safe.
+ * Decompresses permessage-deflate messages (RFC 7692 §7.2.2) as their frames arrive, without holding the
+ * message: compressed chunks go in through {@link #inflate}, decompressed pieces come out through a
+ * {@link Sink}, and {@link #finish} appends the {@code 00 00 FF FF} tail that the sender removed.
+ *
+ * <p>The decompressed size of each message is capped at {@code maxMessageSize}: a "zip bomb" fails with
+ * {@link CloseCode#MESSAGE_TOO_BIG} as soon as one byte more than the cap would come out, and the sink never
+ * receives more than the cap. Fixed memory is one 8 KiB scratch array plus the native inflater.
+ *
+ * <p>Not thread-safe: one connection's thread uses it. Holds native memory until {@link #close()}.
  *
  * <pre>{@code
- * MessageInflater inflater = new MessageInflater(false, 1 << 20);
- * inflater.inflate(framePayload, (bytes, off, len) -> out.write(bytes, off, len));
- * inflater.finish((bytes, off, len) -> out.write(bytes, off, len));   // at the end of the message
+ * MessageInflater inflater = new MessageInflater(params.clientNoContextTakeover(), config.maxMessageSize());
+ * inflater.inflate(framePayload, (bytes, off, len) -> assembler.append(bytes, off, len));
+ * inflater.finish((bytes, off, len) -> assembler.append(bytes, off, len));   // at the final frame
  * }</pre>
  */
 public final class MessageInflater implements AutoCloseable {
-    private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
 
-    /** Receives decompressed bytes; the array is reused after the call returns. */
+    /**
+     * Receives decompressed bytes.
+     *
+     * <pre>{@code
+     * MessageInflater.Sink sink = (bytes, offset, length) -> out.write(bytes, offset, length);
+     * }</pre>
+     */
     @FunctionalInterface
     public interface Sink {
         /**
-         * @param bytes the buffer holding the output
-         * @param offset where the output starts
-         * @param length how many bytes
+         * @param bytes holds the next decompressed piece; reused after the call, so copy what you keep
+         * @param offset index of the first byte of the piece
+         * @param length number of bytes in the piece, at least 1
          */
         void accept(byte[] bytes, int offset, int length);
     }
 
+    /** RFC 7692 §7.2.2: the receiver appends 00 00 FF FF to the payload of a message before inflating it. */
+    private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+    private static final int SCRATCH_SIZE = 8192;
+
     private final Inflater inflater = new Inflater(true);
     private final boolean noContextTakeover;
     private final int maxMessageSize;
-    private final byte[] out = new byte[8192];
+    private final byte[] scratch = new byte[SCRATCH_SIZE];
+    /** Decompressed bytes of the current message so far, never above maxMessageSize. */
     private long produced;
 
     /**
-     * @param noContextTakeover whether the peer resets its compressor after every message
+     * @param noContextTakeover the peer resets its compressor after every message, so we reset ours
      * @param maxMessageSize the largest decompressed message, in bytes
+     * @throws IllegalArgumentException if maxMessageSize is not positive
      */
     public MessageInflater(boolean noContextTakeover, int maxMessageSize) {
+        if (maxMessageSize <= 0) {
+            throw new IllegalArgumentException("maxMessageSize must be > 0, was " + maxMessageSize);
+        }
         this.noContextTakeover = noContextTakeover;
         this.maxMessageSize = maxMessageSize;
     }
 
     /**
-     * Decompresses one piece of a message's payload; consumes all of it.
+     * Decompresses one chunk of the current message.
      *
-     * @param chunk compressed bytes between position and limit
-     * @param sink receives the output
-     * @throws ProtocolException 1009 once the message passes the size limit, 1007 for corrupt data
+     * @param chunk compressed bytes [position, limit); consumed fully (position == limit on return, also when
+     *     an exception is thrown) and not referenced after the call
+     * @param sink receives the decompressed bytes, in order, before this method returns
+     * @throws ProtocolException {@link CloseCode#MESSAGE_TOO_BIG} when the message would decompress to more than
+     *     maxMessageSize bytes, {@link CloseCode#INVALID_PAYLOAD} when the data is not valid DEFLATE; the
+     *     inflater is unusable afterwards (the connection fails)
      */
     public void inflate(ByteBuffer chunk, Sink sink) {
-        inflater.setInput(chunk);
-        drain(sink);
-        chunk.position(chunk.limit());
+        try {
+            inflater.setInput(chunk);
+            drain(sink);
+        } finally {
+            chunk.position(chunk.limit());
+            inflater.setInput(TAIL, 0, 0);
+        }
     }
 
     /**
-     * The message ended: appends {@code 00 00 FF FF} (§7.2.2), drains the output and gets ready for the next
-     * message.
+     * Ends the current message: inflates the {@code 00 00 FF FF} tail (RFC 7692 §7.2.2), passes the last bytes
+     * to the sink, and starts counting the next message from zero. Resets the decompressor when the peer does
+     * not take over context, or when the message ended the DEFLATE stream with a final block (RFC 7692 §7.2.3.4).
      *
-     * @param sink receives the rest of the output
-     * @throws ProtocolException 1009 or 1007 as for {@link #inflate}
+     * @param sink receives the last decompressed bytes of the message
+     * @throws ProtocolException as {@link #inflate}
      */
     public void finish(Sink sink) {
-        inflater.setInput(TAIL);
-        drain(sink);
+        if (!inflater.finished()) {
+            inflater.setInput(TAIL);
+            drain(sink);
+        }
+        boolean streamEnded = inflater.finished();
         produced = 0;
-        if (noContextTakeover) {
+        inflater.setInput(TAIL, 0, 0);
+        if (noContextTakeover || streamEnded) {
             inflater.reset();
         }
     }
 
+    /** Inflates until the input is used up (or the stream ended with a final block), honouring the cap. */
     private void drain(Sink sink) {
         try {
-            while (true) {
-                int n = inflater.inflate(out);
-                if (n > 0) {
-                    produced += n;
-                    if (produced > maxMessageSize) {
-                        throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
-                                "decompressed message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
+            while (!inflater.finished()) {
+                // Ask for at most one byte beyond the cap: that byte proves the message is too big.
+                int want = (int) Math.min(SCRATCH_SIZE, maxMessageSize - produced + 1);
+                int n = inflater.inflate(scratch, 0, want);
+                if (n == 0) {
+                    if (inflater.needsInput()) {
+                        return;
                     }
-                    sink.accept(out, 0, n);
-                } else if (inflater.needsInput() || inflater.finished() || inflater.needsDictionary()) {
                     if (inflater.finished()) {
-                        // A final block ends the stream; later messages need a fresh stream.
-                        inflater.reset();
+                        return;
                     }
-                    return;
+                    // a raw stream never asks for a dictionary; treat any other stall as corrupt data
+                    throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid deflate data");
                 }
+                if (produced + n > maxMessageSize) {
+                    throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                            "decompressed message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
+                }
+                produced += n;
+                sink.accept(scratch, 0, n);
             }
+            // RFC 7692 §7.2.3.4: a final block ended the stream; bytes after it (the tail) are ignored.
         } catch (DataFormatException e) {
-            throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid compressed data");
+            throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid deflate data");
         }
     }
 
-    /** Releases the native decompressor. */
+    /** Releases the native decompressor ({@link Inflater#end()}); later calls fail. */
     @Override
     public void close() {
         inflater.end();

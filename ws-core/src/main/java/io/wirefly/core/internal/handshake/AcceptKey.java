@@ -6,29 +6,33 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * The {@code Sec-WebSocket-Accept} value (RFC 6455 §4.2.2): base64 of the SHA-1 of the key and a fixed GUID.
+ * Computes {@code Sec-WebSocket-Accept} from {@code Sec-WebSocket-Key} (RFC 6455 §4.2.2, step 5.4): the base64
+ * of the SHA-1 of the key concatenated with the GUID {@code 258EAFA5-E914-47DA-95CA-C5AB0DC85B11}. Thread-safe.
  *
  * <pre>{@code
  * AcceptKey.of("dGhlIHNhbXBsZSBub25jZQ==");   // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
  * }</pre>
  */
 public final class AcceptKey {
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    /** RFC 6455 §1.3: the globally unique identifier appended to the key. */
+    static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private AcceptKey() {
     }
 
     /**
-     * @param secWebSocketKey the client's key, as sent
-     * @return the accept value
+     * @param secWebSocketKey the key as sent, without surrounding whitespace
+     * @return the matching {@code Sec-WebSocket-Accept} value (28 base64 characters)
      */
     public static String of(String secWebSocketKey) {
+        MessageDigest sha1;
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            byte[] digest = sha1.digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
+            sha1 = MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-1", e);
+            // every Java SE implementation must provide SHA-1 (MessageDigest's class documentation)
+            throw new IllegalStateException("SHA-1 is not available", e);
         }
+        byte[] digest = sha1.digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
+        return Base64.getEncoder().encodeToString(digest);
     }
 }

@@ -5,54 +5,78 @@ import io.wirefly.core.WebSocketConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
- * An incremental, bounded parser of one HTTP/1.1 head (request or response): feed it bytes as they arrive, in any
- * split; it keeps at most one partial line (never longer than the configured limit) and stops right after the blank
- * line, leaving whatever follows in the caller's buffer for the WebSocket stream. Not thread-safe.
+ * Reads one HTTP/1.1 head (start line, header fields, blank line; RFC 9112 §2.1) from bytes that arrive in pieces
+ * of any size, down to one byte at a time. It never reads past the blank line: whatever follows is the start of
+ * the WebSocket stream and stays in the caller's buffer.
+ *
+ * <p>Every limit of {@link WebSocketConfig} is enforced while the bytes arrive, so a peer cannot make the parser
+ * hold more than {@code max(maxRequestLineLength, maxHeaderLineLength) + 1} bytes of a partial line, nor read
+ * more than {@code maxHandshakeSize} bytes. Lines end with CRLF; a bare LF is tolerated (RFC 9112 §2.2). Empty
+ * lines before the start line are skipped (RFC 9112 §2.2) but count towards {@code maxHandshakeSize}.
+ *
+ * <p>Errors are {@link HandshakeException}s whose message says what is wrong and names the limit with its value.
+ * A request parser uses the status to answer with: 400 for a malformed head, 414 for a request line over
+ * {@code maxRequestLineLength}, 431 for a header line over {@code maxHeaderLineLength}, more than
+ * {@code maxHeaderCount} fields or a head over {@code maxHandshakeSize}. A response parser uses status 0 (the
+ * response itself was unacceptable). After an error the parser is failed and refuses further input.
+ *
+ * <p>Not thread-safe; one parser reads one head.
  *
  * <pre>{@code
  * HandshakeParser parser = HandshakeParser.forRequests(config);
- * if (parser.parse(bytes)) {                 // HandshakeException (400, 414, 431) on bad input
+ * if (parser.parse(readBuffer)) {              // false: need more bytes
  *     HandshakeRequest request = parser.request();
- *     // bytes.remaining() are the first bytes of the WebSocket stream
+ *     // readBuffer's remaining bytes are WebSocket frames: hand them to the Protocol
  * }
  * }</pre>
  */
 public final class HandshakeParser {
-    private final boolean requests;
-    private final int maxStartLine;
-    private final int maxHeaderLine;
-    private final int maxHeaders;
-    private final int maxTotal;
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final int INITIAL_LINE_CAPACITY = 256;
 
-    private byte[] line = new byte[128];
-    private int length;
-    private int total;
-    private String[] startLine;
+    private enum State { START_LINE, HEADERS, DONE, FAILED }
+
+    private final boolean requests;
+    private final WebSocketConfig config;
     private final Headers headers = new Headers();
+    /** The partial line; never longer than the current line limit + 1 (a trailing CR). */
+    private byte[] line = new byte[INITIAL_LINE_CAPACITY];
+    private int lineLength;
+    /** Bytes consumed so far, never more than maxHandshakeSize. */
+    private int total;
+    private State state = State.START_LINE;
     private HandshakeRequest request;
     private HandshakeResponse response;
+    // the parts of the start line, kept until the head is complete
+    private String method;
+    private String target;
+    private String path;
+    private String query;
+    private String version;
+    private int status;
+    private String reason;
 
     private HandshakeParser(boolean requests, WebSocketConfig config) {
         this.requests = requests;
-        this.maxStartLine = config.maxRequestLineLength();
-        this.maxHeaderLine = config.maxHeaderLineLength();
-        this.maxHeaders = config.maxHeaderCount();
-        this.maxTotal = config.maxHandshakeSize();
+        this.config = Objects.requireNonNull(config, "config");
     }
 
     /**
-     * @param config the handshake limits
-     * @return a parser of request heads (server side)
+     * @param config supplies the limits
+     * @return a parser for one request head (the server side)
      */
     public static HandshakeParser forRequests(WebSocketConfig config) {
         return new HandshakeParser(true, config);
     }
 
     /**
-     * @param config the handshake limits
-     * @return a parser of response heads (client side)
+     * @param config supplies the limits; {@code maxRequestLineLength} bounds the status line
+     * @return a parser for one response head (the client side)
      */
     public static HandshakeParser forResponses(WebSocketConfig config) {
         return new HandshakeParser(false, config);
@@ -61,155 +85,271 @@ public final class HandshakeParser {
     /**
      * Consumes bytes up to and including the blank line that ends the head.
      *
-     * @param in received bytes; on return its position is after the head (or at its limit if the head is not
-     *     complete yet)
-     * @return true once the head is complete
-     * @throws HandshakeException 400 for malformed input, 414 for a request line over {@code maxRequestLineLength},
-     *     431 for a header line over {@code maxHeaderLineLength}, more than {@code maxHeaderCount} headers or a head
-     *     over {@code maxHandshakeSize}
+     * @param in the next bytes [position, limit); on return its position is after the last byte consumed: at
+     *     its limit if the head is not complete yet, else at the first byte after the head (those bytes belong
+     *     to the WebSocket stream). Not referenced after the call.
+     * @return true once the head is complete (and on every later call, consuming nothing); false if more bytes
+     *     are needed
+     * @throws HandshakeException when the head is malformed or exceeds a limit (see the class description)
+     * @throws IllegalStateException if an earlier call failed
      */
     public boolean parse(ByteBuffer in) {
-        if (isComplete()) {
+        if (state == State.DONE) {
             return true;
         }
-        while (in.hasRemaining()) {
-            byte b = in.get();
-            if (++total > maxTotal) {
-                throw new HandshakeException(requests ? 431 : 0,
-                        "handshake head exceeds maxHandshakeSize (" + maxTotal + " bytes)");
-            }
-            if (b == '\n') {
-                int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
-                length = 0;
-                if (onLine(end)) {
-                    return true;
-                }
-                continue;
-            }
-            int limit = startLine == null ? maxStartLine : maxHeaderLine;
-            if (length >= limit + 1) {   // + 1 leaves room for the CR of a line exactly at the limit
-                if (startLine == null) {
-                    throw new HandshakeException(requests ? 414 : 0,
-                            (requests ? "request" : "status") + " line exceeds maxRequestLineLength (" + limit
-                                    + " bytes)");
-                }
-                throw new HandshakeException(requests ? 431 : 0,
-                        "header line exceeds maxHeaderLineLength (" + limit + " bytes)");
-            }
-            if (length == line.length) {
-                line = Arrays.copyOf(line, Math.min(line.length * 2, limit + 1));
-            }
-            line[length++] = b;
+        if (state == State.FAILED) {
+            throw new IllegalStateException("the parser already rejected this head");
         }
-        return false;
+        try {
+            while (in.hasRemaining()) {
+                byte b = in.get();
+                if (++total > config.maxHandshakeSize()) {
+                    throw error(431, "handshake head exceeds maxHandshakeSize (" + config.maxHandshakeSize()
+                            + " bytes)");
+                }
+                if (b == LF) {
+                    if (endOfLine()) {
+                        state = State.DONE;
+                        return true;
+                    }
+                } else {
+                    append(b);
+                }
+            }
+            return false;
+        } catch (HandshakeException e) {
+            state = State.FAILED;
+            line = new byte[0];
+            throw e;
+        }
     }
 
-    /** @return the request, once {@link #parse} returned true for a request parser */
+    /**
+     * @return the parsed request
+     * @throws IllegalStateException if this is a response parser or the head is not complete
+     */
     public HandshakeRequest request() {
+        if (request == null) {
+            throw new IllegalStateException(requests ? "the request head is not complete" : "a response parser");
+        }
         return request;
     }
 
-    /** @return the response, once {@link #parse} returned true for a response parser */
+    /**
+     * @return the parsed response
+     * @throws IllegalStateException if this is a request parser or the head is not complete
+     */
     public HandshakeResponse response() {
+        if (response == null) {
+            throw new IllegalStateException(requests ? "a request parser" : "the response head is not complete");
+        }
         return response;
     }
 
-    private boolean isComplete() {
-        return request != null || response != null;
+    private void append(byte b) {
+        int limit = state == State.START_LINE ? config.maxRequestLineLength() : config.maxHeaderLineLength();
+        // one byte over the limit is allowed only if it is the CR of the line's CRLF
+        if (lineLength > limit || (lineLength == limit && b != CR)) {
+            throw lineTooLong();
+        }
+        if (lineLength == line.length) {
+            int cap = Math.max(config.maxRequestLineLength(), config.maxHeaderLineLength()) + 1;
+            line = Arrays.copyOf(line, Math.min(cap, line.length * 2));
+        }
+        line[lineLength++] = b;
     }
 
-    /** Handles one line without its line ending; returns true when it was the blank line that ends the head. */
-    private boolean onLine(int end) {
-        int status = requests ? 400 : 0;
-        for (int i = 0; i < end; i++) {
+    private HandshakeException lineTooLong() {
+        if (state == State.START_LINE) {
+            return error(414, (requests ? "request" : "status") + " line exceeds maxRequestLineLength ("
+                    + config.maxRequestLineLength() + " bytes)");
+        }
+        return error(431, "header line exceeds maxHeaderLineLength (" + config.maxHeaderLineLength() + " bytes)");
+    }
+
+    /** A complete line is in {@code line}, without its LF. Returns true at the blank line that ends the head. */
+    private boolean endOfLine() {
+        int length = lineLength;
+        if (length > 0 && line[length - 1] == CR) {
+            length--;
+        }
+        lineLength = 0;
+        for (int i = 0; i < length; i++) {
             int c = line[i] & 0xFF;
+            // RFC 9110 §5.5: field values are VCHAR, SP, HTAB and obs-text; CR, LF, NUL and other controls are not
             if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                throw new HandshakeException(status, "control character in the handshake head");
+                throw error(400, String.format(Locale.ROOT, "control character 0x%02X in %s", c,
+                        state == State.START_LINE ? startLineName() : "header line"));
             }
         }
-        int limit = startLine == null ? maxStartLine : maxHeaderLine;
-        if (end > limit) {
-            throw new HandshakeException(requests ? (startLine == null ? 414 : 431) : 0,
-                    (startLine == null ? "request line exceeds maxRequestLineLength (" : "header line exceeds "
-                            + "maxHeaderLineLength (") + limit + " bytes)");
-        }
-        String text = new String(line, 0, end, StandardCharsets.ISO_8859_1);
-        if (startLine == null) {
-            if (text.isEmpty()) {
-                return false;   // RFC 9112 §2.2: ignore empty lines before the start line
+        String text = new String(line, 0, length, StandardCharsets.ISO_8859_1);
+        if (state == State.START_LINE) {
+            if (!text.isEmpty()) {
+                if (requests) {
+                    parseRequestLine(text);
+                } else {
+                    parseStatusLine(text);
+                }
+                state = State.HEADERS;
             }
-            startLine = startLine(text);
             return false;
         }
         if (text.isEmpty()) {
-            finish();
+            complete();
             return true;
         }
-        if (text.charAt(0) == ' ' || text.charAt(0) == '\t') {
-            throw new HandshakeException(status, "obsolete line folding in header " + headers.size());
-        }
-        int colon = text.indexOf(':');
-        if (colon <= 0 || !isToken(text, 0, colon)) {
-            throw new HandshakeException(status, "malformed header line");
-        }
-        if (headers.size() >= maxHeaders) {
-            throw new HandshakeException(requests ? 431 : 0, "more than maxHeaderCount (" + maxHeaders + ") headers");
-        }
-        headers.add(text.substring(0, colon), text.substring(colon + 1).strip());
+        parseHeaderLine(text);
         return false;
     }
 
-    private String[] startLine(String text) {
-        String[] parts = text.split(" ", 3);
-        if (requests) {
-            if (parts.length != 3 || !isToken(parts[0], 0, parts[0].length()) || parts[1].isEmpty()
-                    || parts[2].contains(" ") || !isVersion(parts[2])) {
-                throw new HandshakeException(400, "malformed request line");
-            }
-        } else if (parts.length < 2 || !isVersion(parts[0]) || !parts[1].matches("[1-5][0-9][0-9]")) {
-            throw new HandshakeException(0, "malformed status line: " + text);
-        }
-        return parts;
+    private String startLineName() {
+        return requests ? "request line" : "status line";
     }
 
-    private void finish() {
-        if (requests) {
-            String target = startLine[1];
-            String pathAndQuery = target;
-            if (!target.startsWith("/")) {
-                // Absolute form (RFC 9112 §3.2.2): http://host:port/path?query
-                int scheme = target.indexOf("://");
-                if (scheme < 0) {
-                    throw new HandshakeException(400, "malformed request target");
-                }
-                int slash = target.indexOf('/', scheme + 3);
-                pathAndQuery = slash < 0 ? "/" : target.substring(slash);
+    /** RFC 9112 §3: request-line = method SP request-target SP HTTP-version. */
+    private void parseRequestLine(String text) {
+        String[] parts = text.split(" ", -1);
+        if (parts.length != 3) {
+            throw error(400, "bad request line: expected method, target and version separated by single spaces");
+        }
+        if (!isToken(parts[0])) {
+            throw error(400, "bad request line: the method is not a token");
+        }
+        if (!isHttpVersion(parts[2])) {
+            throw error(400, "bad request line: the version is not HTTP/x.y");
+        }
+        method = parts[0];
+        target = parts[1];
+        version = parts[2];
+        splitTarget(parts[1]);
+    }
+
+    /** RFC 9112 §3.2: origin-form, or absolute-form (which a server must accept); never a fragment. */
+    private void splitTarget(String t) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c <= 0x20 || c >= 0x7F || c == '#') {
+                throw error(400, "bad request target: it must be visible ASCII without a fragment");
             }
-            int q = pathAndQuery.indexOf('?');
-            String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
-            String query = q < 0 ? "" : pathAndQuery.substring(q + 1);
-            request = new HandshakeRequest(startLine[0], target, path, query, startLine[2], headers);
+        }
+        String rest;
+        if (t.startsWith("/")) {
+            rest = t;
         } else {
-            response = new HandshakeResponse(startLine[0], Integer.parseInt(startLine[1]),
-                    startLine.length > 2 ? startLine[2] : "", headers);
+            int scheme = t.indexOf("://");
+            String name = scheme < 0 ? "" : t.substring(0, scheme).toLowerCase(Locale.ROOT);
+            if (!(name.equals("http") || name.equals("https") || name.equals("ws") || name.equals("wss"))) {
+                throw error(400, "bad request target: neither a path nor an absolute http(s)/ws(s) URI");
+            }
+            int authorityEnd = scheme + 3;
+            while (authorityEnd < t.length() && t.charAt(authorityEnd) != '/' && t.charAt(authorityEnd) != '?') {
+                authorityEnd++;
+            }
+            rest = t.substring(authorityEnd);
         }
-        line = null;   // nothing more to hold
+        int q = rest.indexOf('?');
+        path = q < 0 ? rest : rest.substring(0, q);
+        query = q < 0 ? "" : rest.substring(q + 1);
+        if (path.isEmpty()) {
+            path = "/";
+        }
     }
 
-    private static boolean isVersion(String s) {
-        return s.matches("HTTP/[0-9]\\.[0-9]");
+    /** RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]; a missing last SP is tolerated. */
+    private void parseStatusLine(String text) {
+        int sp = text.indexOf(' ');
+        if (sp < 0 || !isHttpVersion(text.substring(0, sp))) {
+            throw error(400, "bad status line: it must start with HTTP/x.y and a space");
+        }
+        String rest = text.substring(sp + 1);
+        if (rest.length() < 3 || (rest.length() > 3 && rest.charAt(3) != ' ')) {
+            throw error(400, "bad status line: the status code is not three digits");
+        }
+        int code = 0;
+        for (int i = 0; i < 3; i++) {
+            char c = rest.charAt(i);
+            if (c < '0' || c > '9') {
+                throw error(400, "bad status line: the status code is not three digits");
+            }
+            code = code * 10 + (c - '0');
+        }
+        if (code < 100 || code > 599) {
+            throw error(400, "bad status line: status code " + code + " is outside 100..599");
+        }
+        version = text.substring(0, sp);
+        status = code;
+        reason = rest.length() > 4 ? rest.substring(4) : "";
     }
 
-    /** RFC 9110 §5.6.2: token = 1*tchar. */
-    private static boolean isToken(String s, int from, int to) {
-        if (from >= to) {
+    /** RFC 9112 §5.1: field-line = field-name ":" OWS field-value OWS. */
+    private void parseHeaderLine(String text) {
+        char first = text.charAt(0);
+        if (first == ' ' || first == '\t') {
+            // RFC 9112 §5.2: a server MUST reject obs-fold (or replace it), a client may too
+            throw error(400, "obsolete line folding in a header field");
+        }
+        int colon = text.indexOf(':');
+        if (colon < 0) {
+            throw error(400, "header line without colon");
+        }
+        String name = text.substring(0, colon);
+        if (!isToken(name)) {
+            // RFC 9112 §5.1: no whitespace is allowed between the field name and colon
+            throw error(400, "header name is not a token (whitespace or a delimiter before the colon?)");
+        }
+        if (headers.size() >= config.maxHeaderCount()) {
+            throw error(431, "more than maxHeaderCount (" + config.maxHeaderCount() + ") header fields");
+        }
+        headers.add(name, strip(text, colon + 1));
+    }
+
+    /** Removes optional whitespace (SP / HTAB) around the value. */
+    private static String strip(String text, int from) {
+        int start = from;
+        int end = text.length();
+        while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return text.substring(start, end);
+    }
+
+    private void complete() {
+        if (requests) {
+            request = new HandshakeRequest(method, target, path, query, version, headers);
+        } else {
+            response = new HandshakeResponse(version, status, reason, headers);
+        }
+        line = new byte[0];
+    }
+
+    private HandshakeException error(int requestStatus, String message) {
+        return new HandshakeException(requests ? requestStatus : 0, message);
+    }
+
+    private static boolean isHttpVersion(String s) {
+        // RFC 9112 §2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT
+        return s.length() == 8 && s.startsWith("HTTP/") && isDigit(s.charAt(5)) && s.charAt(6) == '.'
+                && isDigit(s.charAt(7));
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
+     * @param s a string
+     * @return true if it is a non-empty token (RFC 9110 §5.6.2: visible ASCII except delimiters)
+     */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
             return false;
         }
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
+            if (c <= 0x20 || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
                 return false;
             }
         }

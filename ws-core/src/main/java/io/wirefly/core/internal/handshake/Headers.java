@@ -1,41 +1,51 @@
 package io.wirefly.core.internal.handshake;
 
-import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The header fields of an HTTP head, in arrival order, with case-insensitive names. Not thread-safe.
+ * HTTP header fields in the order they arrived. Names compare case-insensitively (RFC 9110 §5.1) and keep the
+ * spelling they were added with; a name may occur several times. Not thread-safe; a parsed head's headers are
+ * not changed after parsing.
  *
  * <pre>{@code
  * Headers h = new Headers().add("Connection", "keep-alive, Upgrade");
  * h.containsToken("connection", "upgrade");   // true
+ * h.get("CONNECTION");                         // "keep-alive, Upgrade"
  * }</pre>
  */
 public final class Headers implements Iterable<Map.Entry<String, String>> {
     private final List<Map.Entry<String, String>> fields = new ArrayList<>();
 
+    /** Creates an empty set of header fields. */
+    public Headers() {
+    }
+
     /**
-     * @param name a field name
-     * @param value its value, without surrounding whitespace
+     * Appends a field; earlier fields with the same name are kept.
+     *
+     * @param name the field name, as it should be written
+     * @param value the field value, without leading or trailing whitespace
      * @return this
+     * @throws NullPointerException if name or value is null
      */
     public Headers add(String name, String value) {
-        fields.add(new AbstractMap.SimpleImmutableEntry<>(name, value));
+        fields.add(Map.entry(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value")));
         return this;
     }
 
     /**
      * @param name a field name, any case
-     * @return the first value of that field, or null
+     * @return the value of the first field with this name, or null if there is none
      */
     public String get(String name) {
-        for (Map.Entry<String, String> f : fields) {
-            if (f.getKey().equalsIgnoreCase(name)) {
-                return f.getValue();
+        for (Map.Entry<String, String> field : fields) {
+            if (field.getKey().equalsIgnoreCase(name)) {
+                return field.getValue();
             }
         }
         return null;
@@ -43,44 +53,50 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
 
     /**
      * @param name a field name, any case
-     * @return every value of that field, in order
+     * @return the values of every field with this name, in order; empty if none (a new, unmodifiable list)
      */
     public List<String> all(String name) {
-        List<String> values = new ArrayList<>();
-        for (Map.Entry<String, String> f : fields) {
-            if (f.getKey().equalsIgnoreCase(name)) {
-                values.add(f.getValue());
+        List<String> values = new ArrayList<>(2);
+        for (Map.Entry<String, String> field : fields) {
+            if (field.getKey().equalsIgnoreCase(name)) {
+                values.add(field.getValue());
             }
         }
-        return values;
+        return Collections.unmodifiableList(values);
     }
 
     /**
-     * Whether a comma-separated field contains a token, case-insensitively, across all its lines.
+     * Whether any field with this name holds the token in its comma-separated list (RFC 9110 §5.6.1), for example
+     * {@code Connection: keep-alive, Upgrade}. Elements are trimmed and compared case-insensitively.
      *
-     * @param name a field name
-     * @param token the token, such as {@code upgrade}
-     * @return true if present
+     * @param name a field name, any case
+     * @param token the token to look for
+     * @return true if one of the list elements of one of the fields equals the token
      */
     public boolean containsToken(String name, String token) {
         for (String value : all(name)) {
-            for (String t : value.split(",")) {
-                if (t.strip().toLowerCase(Locale.ROOT).equals(token.toLowerCase(Locale.ROOT))) {
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                if (value.substring(start, end).strip().equalsIgnoreCase(token)) {
                     return true;
                 }
+                start = end + 1;
             }
         }
         return false;
     }
 
-    /** @return the number of fields */
+    /** @return the number of fields, counting repeated names once per field */
     public int size() {
         return fields.size();
     }
 
+    /** @return the fields in order, as immutable entries; the iterator does not support removal */
     @Override
     public Iterator<Map.Entry<String, String>> iterator() {
-        return fields.iterator();
+        return Collections.unmodifiableList(fields).iterator();
     }
 
     @Override

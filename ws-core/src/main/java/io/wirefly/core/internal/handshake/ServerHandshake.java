@@ -5,140 +5,217 @@ import io.wirefly.core.WebSocketConfig;
 import io.wirefly.core.internal.deflate.DeflateParams;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The server's half of the opening handshake (RFC 6455 §4.2): validates an upgrade request and builds the 101
- * response, or says with which status to refuse it.
+ * The server's half of the opening handshake (RFC 6455 §4.2): validates an upgrade request and writes the
+ * {@code 101 Switching Protocols} response, or an HTTP error response when the request is refused. Stateless
+ * and thread-safe.
  *
  * <pre>{@code
  * try {
- *     ServerHandshake.Result ok = ServerHandshake.accept(request, List.of("chat"), config);
- *     write(ok.response());
+ *     ServerHandshake.Result ok = ServerHandshake.accept(parser.request(), List.of("chat.v2", "chat.v1"), config);
+ *     write(ok.response());                      // then run the Protocol with ok.deflate()
  * } catch (HandshakeException e) {
- *     write(ServerHandshake.rejection(e));   // 400, 405, 426 ...
+ *     write(ServerHandshake.rejection(e));       // then close the connection
  * }
  * }</pre>
  */
 public final class ServerHandshake {
+    /** The only version this library speaks (RFC 6455 §4.1). */
+    static final String VERSION = "13";
 
-    /**
-     * An accepted upgrade.
-     *
-     * @param subprotocol the chosen subprotocol, or the empty string
-     * @param deflate the negotiated permessage-deflate parameters, or null
-     * @param response the 101 response head, ready to write
-     */
-    public record Result(String subprotocol, DeflateParams deflate, ByteBuffer response) {
-    }
+    /** Headers that {@link #rejection} writes itself, so the exception's headers cannot duplicate them. */
+    private static final Set<String> OWN_REJECTION_HEADERS = Set.of("content-type", "content-length", "connection");
 
     private ServerHandshake() {
     }
 
     /**
-     * Validates an upgrade request and builds the answer.
+     * The outcome of a successful handshake.
      *
-     * @param request the parsed request head
-     * @param subprotocols the server's subprotocols, most preferred first
-     * @param config whether to negotiate permessage-deflate
-     * @return the accepted upgrade
-     * @throws HandshakeException 405 for a method other than GET, 426 (with {@code Sec-WebSocket-Version: 13}) for
-     *     another WebSocket version, 400 naming the header for any other violation
+     * <pre>{@code
+     * Protocol p = new Protocol(Role.SERVER, config, result.deflate(), MaskKeys.secure(), listener);
+     * }</pre>
+     *
+     * @param subprotocol the selected subprotocol, {@code ""} if none
+     * @param deflate the negotiated permessage-deflate parameters, null if the connection is uncompressed
+     * @param response the 101 response head, position 0, ready to write; the caller owns it
      */
-    public static Result accept(HandshakeRequest request, List<String> subprotocols, WebSocketConfig config) {
-        Headers h = request.headers();
-        // RFC 6455 §4.2.1: the method of the request MUST be GET, and the HTTP version MUST be at least 1.1.
-        if (!"GET".equals(request.method())) {
-            throw new HandshakeException(405, "a WebSocket handshake must be a GET", Map.of("Allow", "GET"));
-        }
-        if (request.version().compareTo("HTTP/1.1") < 0) {
-            throw new HandshakeException(400, "a WebSocket handshake needs HTTP/1.1 or later");
-        }
-        if (h.all("Host").size() != 1) {
-            throw new HandshakeException(400, "the request must have exactly one Host header");
-        }
-        if (!h.containsToken("Upgrade", "websocket")) {
-            throw new HandshakeException(400, "the Upgrade header must contain 'websocket'");
-        }
-        if (!h.containsToken("Connection", "upgrade")) {
-            throw new HandshakeException(400, "the Connection header must contain 'Upgrade'");
-        }
-        // RFC 6455 §4.4: a server that does not speak the requested version answers 426 with the versions it does.
-        List<String> versions = h.all("Sec-WebSocket-Version");
-        if (versions.size() != 1 || !versions.get(0).equals("13")) {
-            throw new HandshakeException(426, "Sec-WebSocket-Version must be 13",
-                    Map.of("Sec-WebSocket-Version", "13"));
-        }
-        List<String> keys = h.all("Sec-WebSocket-Key");
-        if (keys.size() != 1 || !isValidKey(keys.get(0))) {
-            throw new HandshakeException(400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
-        }
-        String subprotocol = chooseSubprotocol(h, subprotocols);
-        DeflateParams deflate = DeflateParams.negotiate(h.all("Sec-WebSocket-Extensions"), config).orElse(null);
-
-        StringBuilder head = new StringBuilder(256)
-                .append("HTTP/1.1 101 Switching Protocols\r\n")
-                .append("Upgrade: websocket\r\n")
-                .append("Connection: Upgrade\r\n")
-                .append("Sec-WebSocket-Accept: ").append(AcceptKey.of(keys.get(0))).append("\r\n");
-        if (!subprotocol.isEmpty()) {
-            head.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
-        }
-        if (deflate != null) {
-            head.append("Sec-WebSocket-Extensions: ").append(deflate.responseHeader()).append("\r\n");
-        }
-        head.append("\r\n");
-        return new Result(subprotocol, deflate, ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1)));
+    public record Result(String subprotocol, DeflateParams deflate, ByteBuffer response) {
     }
 
     /**
-     * An HTTP error response for a refused handshake; the connection is to be closed after it.
+     * Validates an upgrade request (RFC 6455 §4.2.1) and builds the 101 response (§4.2.2).
      *
-     * @param e the failure; its status (400 if none), headers and message
-     * @return the response, ready to write
+     * <p>The subprotocol is the first of {@code subprotocols} (the server's order of preference) that the client
+     * listed in any of its {@code Sec-WebSocket-Protocol} fields, compared exactly; none if there is no match.
+     * permessage-deflate is negotiated only when {@code config.deflate()}; an unacceptable offer means no
+     * compression, never a failed handshake.
+     *
+     * @param request the parsed request head
+     * @param subprotocols the subprotocols this endpoint supports, most preferred first; may be empty
+     * @param config supplies {@code deflate} and its parameters
+     * @return the selected subprotocol, deflate parameters and the response to write
+     * @throws HandshakeException 405 (with {@code Allow: GET}) for another method; 400 naming the header or the
+     *     version that is wrong; 426 (with {@code Sec-WebSocket-Version: 13}) for another WebSocket version
      */
-    public static ByteBuffer rejection(HandshakeException e) {
-        int status = e.httpStatus() == 0 ? 400 : e.httpStatus();
-        String message = String.valueOf(e.getMessage()).replaceAll("[\\r\\n]", " ");
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
-                .append(reason(status)).append("\r\n");
-        e.headers().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-        head.append("Content-Type: text/plain; charset=utf-8\r\n")
-                .append("Content-Length: ").append(body.length).append("\r\n")
-                .append("Connection: close\r\n\r\n");
-        byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        return ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
+    public static Result accept(HandshakeRequest request, List<String> subprotocols, WebSocketConfig config) {
+        Objects.requireNonNull(subprotocols, "subprotocols");
+        Objects.requireNonNull(config, "config");
+        Headers h = request.headers();
+        // RFC 6455 §4.1: "The method of the request MUST be GET"
+        if (!request.method().equals("GET")) {
+            throw new HandshakeException(405, "method must be GET, was " + request.method(), Map.of("Allow", "GET"));
+        }
+        // RFC 6455 §4.1: "the HTTP version MUST be at least 1.1"
+        if (!atLeastHttp11(request.version())) {
+            throw new HandshakeException(400, "HTTP/1.1 or later is required, was " + request.version());
+        }
+        // RFC 6455 §4.1 / RFC 9112 §3.2: exactly one Host header field
+        int hosts = h.all("Host").size();
+        if (hosts != 1) {
+            throw new HandshakeException(400, hosts == 0 ? "Host header is missing" : "more than one Host header");
+        }
+        // RFC 6455 §4.2.1: "An |Upgrade| header field containing the value "websocket", treated as an ASCII
+        // case-insensitive value"
+        if (!h.containsToken("Upgrade", "websocket")) {
+            throw new HandshakeException(400, "Upgrade header must contain websocket");
+        }
+        // RFC 6455 §4.2.1: "A |Connection| header field that includes the token "Upgrade""
+        if (!h.containsToken("Connection", "Upgrade")) {
+            throw new HandshakeException(400, "Connection header must contain Upgrade");
+        }
+        // RFC 6455 §4.2.2: for a version it does not understand the server answers 426 with the versions it has
+        List<String> versions = h.all("Sec-WebSocket-Version");
+        if (versions.size() != 1 || !versions.get(0).equals(VERSION)) {
+            throw new HandshakeException(426, "Sec-WebSocket-Version must be 13, was "
+                    + (versions.isEmpty() ? "missing" : String.join(", ", versions)),
+                    Map.of("Sec-WebSocket-Version", VERSION));
+        }
+        String key = validKey(h.all("Sec-WebSocket-Key"));
+        String subprotocol = selectSubprotocol(h.all("Sec-WebSocket-Protocol"), subprotocols);
+        DeflateParams deflate = config.deflate()
+                ? DeflateParams.negotiate(h.all("Sec-WebSocket-Extensions"), config).orElse(null)
+                : null;
+
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("HTTP/1.1 101 Switching Protocols\r\n");
+        sb.append("Upgrade: websocket\r\n");
+        sb.append("Connection: Upgrade\r\n");
+        sb.append("Sec-WebSocket-Accept: ").append(AcceptKey.of(key)).append("\r\n");
+        if (!subprotocol.isEmpty()) {
+            sb.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+        }
+        if (deflate != null) {
+            sb.append("Sec-WebSocket-Extensions: ").append(deflate.responseHeader()).append("\r\n");
+        }
+        sb.append("\r\n");
+        return new Result(subprotocol, deflate, ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1)));
     }
 
-    private static boolean isValidKey(String key) {
-        if (key.length() != 24) {
-            return false;
+    /** RFC 6455 §4.1: the key is "a base64-encoded value that, when decoded, is 16 bytes in length". */
+    private static String validKey(List<String> keys) {
+        if (keys.size() != 1) {
+            throw new HandshakeException(400, keys.isEmpty() ? "Sec-WebSocket-Key header is missing"
+                    : "more than one Sec-WebSocket-Key header");
         }
+        String key = keys.get(0);
+        byte[] decoded;
         try {
-            return Base64.getDecoder().decode(key).length == 16;
+            decoded = Base64.getDecoder().decode(key);
         } catch (IllegalArgumentException e) {
-            return false;
+            throw new HandshakeException(400, "Sec-WebSocket-Key is not base64");
         }
+        // strict: canonical padded base64 of exactly 16 bytes (24 characters ending in "==")
+        if (decoded.length != 16 || !Base64.getEncoder().encodeToString(decoded).equals(key)) {
+            throw new HandshakeException(400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
+        }
+        return key;
     }
 
-    private static String chooseSubprotocol(Headers h, List<String> supported) {
-        List<String> offered = h.all("Sec-WebSocket-Protocol");
-        for (String ours : supported) {
-            for (String line : offered) {
-                for (String theirs : line.split(",")) {
-                    if (theirs.strip().equals(ours)) {
-                        return ours;
-                    }
-                }
+    private static String selectSubprotocol(List<String> offeredValues, List<String> supported) {
+        if (offeredValues.isEmpty() || supported.isEmpty()) {
+            return "";
+        }
+        List<String> offered = new ArrayList<>();
+        for (String value : offeredValues) {
+            for (String element : value.split(",", -1)) {
+                offered.add(element.strip());
+            }
+        }
+        for (String candidate : supported) {
+            if (!candidate.isEmpty() && offered.contains(candidate)) {
+                return candidate;
             }
         }
         return "";
     }
 
-    static String reason(int status) {
+    private static boolean atLeastHttp11(String version) {
+        // the parser guarantees HTTP/d.d
+        int major = version.charAt(5) - '0';
+        int minor = version.charAt(7) - '0';
+        return major > 1 || (major == 1 && minor >= 1);
+    }
+
+    /**
+     * An HTTP/1.1 error response for a refused handshake: the status line, {@code Content-Type: text/plain},
+     * {@code Content-Length}, {@code Connection: close}, then the exception's headers (sorted by name; any with
+     * a name that is not a token, a value with control characters, or a name this method writes itself are
+     * left out), and a one-line body with the status and reason phrase. The exception's message is not sent:
+     * it is for the server's log. A status of 0 is answered as 400.
+     *
+     * @param e the reason for the refusal
+     * @return the complete response, position 0, ready to write; the caller owns it and should close the
+     *     connection after writing it
+     */
+    public static ByteBuffer rejection(HandshakeException e) {
+        int status = e.httpStatus() == 0 ? 400 : e.httpStatus();
+        String reason = reasonPhrase(status);
+        String body = status + " " + reason + "\n";
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+        sb.append("Content-Type: text/plain; charset=utf-8\r\n");
+        sb.append("Content-Length: ").append(body.length()).append("\r\n");
+        sb.append("Connection: close\r\n");
+        Map<String, String> sorted = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        sorted.putAll(e.headers());
+        for (Map.Entry<String, String> header : sorted.entrySet()) {
+            String name = header.getKey();
+            String value = header.getValue();
+            if (HandshakeParser.isToken(name) && isFieldValue(value)
+                    && !OWN_REJECTION_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                sb.append(name).append(": ").append(value).append("\r\n");
+            }
+        }
+        sb.append("\r\n").append(body);
+        return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** RFC 9110 §5.5: VCHAR, SP, HTAB and obs-text; notably no CR or LF. */
+    static boolean isFieldValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param status an HTTP status code
+     * @return its reason phrase (RFC 9110 §15), or a generic one for codes without a standard phrase
+     */
+    static String reasonPhrase(int status) {
         return switch (status) {
             case 101 -> "Switching Protocols";
             case 400 -> "Bad Request";
@@ -152,8 +229,12 @@ public final class ServerHandshake {
             case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
             case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
             case 503 -> "Service Unavailable";
-            default -> status < 500 ? "Client Error" : "Server Error";
+            default -> status < 300 ? "OK"
+                    : status < 400 ? "Redirection"
+                    : status < 500 ? "Client Error"
+                    : "Server Error";
         };
     }
 }

@@ -1,0 +1,54 @@
+package io.wirefly.core.internal.handshake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HeadersTest {
+
+    @Test
+    void namesAreCaseInsensitiveAndOrderIsKept() {
+        Headers h = new Headers().add("Host", "a").add("X-One", "1").add("host", "b");
+        assertEquals("a", h.get("HOST"));
+        assertEquals(List.of("a", "b"), h.all("Host"));
+        assertEquals(List.of(), h.all("Missing"));
+        assertNull(h.get("Missing"));
+        assertEquals(3, h.size());
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, String> e : h) {
+            names.add(e.getKey());
+        }
+        assertEquals(List.of("Host", "X-One", "host"), names);
+    }
+
+    @Test
+    void containsTokenReadsCommaListsOfEveryField() {
+        Headers h = new Headers().add("Connection", "keep-alive, Upgrade").add("Upgrade", "h2c")
+                .add("upgrade", " WebSocket ");
+        assertTrue(h.containsToken("connection", "upgrade"));
+        assertTrue(h.containsToken("Upgrade", "websocket"));
+        assertFalse(h.containsToken("Connection", "keep"));
+        assertFalse(h.containsToken("Connection", "keep-alive, Upgrade"));
+        assertFalse(h.containsToken("Missing", "x"));
+        assertTrue(new Headers().add("A", ",,x,").containsToken("A", "x"));
+        assertTrue(new Headers().add("A", "x,,").containsToken("A", ""));
+    }
+
+    @Test
+    void iterationIsReadOnlyAndNullsAreRejected() {
+        Headers h = new Headers().add("A", "1");
+        Iterator<Map.Entry<String, String>> it = h.iterator();
+        it.next();
+        assertThrows(UnsupportedOperationException.class, it::remove);
+        assertThrows(NullPointerException.class, () -> h.add(null, "x"));
+        assertThrows(NullPointerException.class, () -> h.add("x", null));
+    }
+}

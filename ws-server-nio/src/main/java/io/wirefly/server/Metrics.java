@@ -1,0 +1,51 @@
+package io.wirefly.server;
+
+import java.util.Map;
+
+/**
+ * A snapshot of a server's or client's counters since it started. Counters are updated without locks, so a snapshot
+ * taken under load may be a few events apart between fields.
+ *
+ * <pre>{@code
+ * Metrics m = server.metrics();
+ * System.out.printf("%d open, %d msgs in, 1009 sent %d times%n",
+ *     m.openConnections(), m.messagesIn(), m.closeCodesSent().getOrDefault(1009, 0L));
+ * }</pre>
+ *
+ * @param openConnections connections open now (handshake completed, not yet closed)
+ * @param handshakesAccepted opening handshakes that succeeded
+ * @param handshakesRejected failed opening handshakes by HTTP status
+ * @param messagesIn messages received
+ * @param messagesOut messages sent
+ * @param bytesIn bytes read from sockets, handshakes included
+ * @param bytesOut bytes written to sockets, handshakes included
+ * @param closeCodesSent close codes this side sent, by code
+ * @param closeCodesReceived close codes the peers sent, by code (1006 counts connections that ended without one)
+ * @param backpressurePauses times a connection's reads were paused because its write queue passed the high mark
+ * @param lastPingRoundTripNanos the round-trip time of the last answered automatic ping, or -1
+ */
+public record Metrics(long openConnections, long handshakesAccepted, Map<Integer, Long> handshakesRejected,
+        long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<Integer, Long> closeCodesSent,
+        Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos) {
+
+    /**
+     * Copies the maps.
+     *
+     * @param openConnections open connections
+     * @param handshakesAccepted accepted handshakes
+     * @param handshakesRejected rejected handshakes by status
+     * @param messagesIn messages received
+     * @param messagesOut messages sent
+     * @param bytesIn bytes read
+     * @param bytesOut bytes written
+     * @param closeCodesSent close codes sent
+     * @param closeCodesReceived close codes received
+     * @param backpressurePauses read pauses
+     * @param lastPingRoundTripNanos last ping round trip, or -1
+     */
+    public Metrics {
+        handshakesRejected = Map.copyOf(handshakesRejected);
+        closeCodesSent = Map.copyOf(closeCodesSent);
+        closeCodesReceived = Map.copyOf(closeCodesReceived);
+    }
+}

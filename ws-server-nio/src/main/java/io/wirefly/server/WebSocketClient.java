@@ -1,0 +1,216 @@
+package io.wirefly.server;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.server.internal.ClientConnector;
+import io.wirefly.server.internal.EventLoopGroup;
+import io.wirefly.server.internal.MetricsCollector;
+import io.wirefly.server.internal.Settings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * A WebSocket client on the same non-blocking event loops as the server: frames are masked, the handshake is
+ * validated (accept key, subprotocol, extensions), and permessage-deflate is offered when
+ * {@link WebSocketConfig#deflate()} is on. One client can hold many connections; close it when done.
+ * Only {@code ws://} URIs are supported for now.
+ *
+ * <pre>{@code
+ * try (WebSocketClient client = WebSocketClient.builder().build()) {
+ *     WebSocket ws = client.connect(URI.create("ws://127.0.0.1:9998/"), new WebSocketHandler() {
+ *         @Override public void onText(WebSocket ws, String text) { System.out.println("< " + text); }
+ *     }).toCompletableFuture().get(10, TimeUnit.SECONDS);
+ *     ws.sendText("hello");
+ * }
+ * }</pre>
+ */
+public final class WebSocketClient implements AutoCloseable {
+    private final EventLoopGroup loops;
+    private final ClientConnector connector;
+    private final MetricsCollector metrics;
+
+    private WebSocketClient(Builder b) {
+        this.metrics = new MetricsCollector(b.metricsListener);
+        Settings settings = new Settings(b.config, b.executor,
+                b.connectTimeout.toNanos() + b.handshakeTimeout.toNanos(), b.idleTimeout.toNanos(),
+                b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), 1 << 20, 256 << 10, 16 << 20, metrics);
+        this.loops = new EventLoopGroup(b.eventLoops, "wirefly-client");
+        this.loops.start();
+        this.connector = new ClientConnector(loops, settings);
+    }
+
+    /** @return a builder with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Opens a connection.
+     *
+     * @param uri a {@code ws://} URI
+     * @param handler receives the connection's events
+     * @return completed with the open connection, or failed (a {@code HandshakeException} carries the server's
+     *     HTTP status; an {@code IOException} a refused connection)
+     */
+    public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler) {
+        return connect(uri, handler, List.of(), Map.of());
+    }
+
+    /**
+     * Opens a connection, offering subprotocols and sending extra request headers.
+     *
+     * @param uri a {@code ws://} URI
+     * @param handler receives the connection's events
+     * @param subprotocols subprotocols to offer, most preferred first
+     * @param headers extra request headers such as {@code Origin} or {@code Authorization}
+     * @return completed with the open connection, or failed
+     * @throws IllegalArgumentException for a URI that is not {@code ws://} with a host
+     */
+    public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler, List<String> subprotocols,
+            Map<String, String> headers) {
+        Objects.requireNonNull(handler, "handler");
+        if (!"ws".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("uri must be ws://host[:port]/path (wss is not supported yet), was "
+                    + uri);
+        }
+        return connector.connect(uri, handler, List.copyOf(subprotocols), Map.copyOf(headers));
+    }
+
+    /** @return a snapshot of this client's counters */
+    public Metrics metrics() {
+        return metrics.snapshot();
+    }
+
+    /** Closes every connection of this client at once and stops its threads. */
+    @Override
+    public void close() {
+        loops.shutdown(5_000);
+    }
+
+    /**
+     * Settings of a {@link WebSocketClient}; {@link #build()} validates them. Not thread-safe.
+     *
+     * <pre>{@code
+     * WebSocketClient client = WebSocketClient.builder()
+     *     .config(WebSocketConfig.builder().deflate(true).build())
+     *     .connectTimeout(Duration.ofSeconds(3))
+     *     .build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private int eventLoops = 1;
+        private WebSocketConfig config = WebSocketConfig.defaults();
+        private Executor executor;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ZERO;
+        private Duration pongTimeout = Duration.ofSeconds(30);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private MetricsListener metricsListener;
+
+        private Builder() {
+        }
+
+        /**
+         * @param count event-loop threads (default 1)
+         * @return this builder
+         */
+        public Builder eventLoops(int count) {
+            this.eventLoops = count;
+            return this;
+        }
+
+        /**
+         * @param config protocol limits; {@code deflate(true)} offers permessage-deflate
+         * @return this builder
+         */
+        public Builder config(WebSocketConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * @param executor runs handler calls that may block, in order per connection
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /**
+         * @param timeout how long the TCP connect may take (default 10 s)
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout how long the opening handshake may take after connecting (default 10 s)
+         * @return this builder
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout silence after which the client pings (default zero: never)
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout how long to wait for the server's close after ours (default 10 s)
+         * @return this builder
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param listener told of connection events
+         * @return this builder
+         */
+        public Builder metricsListener(MetricsListener listener) {
+            this.metricsListener = listener;
+            return this;
+        }
+
+        /**
+         * @return a started client
+         * @throws IllegalArgumentException naming a bad setting and its value
+         */
+        public WebSocketClient build() {
+            if (eventLoops <= 0) {
+                throw new IllegalArgumentException("eventLoops must be > 0, was " + eventLoops);
+            }
+            positive("connectTimeout", connectTimeout);
+            positive("handshakeTimeout", handshakeTimeout);
+            positive("pongTimeout", pongTimeout);
+            positive("closeTimeout", closeTimeout);
+            if (idleTimeout == null || idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must be >= 0, was " + idleTimeout);
+            }
+            return new WebSocketClient(this);
+        }
+
+        private static void positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be > 0, was " + d);
+            }
+        }
+    }
+}

@@ -1,0 +1,503 @@
+package io.wirefly.server;
+
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.internal.frame.FrameEncoder;
+import io.wirefly.core.internal.frame.MaskKeys;
+import io.wirefly.core.internal.frame.Opcode;
+import io.wirefly.server.internal.Acceptor;
+import io.wirefly.server.internal.Broadcast;
+import io.wirefly.server.internal.Connection;
+import io.wirefly.server.internal.EventLoopGroup;
+import io.wirefly.server.internal.MetricsCollector;
+import io.wirefly.server.internal.ServerUpgrader;
+import io.wirefly.server.internal.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * A WebSocket server on {@code java.nio}: one acceptor thread and a few event-loop threads serve any number of
+ * connections without blocking. Handlers run on the event loops, or on an {@link Executor} when they may block.
+ *
+ * <p>Back-pressure: every connection's outbound queue is bounded. Above the high-water mark (default 1 MiB) the
+ * server stops reading from that connection until its queue drains below the low-water mark (256 KiB); beyond the
+ * hard limit (16 MiB) the connection is closed with 1008. Thread-safe: {@link #broadcast}, {@link #publish},
+ * {@link #subscribe} and {@link #stop} may be called from any thread.
+ *
+ * <pre>{@code
+ * WebSocketServer server = WebSocketServer.builder()
+ *     .port(9998)
+ *     .route("/", new WebSocketHandler() {
+ *         @Override public void onText(WebSocket ws, String text) { ws.sendText(text); }
+ *     })
+ *     .build()
+ *     .start();
+ * // ...
+ * server.stop(Duration.ofSeconds(5));
+ * }</pre>
+ */
+public final class WebSocketServer {
+    private final Builder options;
+    private final MetricsCollector metrics;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<Connection>> topics = new ConcurrentHashMap<>();
+    private final Object lifecycle = new Object();
+    private ServerSocketChannel channel;
+    private EventLoopGroup loops;
+    private Acceptor acceptor;
+    private volatile int port = -1;
+
+    private WebSocketServer(Builder options) {
+        this.options = options;
+        this.metrics = new MetricsCollector(options.metricsListener);
+    }
+
+    /** @return a builder with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @return this server
+     * @throws UncheckedIOException if the port cannot be bound
+     * @throws IllegalStateException if the server was already started
+     */
+    public WebSocketServer start() {
+        synchronized (lifecycle) {
+            if (channel != null) {
+                throw new IllegalStateException("server already started");
+            }
+            Settings settings = new Settings(options.config, options.executor,
+                    options.handshakeTimeout.toNanos(), options.idleTimeout.toNanos(), options.pongTimeout.toNanos(),
+                    options.closeTimeout.toNanos(), options.highWaterMark, options.lowWaterMark,
+                    options.maxWriteBuffer, metrics);
+            ServerUpgrader upgrader = new ServerUpgrader(Map.copyOf(options.routes), List.copyOf(options.subprotocols),
+                    Set.copyOf(options.allowedOrigins), options.filter, options.http, options.maxConnections,
+                    () -> (int) metrics.snapshot().openConnections(), options.config);
+            InetSocketAddress address = new InetSocketAddress(options.host, options.port);
+            try {
+                channel = ServerSocketChannel.open();
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(address, 1024);
+            } catch (IOException e) {
+                closeQuietly();
+                channel = null;
+                throw new UncheckedIOException("cannot listen on " + address, e);
+            }
+            port = channel.socket().getLocalPort();
+            loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
+            loops.start();
+            acceptor = new Acceptor(channel, loops, settings, upgrader, connections);
+            acceptor.start();
+            return this;
+        }
+    }
+
+    /** @return the port the server listens on (useful after {@code port(0)}), or -1 before {@link #start()} */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Stops the server: stops accepting (the port is free when this returns), sends 1001 to every open connection
+     * after its queued messages, waits up to {@code timeout} for the closing handshakes, then closes what is left.
+     *
+     * @param timeout how long to wait for clean closes
+     * @return how many connections closed cleanly and how many were forced
+     */
+    public StopReport stop(Duration timeout) {
+        synchronized (lifecycle) {
+            if (channel == null) {
+                return new StopReport(0, 0);
+            }
+            closeQuietly();
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<Connection> open = new ArrayList<>(connections);
+            for (Connection c : open) {
+                Broadcast.onLoop(c, () -> Broadcast.close(c, 1001, "server stopping"));
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            List<Connection> left = new ArrayList<>(connections);
+            for (Connection c : left) {
+                Broadcast.onLoop(c, () -> Broadcast.abort(c));
+            }
+            loops.shutdown(5_000);
+            connections.clear();
+            topics.clear();
+            channel = null;
+            port = -1;
+            return new StopReport(open.size() - left.size(), left.size());
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // closing a listening socket has nothing useful to report
+        }
+    }
+
+    /**
+     * Sends a text message to every open connection. The frame is encoded once and shared.
+     *
+     * @param text the message
+     * @return how many connections it was queued for
+     */
+    public int broadcast(CharSequence text) {
+        return Broadcast.send(connections, frame(Opcode.TEXT, ByteBuffer.wrap(
+                text.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * Sends a binary message to every open connection. The frame is encoded once and shared.
+     *
+     * @param data the message; not modified
+     * @return how many connections it was queued for
+     */
+    public int broadcast(ByteBuffer data) {
+        return Broadcast.send(connections, frame(Opcode.BINARY, data));
+    }
+
+    /**
+     * Adds a connection of this server to a topic; it leaves every topic when it closes.
+     *
+     * @param ws a connection of this server
+     * @param topic the topic name
+     */
+    public void subscribe(WebSocket ws, String topic) {
+        Objects.requireNonNull(topic, "topic");
+        if (!(ws instanceof Connection c) || !connections.contains(c)) {
+            throw new IllegalArgumentException("not a connection of this server: " + ws);
+        }
+        topics.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(c);
+    }
+
+    /**
+     * Removes a connection from a topic.
+     *
+     * @param ws the connection
+     * @param topic the topic name
+     */
+    public void unsubscribe(WebSocket ws, String topic) {
+        Set<Connection> members = topics.get(topic);
+        if (members != null) {
+            members.remove(ws);
+        }
+    }
+
+    /**
+     * Sends a text message to every open subscriber of a topic.
+     *
+     * @param topic the topic
+     * @param text the message
+     * @return how many connections it was queued for
+     */
+    public int publish(String topic, CharSequence text) {
+        return Broadcast.send(members(topic), frame(Opcode.TEXT, ByteBuffer.wrap(
+                text.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * Sends a binary message to every open subscriber of a topic.
+     *
+     * @param topic the topic
+     * @param data the message; not modified
+     * @return how many connections it was queued for
+     */
+    public int publish(String topic, ByteBuffer data) {
+        return Broadcast.send(members(topic), frame(Opcode.BINARY, data));
+    }
+
+    private Set<Connection> members(String topic) {
+        Set<Connection> members = topics.get(topic);
+        if (members == null) {
+            return Set.of();
+        }
+        members.retainAll(connections);   // forget connections that closed
+        return members;
+    }
+
+    /** @return a snapshot of the server's counters */
+    public Metrics metrics() {
+        return metrics.snapshot();
+    }
+
+    private static ByteBuffer frame(Opcode opcode, ByteBuffer payload) {
+        // Server frames are unmasked, so the same bytes go to every recipient.
+        return new FrameEncoder(Role.SERVER, MaskKeys.fixed(0)).encode(opcode.code(), true, 0, payload)
+                .asReadOnlyBuffer();
+    }
+
+    /**
+     * Settings of a {@link WebSocketServer}; {@link #build()} validates them and names any bad value. Not
+     * thread-safe.
+     *
+     * <pre>{@code
+     * WebSocketServer server = WebSocketServer.builder()
+     *     .port(0)
+     *     .route("/chat", chatHandler)
+     *     .executor(Executors.newFixedThreadPool(8))   // handlers may block
+     *     .idleTimeout(Duration.ofSeconds(30))
+     *     .build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private InetAddress host;
+        private int port;
+        private final Map<String, WebSocketHandler> routes = new LinkedHashMap<>();
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private Executor executor;
+        private WebSocketConfig config = WebSocketConfig.defaults();
+        private final List<String> subprotocols = new ArrayList<>();
+        private final Set<String> allowedOrigins = new LinkedHashSet<>();
+        private HandshakeFilter filter;
+        private HttpHandler http;
+        private int maxConnections = 100_000;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration pongTimeout = Duration.ofSeconds(30);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private long highWaterMark = 1 << 20;
+        private long lowWaterMark = 256 << 10;
+        private long maxWriteBuffer = 16 << 20;
+        private MetricsListener metricsListener;
+
+        private Builder() {
+        }
+
+        /**
+         * @param address the local address to bind (default: every interface)
+         * @return this builder
+         */
+        public Builder bind(InetAddress address) {
+            this.host = address;
+            return this;
+        }
+
+        /**
+         * @param port the port, or 0 for any free port (default 0; see {@link WebSocketServer#port()})
+         * @return this builder
+         */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param path an exact request path such as {@code /echo}
+         * @param handler the handler of connections to that path
+         * @return this builder
+         */
+        public Builder route(String path, WebSocketHandler handler) {
+            routes.put(Objects.requireNonNull(path, "path"), Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
+         * @param count how many event-loop threads (default: the number of cores)
+         * @return this builder
+         */
+        public Builder eventLoops(int count) {
+            this.eventLoops = count;
+            return this;
+        }
+
+        /**
+         * @param executor runs handler calls that may block, in order per connection (default: on the loops)
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /**
+         * @param config protocol limits and permessage-deflate
+         * @return this builder
+         */
+        public Builder config(WebSocketConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * @param names supported subprotocols, most preferred first
+         * @return this builder
+         */
+        public Builder subprotocols(String... names) {
+            subprotocols.addAll(List.of(names));
+            return this;
+        }
+
+        /**
+         * @param origins the only {@code Origin} values accepted (403 otherwise); requests without an Origin header
+         *     (non-browser clients) are accepted
+         * @return this builder
+         */
+        public Builder allowedOrigins(String... origins) {
+            allowedOrigins.addAll(List.of(origins));
+            return this;
+        }
+
+        /**
+         * @param filter a custom check of the upgrade request (authentication)
+         * @return this builder
+         */
+        public Builder handshakeFilter(HandshakeFilter filter) {
+            this.filter = filter;
+            return this;
+        }
+
+        /**
+         * @param handler answers plain GET requests on the same port
+         * @return this builder
+         */
+        public Builder http(HttpHandler handler) {
+            this.http = handler;
+            return this;
+        }
+
+        /**
+         * @param max the most open connections; beyond it a handshake gets 503 (default 100,000)
+         * @return this builder
+         */
+        public Builder maxConnections(int max) {
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a client may take to send its handshake (default 10 s)
+         * @return this builder
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout silence after which the server pings (default 60 s; zero disables pings)
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a ping may wait for its pong before the connection is dropped (default 30 s)
+         * @return this builder
+         */
+        public Builder pongTimeout(Duration timeout) {
+            this.pongTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout how long to wait for the peer's close frame after ours (default 10 s)
+         * @return this builder
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param low queued bytes below which paused reads resume (default 256 KiB)
+         * @param high queued bytes above which reads pause (default 1 MiB)
+         * @return this builder
+         */
+        public Builder writeWaterMarks(long low, long high) {
+            this.lowWaterMark = low;
+            this.highWaterMark = high;
+            return this;
+        }
+
+        /**
+         * @param bytes queued bytes beyond which a connection is closed with 1008 (default 16 MiB)
+         * @return this builder
+         */
+        public Builder maxWriteBuffer(long bytes) {
+            this.maxWriteBuffer = bytes;
+            return this;
+        }
+
+        /**
+         * @param listener told of connection events as they happen
+         * @return this builder
+         */
+        public Builder metricsListener(MetricsListener listener) {
+            this.metricsListener = listener;
+            return this;
+        }
+
+        /**
+         * @return the server, not yet started
+         * @throws IllegalArgumentException naming the setting and the value that is out of range
+         */
+        public WebSocketServer build() {
+            check(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
+            check(!routes.isEmpty(), "at least one route is required");
+            routes.keySet().forEach(p -> check(p.startsWith("/"), "route path must start with '/', was " + p));
+            check(eventLoops > 0, "eventLoops must be > 0, was " + eventLoops);
+            check(maxConnections > 0, "maxConnections must be > 0, was " + maxConnections);
+            positive("handshakeTimeout", handshakeTimeout);
+            positive("pongTimeout", pongTimeout);
+            positive("closeTimeout", closeTimeout);
+            check(!idleTimeout.isNegative(), "idleTimeout must be >= 0, was " + idleTimeout);
+            check(lowWaterMark >= 0, "lowWaterMark must be >= 0, was " + lowWaterMark);
+            check(highWaterMark > lowWaterMark,
+                    "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was " + highWaterMark);
+            check(maxWriteBuffer >= highWaterMark,
+                    "maxWriteBuffer must be >= highWaterMark (" + highWaterMark + "), was " + maxWriteBuffer);
+            subprotocols.forEach(s -> check(!s.isBlank() && s.chars().allMatch(ch -> ch > 32 && ch < 127
+                    && ",;\"".indexOf(ch) < 0), "subprotocol must be an HTTP token, was '" + s + "'"));
+            return new WebSocketServer(this);
+        }
+
+        private static void positive(String name, Duration d) {
+            check(d != null && !d.isNegative() && !d.isZero(), name + " must be > 0, was " + d);
+        }
+
+        private static void check(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

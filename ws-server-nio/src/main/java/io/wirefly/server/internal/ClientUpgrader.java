@@ -1,0 +1,55 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.internal.handshake.ClientHandshake;
+import io.wirefly.core.internal.handshake.HandshakeParser;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** The client's side of the opening handshake for one connection; completes the future of {@code connect}. */
+final class ClientUpgrader implements Connection.Handshake {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ClientHandshake handshake;
+    private final WebSocketHandler handler;
+    private final String path;
+    private final CompletableFuture<WebSocket> result;
+    private HandshakeParser parser;
+
+    ClientUpgrader(URI uri, List<String> subprotocols, Map<String, String> headers, WebSocketConfig config,
+            WebSocketHandler handler, CompletableFuture<WebSocket> result) {
+        this.handshake = new ClientHandshake(uri, subprotocols, headers, config, RANDOM);
+        this.handler = handler;
+        this.path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        this.result = result;
+    }
+
+    @Override
+    public void onConnected(Connection c) {
+        parser = c.newParser(false);
+        c.writeRaw(handshake.request());
+    }
+
+    @Override
+    public boolean onBytes(Connection c, ByteBuffer in) {
+        if (!parser.parse(in)) {
+            return false;
+        }
+        ClientHandshake.Result accepted = handshake.verify(parser.response());
+        c.open(handler, path, accepted.subprotocol(), accepted.deflate());
+        result.complete(c);
+        return true;
+    }
+
+    @Override
+    public void onFailed(Connection c, Exception cause) {
+        result.completeExceptionally(cause);
+        c.abort();
+    }
+}

@@ -1,0 +1,56 @@
+package io.wirefly.server.internal;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** N event loops, handed out round-robin. */
+public final class EventLoopGroup {
+    private final EventLoop[] loops;
+    private final AtomicInteger next = new AtomicInteger();
+
+    /**
+     * @param count how many loops
+     * @param name the thread name prefix
+     */
+    public EventLoopGroup(int count, String name) {
+        loops = new EventLoop[count];
+        for (int i = 0; i < count; i++) {
+            loops[i] = new EventLoop(name + "-" + i);
+        }
+    }
+
+    /** Starts every loop. */
+    public void start() {
+        for (EventLoop loop : loops) {
+            loop.start();
+        }
+    }
+
+    /** @return the next loop, round-robin */
+    public EventLoop next() {
+        return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
+    }
+
+    /** @return the loops */
+    public EventLoop[] loops() {
+        return loops.clone();
+    }
+
+    /**
+     * Stops every loop (closing what they still own) and waits for their threads.
+     *
+     * @param millis the longest wait per loop
+     */
+    public void shutdown(long millis) {
+        for (EventLoop loop : loops) {
+            loop.shutdown();
+        }
+        for (EventLoop loop : loops) {
+            try {
+                loop.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

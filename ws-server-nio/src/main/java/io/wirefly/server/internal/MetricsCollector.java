@@ -1,0 +1,75 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.server.Metrics;
+import io.wirefly.server.MetricsListener;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Lock-free counters behind {@link Metrics}, shared by every connection of a server or client. */
+public final class MetricsCollector {
+    private final MetricsListener listener;
+    final LongAdder open = new LongAdder();
+    final LongAdder accepted = new LongAdder();
+    final LongAdder messagesIn = new LongAdder();
+    final LongAdder messagesOut = new LongAdder();
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
+    final LongAdder pauses = new LongAdder();
+    private final ConcurrentHashMap<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, LongAdder> sent = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, LongAdder> received = new ConcurrentHashMap<>();
+    private volatile long lastRoundTrip = -1;
+
+    /** @param listener told of events, or null */
+    public MetricsCollector(MetricsListener listener) {
+        this.listener = listener == null ? new MetricsListener() { } : listener;
+    }
+
+    void opened() {
+        open.increment();
+        accepted.increment();
+        listener.onOpen();
+    }
+
+    void closed(int code) {
+        open.decrement();
+        listener.onClose(code);
+    }
+
+    void rejected(int status) {
+        rejected.computeIfAbsent(status, k -> new LongAdder()).increment();
+        listener.onHandshakeRejected(status);
+    }
+
+    void closeSent(int code) {
+        sent.computeIfAbsent(code, k -> new LongAdder()).increment();
+    }
+
+    void closeReceived(int code) {
+        received.computeIfAbsent(code, k -> new LongAdder()).increment();
+    }
+
+    void paused() {
+        pauses.increment();
+        listener.onBackpressurePause();
+    }
+
+    void pingRoundTrip(long nanos) {
+        lastRoundTrip = nanos;
+        listener.onPingRoundTrip(nanos);
+    }
+
+    /** @return a snapshot of every counter */
+    public Metrics snapshot() {
+        return new Metrics(open.sum(), accepted.sum(), sums(rejected), messagesIn.sum(), messagesOut.sum(),
+                bytesIn.sum(), bytesOut.sum(), sums(sent), sums(received), pauses.sum(), lastRoundTrip);
+    }
+
+    private static Map<Integer, Long> sums(Map<Integer, LongAdder> map) {
+        Map<Integer, Long> out = new HashMap<>();
+        map.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

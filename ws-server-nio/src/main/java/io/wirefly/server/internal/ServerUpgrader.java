@@ -1,0 +1,163 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.HandshakeException;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.internal.handshake.HandshakeParser;
+import io.wirefly.core.internal.handshake.HandshakeRequest;
+import io.wirefly.core.internal.handshake.ServerHandshake;
+import io.wirefly.server.HandshakeFilter;
+import io.wirefly.server.HttpHandler;
+import io.wirefly.server.HttpRequest;
+import io.wirefly.server.HttpResponse;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's side of the opening handshake: routes, origins, the user's filter, the connection limit and the
+ * plain-HTTP hook, in that order after the protocol checks of {@link ServerHandshake}.
+ *
+ * @param routes handlers by exact path
+ * @param subprotocols supported subprotocols in order of preference
+ * @param allowedOrigins allowed {@code Origin} values (empty: any)
+ * @param filter the user's check, or null
+ * @param http the plain-GET hook, or null
+ * @param maxConnections the most open connections
+ * @param openConnections how many are open now
+ * @param config the protocol settings
+ */
+public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> subprotocols, Set<String> allowedOrigins,
+        HandshakeFilter filter, HttpHandler http, int maxConnections, IntSupplier openConnections,
+        WebSocketConfig config) {
+
+    /** @return the per-connection handshake state */
+    Connection.Handshake newHandshake() {
+        return new PerConnection();
+    }
+
+    private final class PerConnection implements Connection.Handshake {
+        private HandshakeParser parser;
+
+        @Override
+        public void onConnected(Connection connection) {
+            parser = connection.newParser(true);
+        }
+
+        @Override
+        public boolean onBytes(Connection c, ByteBuffer in) {
+            if (!parser.parse(in)) {
+                return false;
+            }
+            HandshakeRequest request = parser.request();
+            Upgrade decision = decide(request, c.remoteAddress());
+            if (decision instanceof Upgrade.Accept a) {
+                c.writeRaw(a.response());
+                c.open(a.handler(), a.path(), a.subprotocol(), a.deflate());
+            } else {
+                Upgrade.Respond r = (Upgrade.Respond) decision;
+                in.position(in.limit());
+                c.respondAndClose(r.status(), r.response());
+            }
+            return true;
+        }
+
+        @Override
+        public void onFailed(Connection c, Exception cause) {
+            if (cause instanceof HandshakeException e && e.httpStatus() >= 400 && e.httpStatus() != 408) {
+                c.respondAndClose(e.httpStatus(), ServerHandshake.rejection(e));
+            }
+        }
+    }
+
+    private Upgrade decide(HandshakeRequest request, InetSocketAddress remote) {
+        HttpRequest view = view(request, remote);
+        WebSocketHandler handler = routes.get(request.path());
+        try {
+            // Only an upgrade to WebSocket is ours; anything else (no Upgrade, or h2c) is plain HTTP/1.1.
+            if (!request.headers().containsToken("Upgrade", "websocket")) {
+                return plainHttp(request, view, handler != null);
+            }
+            ServerHandshake.Result result = ServerHandshake.accept(request, subprotocols, config);
+            if (handler == null) {
+                throw new HandshakeException(404, "no WebSocket route for " + request.path());
+            }
+            String origin = request.headers().get("Origin");
+            if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
+                throw new HandshakeException(403, "origin not allowed: " + origin);
+            }
+            if (filter != null) {
+                filter.check(view);
+            }
+            if (openConnections.getAsInt() >= maxConnections) {
+                throw new HandshakeException(503, "the server is at its connection limit");
+            }
+            return new Upgrade.Accept(handler, request.path(), result.subprotocol(), result.deflate(),
+                    result.response());
+        } catch (HandshakeException e) {
+            return new Upgrade.Respond(e.httpStatus() == 0 ? 400 : e.httpStatus(), ServerHandshake.rejection(e));
+        }
+    }
+
+    private Upgrade plainHttp(HandshakeRequest request, HttpRequest view, boolean isRoute) {
+        if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
+            HandshakeException e = new HandshakeException(405, "method not allowed", Map.of("Allow", "GET"));
+            return new Upgrade.Respond(405, ServerHandshake.rejection(e));
+        }
+        HttpResponse response = http == null ? null : http.handle(view);
+        if (response == null) {
+            HandshakeException e = isRoute
+                    ? new HandshakeException(426, "this path takes WebSocket upgrades only",
+                            Map.of("Sec-WebSocket-Version", "13", "Upgrade", "websocket"))
+                    : new HandshakeException(404, "not found: " + request.path());
+            return new Upgrade.Respond(e.httpStatus(), ServerHandshake.rejection(e));
+        }
+        return new Upgrade.Respond(response.status(), render(response, "HEAD".equals(request.method())));
+    }
+
+    private static ByteBuffer render(HttpResponse response, boolean headOnly) {
+        byte[] body = response.body();
+        StringBuilder head = new StringBuilder(128);
+        head.append("HTTP/1.1 ").append(response.status()).append(' ').append(reason(response.status())).append("\r\n");
+        response.headers().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("Content-Length: ").append(body.length).append("\r\n");
+        head.append("Connection: close\r\n\r\n");
+        byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer out = ByteBuffer.allocate(h.length + (headOnly ? 0 : body.length));
+        out.put(h);
+        if (!headOnly) {
+            out.put(body);
+        }
+        return out.flip();
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 204 -> "No Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 304 -> "Not Modified";
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 500 -> "Internal Server Error";
+            default -> "Status";
+        };
+    }
+
+    private static HttpRequest view(HandshakeRequest request, InetSocketAddress remote) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
+        }
+        return new HttpRequest(request.method(), request.path(), request.query(), headers, remote);
+    }
+}

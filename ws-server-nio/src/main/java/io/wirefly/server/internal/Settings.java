@@ -1,0 +1,23 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.WebSocketConfig;
+import java.util.concurrent.Executor;
+
+/**
+ * What every connection of one server or client needs to know, validated by the public builders.
+ *
+ * @param config protocol limits and deflate settings
+ * @param executor where handler calls run, or null for the event loop
+ * @param handshakeTimeoutNanos how long a handshake may take
+ * @param idleTimeoutNanos silence after which a ping is sent, or 0 for never
+ * @param pongTimeoutNanos how long a ping may wait for its pong
+ * @param closeTimeoutNanos how long to wait for the peer's close frame (and then for TCP to end)
+ * @param highWaterMark queued bytes above which reads pause
+ * @param lowWaterMark queued bytes below which paused reads resume
+ * @param maxWriteBuffer queued bytes beyond which the connection is failed with 1008
+ * @param metrics the shared counters
+ */
+public record Settings(WebSocketConfig config, Executor executor, long handshakeTimeoutNanos, long idleTimeoutNanos,
+        long pongTimeoutNanos, long closeTimeoutNanos, long highWaterMark, long lowWaterMark, long maxWriteBuffer,
+        MetricsCollector metrics) {
+}

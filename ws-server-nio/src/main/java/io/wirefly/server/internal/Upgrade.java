@@ -1,0 +1,31 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.internal.deflate.DeflateParams;
+import java.nio.ByteBuffer;
+
+/** What the server decided about a request head: upgrade to a WebSocket, or answer over HTTP and close. */
+sealed interface Upgrade {
+
+    /**
+     * Switch protocols.
+     *
+     * @param handler the route's handler
+     * @param path the request path
+     * @param subprotocol the chosen subprotocol, or ""
+     * @param deflate negotiated permessage-deflate, or null
+     * @param response the 101 response
+     */
+    record Accept(WebSocketHandler handler, String path, String subprotocol, DeflateParams deflate,
+            ByteBuffer response) implements Upgrade {
+    }
+
+    /**
+     * Answer and close.
+     *
+     * @param status the HTTP status, for metrics
+     * @param response the response bytes
+     */
+    record Respond(int status, ByteBuffer response) implements Upgrade {
+    }
+}

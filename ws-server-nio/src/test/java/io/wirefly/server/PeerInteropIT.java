@@ -1,0 +1,136 @@
+package io.wirefly.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Wirefly against independent implementations: Python websockets and the JDK's HTTP client, both directions. */
+class PeerInteropIT {
+    private WebSocketServer server;
+
+    @BeforeEach
+    void start() {
+        server = WebSocketServer.builder().bind(java.net.InetAddress.getLoopbackAddress()).port(0)
+                .config(WebSocketConfig.builder().maxMessageSize(4 << 20).maxFrameSize(4 << 20).deflate(true).build())
+                .route("/", Recorder.echo()).route("/echo", Recorder.echo()).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void pythonWebsocketsClientAgainstOurServer() throws Exception {
+        Peers.requirePythonWebsockets();
+        String out = Peers.run(Duration.ofSeconds(60), Peers.PYTHON,
+                Peers.script("python_client.py").toString(), "ws://127.0.0.1:" + server.port() + "/echo");
+        assertTrue(out.contains("ALL OK"), out);
+        assertTrue(out.contains("ok   invalid UTF-8 closed with 1007"), out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void ourClientAgainstAPythonWebsocketsServer(boolean deflate) throws Exception {
+        Peers.requirePythonWebsockets();
+        try (Peers.Server python = new Peers.Server(Peers.PYTHON, Peers.script("python_server.py").toString(),
+                deflate ? "deflate" : "plain");
+                WebSocketClient client = WebSocketClient.builder()
+                        .config(WebSocketConfig.builder().deflate(deflate).maxMessageSize(4 << 20)
+                                .maxFrameSize(4 << 20).build()).build()) {
+            Recorder events = new Recorder();
+            WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + python.port + "/"), events)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            ws.sendText("hello python");
+            assertEquals("hello python", events.next());
+            byte[] blob = new byte[1 << 20];
+            new Random(1).nextBytes(blob);
+            ws.sendBinary(ByteBuffer.wrap(blob));
+            assertArrayEquals(blob, (byte[]) events.next());
+            String big = "compressible ".repeat(50_000);
+            ws.sendText(big);
+            assertEquals(big, events.next());
+            ws.sendText("close-4001");
+            assertEquals(4001, events.closeCode());
+        }
+    }
+
+    @Test
+    void jdkHttpClientWebSocketAgainstOurServer() throws Exception {
+        LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+            private ByteBuffer binary = ByteBuffer.allocate(0);
+
+            @Override
+            public CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                text.append(data);
+                if (last) {
+                    texts.add(text.toString());
+                    text.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onBinary(java.net.http.WebSocket ws, ByteBuffer data, boolean last) {
+                ByteBuffer joined = ByteBuffer.allocate(binary.remaining() + data.remaining());
+                joined.put(binary).put(data).flip();
+                binary = joined;
+                if (last) {
+                    binaries.add(binary);
+                    binary = ByteBuffer.allocate(0);
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(java.net.http.WebSocket ws, int code, String reason) {
+                closed.complete(code);
+                return null;
+            }
+        };
+        java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .subprotocols("chat")
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/"), listener).get(10, TimeUnit.SECONDS);
+        assertEquals("", ws.getSubprotocol(), "the server offers no subprotocol");
+        ws.sendText("héllo from java.net.http", true).get(5, TimeUnit.SECONDS);
+        assertEquals("héllo from java.net.http", texts.poll(10, TimeUnit.SECONDS));
+        byte[] blob = new byte[300_000];
+        new Random(2).nextBytes(blob);
+        ws.sendBinary(ByteBuffer.wrap(blob), true).get(5, TimeUnit.SECONDS);
+        ByteBuffer echoed = binaries.poll(10, TimeUnit.SECONDS);
+        byte[] got = new byte[echoed.remaining()];
+        echoed.get(got);
+        assertArrayEquals(blob, got);
+        // A message in two fragments comes back as one message.
+        ws.sendText("frag", false).get(5, TimeUnit.SECONDS);
+        ws.sendText("ment", true).get(5, TimeUnit.SECONDS);
+        assertEquals("fragment", texts.poll(10, TimeUnit.SECONDS));
+        ws.sendClose(4004, "done").get(5, TimeUnit.SECONDS);
+        assertEquals(4004, closed.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of(), List.copyOf(texts), "nothing else arrived");
+    }
+}
