@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Installs the independent peers that the integration tests talk to, when they are missing:
-# Debian's python3-websockets (a Python client and server) and, for the browser test, chromium + chromium-driver.
+# Debian's python3-websockets (a Python client and server), Node.js, and chromium + chromium-driver.
 # Node's `ws` comes from npm inside the build (see ws-server-nio/src/test/node/package.json).
 set -euo pipefail
 
 need=()
 /usr/bin/python3 -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
-if [ -d "$(dirname "$0")/../ws-examples" ]; then
-    command -v chromium >/dev/null 2>&1 || need+=(chromium)
-    command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
-fi
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+# The LED page's end-to-end test drives real headless Chromium.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing test peers: ${need[*]}"

@@ -1,0 +1,111 @@
+package io.wirefly.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.hal.HalConfig;
+import io.wirefly.hal.sim.SimulatedHal;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The LED page in real headless Chromium (Debian's chromium + chromium-driver, installed by .ci/run): connect, send
+ * a text and see it in the log, click ON and see the drawn LED light and the simulated pin go high, and a second
+ * browser session see the change pushed. Saves a screenshot to target/screenshots/led-page.png.
+ */
+class LedPageBrowserIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    private static WebDriver browser() {
+        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "install Debian's chromium and chromium-driver (bash .ci/install-peers.sh)");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + tempDir());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static String tempDir() {
+        try {
+            return Files.createTempDirectory("wirefly-chromium").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void waitFor(WebDriver driver, String what, java.util.function.Function<WebDriver, Boolean> c) {
+        new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(c::apply);
+    }
+
+    @Test
+    void connectSendSwitchTheLedAndSeeASecondPageFollow() throws Exception {
+        SimulatedHal hal = SimulatedHal.open(HalConfig.builder().output("led", 17).build());
+        WebDriver first = null;
+        WebDriver second = null;
+        try (LedServer demo = new LedServer(hal, 0)) {
+            String url = "http://127.0.0.1:" + demo.port() + "/";
+            first = browser();
+            second = browser();
+            first.manage().window().setSize(new Dimension(1000, 760));
+            first.get(url);
+            second.get(url);
+            for (WebDriver d : new WebDriver[] {first, second}) {
+                waitFor(d, "the page connects", x -> x.findElement(By.id("state")).getText().equals("OPEN"));
+                waitFor(d, "the LED state arrives", x -> x.findElement(By.id("led-label")).getText().equals("off"));
+            }
+            assertEquals("ws://127.0.0.1:" + demo.port() + "/led",
+                    first.findElement(By.id("url")).getAttribute("value"), "URL box prefilled from location");
+
+            first.findElement(By.id("message")).sendKeys("hello board");
+            first.findElement(By.id("message")).sendKeys(Keys.CONTROL, Keys.ENTER);   // Ctrl+Enter sends
+            WebDriver f = first;
+            waitFor(first, "the sent text and the reply in the log", x -> {
+                String log = x.findElement(By.id("log")).getText();
+                return log.contains("you: hello board") && log.contains("server: unknown command 'hello board'");
+            });
+
+            assertFalse(hal.output("led").isHigh());
+            first.findElement(By.id("on")).click();
+            waitFor(first, "the drawn LED lights", x -> x.findElement(By.id("led")).getAttribute("class").contains("on"));
+            assertTrue(hal.output("led").isHigh(), "the simulated LED went high");
+            waitFor(second, "the second page sees the change pushed",
+                    x -> x.findElement(By.id("led")).getAttribute("class").contains("on"));
+
+            File shot = ((org.openqa.selenium.TakesScreenshot) f).getScreenshotAs(OutputType.FILE);
+            Path target = Path.of("target", "screenshots", "led-page.png");
+            Files.createDirectories(target.getParent());
+            Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+
+            second.findElement(By.id("off")).click();
+            waitFor(first, "OFF from the second page reaches the first",
+                    x -> !x.findElement(By.id("led")).getAttribute("class").contains("on"));
+            assertFalse(hal.output("led").isHigh());
+        } finally {
+            if (first != null) {
+                first.quit();
+            }
+            if (second != null) {
+                second.quit();
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.wirefly.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.ClosedException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class WriteQueueTest {
+
+    /** A channel that takes at most {@code budget} bytes per write call, like a full socket buffer. */
+    private static final class SlowChannel implements GatheringByteChannel {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        int budget;
+
+        SlowChannel(int budget) {
+            this.budget = budget;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += write(srcs[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(budget, src.remaining());
+            for (int i = 0; i < n; i++) {
+                written.write(src.get());
+            }
+            budget -= n;
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        String text() {
+            return written.toString(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void controlFramesGoAheadOfQueuedDataButNeverIntoAPartlyWrittenFrame() throws Exception {
+        WriteQueue q = new WriteQueue();
+        SlowChannel channel = new SlowChannel(3);
+        q.addData(bytes("AAAAAA"), null);
+        q.addData(bytes("BBBB"), null);
+        assertFalse(q.writeTo(channel), "only 3 bytes fit");
+        q.addControl(bytes("pp"), null);
+        channel.budget = 100;
+        assertTrue(q.writeTo(channel));
+        assertEquals("AAAAAAppBBBB", channel.text(), "the rest of A first, then the pong, then B");
+        assertEquals(0, q.bytes());
+    }
+
+    @Test
+    void completionsFireWhenTheirBytesAreWrittenAndBytesCountsWhatIsLeft() throws Exception {
+        WriteQueue q = new WriteQueue();
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        q.addData(bytes("12345"), first);
+        q.addData(bytes("678"), second);
+        assertEquals(8, q.bytes());
+        SlowChannel channel = new SlowChannel(6);
+        assertFalse(q.writeTo(channel));
+        assertTrue(first.isDone());
+        assertFalse(second.isDone());
+        assertEquals(2, q.bytes());
+        channel.budget = 10;
+        assertTrue(q.writeTo(channel));
+        assertTrue(second.isDone());
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
+    void droppingPendingFramesFailsTheirCompletionsButKeepsThePartlyWrittenOne() throws Exception {
+        WriteQueue q = new WriteQueue();
+        CompletableFuture<Void> partial = new CompletableFuture<>();
+        CompletableFuture<Void> pending = new CompletableFuture<>();
+        q.addData(bytes("AAAA"), partial);
+        q.addData(bytes("BBBB"), pending);
+        SlowChannel channel = new SlowChannel(2);
+        q.writeTo(channel);
+        q.dropPending("connection failed");
+        q.addData(bytes("CC"), null);   // the close frame of a failed connection
+        channel.budget = 100;
+        assertTrue(q.writeTo(channel));
+        assertEquals("AAAACC", channel.text());
+        assertTrue(partial.isDone() && !partial.isCompletedExceptionally());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, pending::get);
+        assertInstanceOf(ClosedException.class, e.getCause());
+    }
+
+    @Test
+    void gatheringWritesHandleMoreFramesThanOneBatch() throws Exception {
+        WriteQueue q = new WriteQueue();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            String s = Integer.toString(i % 10);
+            q.addData(bytes(s), null);
+            expected.append(s);
+        }
+        SlowChannel channel = new SlowChannel(1000);
+        assertTrue(q.writeTo(channel));
+        assertEquals(expected.toString(), channel.text());
+    }
+}
