@@ -136,7 +136,7 @@ final class LoadReport {
                 case LATENCY -> {
                     series.addAll(List.of("p50", "p99", "p99.9"));
                     metrics.addAll(List.of("p50_us", "p99_us", "p999_us"));
-                    unit = "round trip, µs (lower is better)";
+                    unit = "round trip, µs (log scale, lower is better)";
                 }
                 case ECHO -> {
                     series.add("msg/s");
@@ -166,8 +166,10 @@ final class LoadReport {
                     values[s][c] = median(servers.get(c), scenario, metrics.get(s));
                 }
             }
+            // Latency percentiles span decades (p50 tens of µs, p99.9 up to ms): a log scale keeps p50 visible.
+            boolean log = scenario == Scenario.LATENCY;
             charts.put("loadtest-" + scenario.label() + ".svg",
-                    SvgChart.bars(title(scenario, sizing), unit, servers, series, values, false));
+                    SvgChart.bars(title(scenario, sizing), unit, servers, series, values, log));
         }
         return charts;
     }
