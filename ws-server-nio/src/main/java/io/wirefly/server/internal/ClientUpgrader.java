@@ -42,6 +42,7 @@ final class ClientUpgrader implements Connection.Handshake {
             return false;
         }
         ClientHandshake.Result accepted = handshake.verify(parser.response());
+        parser = null;
         c.open(handler, path, accepted.subprotocol(), accepted.deflate());
         result.complete(c);
         return true;

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Connection implements WebSocket, ProtocolListener, EventLoop.ChannelHandler {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+    /** One thread-safe key source for every client connection; a server never masks. */
+    private static final MaskKeys KEYS = MaskKeys.secure();
 
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -145,7 +147,7 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
         this.path = path;
         this.subprotocol = subprotocol;
         this.dispatcher = new Dispatcher(settings.executor());
-        this.protocol = new Protocol(role, settings.config(), deflate, MaskKeys.secure(), this);
+        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this);
         this.state = ReadyState.OPEN;
         this.lastReadNanos = System.nanoTime();
         metrics.opened();

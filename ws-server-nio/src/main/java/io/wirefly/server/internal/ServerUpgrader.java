@@ -57,6 +57,7 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
                 return false;
             }
             HandshakeRequest request = parser.request();
+            parser = null;   // an open connection keeps nothing of its handshake
             Upgrade decision = decide(request, c.remoteAddress());
             if (decision instanceof Upgrade.Accept a) {
                 c.writeRaw(a.response());

@@ -1,0 +1,291 @@
+package io.wirefly.bench.loadtest;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one scenario against one running server and returns its metrics. The load generator runs on the calling
+ * thread; its CPU time (from {@link ThreadMXBean}) is reported beside the server's (from {@code /proc}) so a
+ * reader can see that the generator was not the bottleneck.
+ *
+ * <p>Metric names carry their unit: {@code msg_per_s}, {@code p99_us}, {@code rss_per_conn_bytes}, ...
+ */
+final class Scenarios {
+    private static final long CONNECT_TIMEOUT_NANOS = 180_000_000_000L;
+    private static final int MAX_PENDING_HANDSHAKES = 100;
+    private static final int MASK_KEY = 0x1B2C_3D4E;
+    /** An echo later than this counts as stalled (the slowest healthy 64 KiB echo here takes a few ms). */
+    private static final long STALL_NANOS = 500_000_000L;
+
+    private final Sizing sizing;
+    private long stalls;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    Scenarios(Sizing sizing) {
+        this.sizing = sizing;
+    }
+
+    Map<String, Double> run(Scenario scenario, ServerProcess server) throws IOException {
+        return switch (scenario) {
+            case LATENCY -> echo(server, 1, sizing.latencyPayload(), true);
+            case ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false);
+            case BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false);
+            case IDLE -> idle(server);
+            case BROADCAST -> broadcast(server);
+        };
+    }
+
+    /** Closed-loop echo: every connection keeps exactly one message in flight. */
+    private Map<String, Double> echo(ServerProcess server, int connections, int payload, boolean latency)
+            throws IOException {
+        ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(payload, 0), MASK_KEY);
+        ByteBuffer[] views = new ByteBuffer[connections];
+        long[] samples = new long[latency ? sizing.maxLatencySamples() : 0];
+        int[] sampleCount = new int[1];
+        long[] counts = new long[2]; // messages, payload bytes
+        boolean[] recording = new boolean[1];
+        ClientEngine[] engineRef = new ClientEngine[1];
+        ClientEngine.Listener listener = (c, opcode, length, prefix) -> {
+            long now = System.nanoTime();
+            if (length != payload) {
+                throw new IOException("echo of " + length + " bytes, sent " + payload);
+            }
+            counts[0]++;
+            counts[1] += length;
+            if (--c.inFlight > 0) {
+                return; // the echo of a stalled message; the echo of its nudge follows
+            }
+            if (recording[0] && sampleCount[0] < samples.length) {
+                samples[sampleCount[0]++] = now - c.sentAt;
+            }
+            ByteBuffer view = views[c.id].clear();
+            c.sentAt = System.nanoTime();
+            c.inFlight = 1;
+            engineRef[0].send(c, view);
+        };
+        try (ClientEngine engine = new ClientEngine(server.port(), listener)) {
+            engineRef[0] = engine;
+            connectAll(engine, "/", connections);
+            for (ClientConnection c : engine.connections()) {
+                views[c.id] = frame.duplicate();
+                c.sentAt = System.nanoTime();
+                c.inFlight = 1;
+                engine.send(c, views[c.id]);
+            }
+            runWithWatchdog(engine, frame, System.nanoTime() + sizing.warmupMillis() * 1_000_000L);
+            requireAllOpen(engine, connections);
+            long stalls0 = stalls;
+
+            long messages0 = counts[0];
+            long bytes0 = counts[1];
+            long serverCpu0 = server.cpuNanos();
+            long clientCpu0 = threads.getCurrentThreadCpuTime();
+            long processCpu0 = os.getProcessCpuTime();
+            long start = System.nanoTime();
+            recording[0] = true;
+            runWithWatchdog(engine, frame, start + sizing.measureMillis() * 1_000_000L);
+            recording[0] = false;
+            long wall = System.nanoTime() - start;
+            long serverCpu = server.cpuNanos() - serverCpu0;
+            long clientCpu = threads.getCurrentThreadCpuTime() - clientCpu0;
+            long processCpu = os.getProcessCpuTime() - processCpu0;
+            long messages = counts[0] - messages0;
+            long bytes = counts[1] - bytes0;
+            requireAllOpen(engine, connections);
+            if (messages == 0) {
+                throw new IOException("no echo arrived in " + sizing.measureMillis() + " ms");
+            }
+
+            Map<String, Double> m = new LinkedHashMap<>();
+            double seconds = wall / 1e9;
+            if (latency) {
+                long[] sorted = Arrays.copyOf(samples, sampleCount[0]);
+                Arrays.sort(sorted);
+                m.put("p50_us", percentile(sorted, 0.50) / 1e3);
+                m.put("p99_us", percentile(sorted, 0.99) / 1e3);
+                m.put("p999_us", percentile(sorted, 0.999) / 1e3);
+                m.put("samples", (double) sorted.length);
+            }
+            m.put("msg_per_s", messages / seconds);
+            if (payload >= 1024) {
+                m.put("mb_per_s", bytes / seconds / 1e6);
+                m.put("server_cpu_ms_per_mb", serverCpu / 1e6 / (bytes / 1e6));
+            }
+            m.put("server_cpu_us_per_msg", serverCpu / 1e3 / messages);
+            m.put("server_cpu_pct", 100.0 * serverCpu / wall);
+            m.put("client_cpu_us_per_msg", clientCpu / 1e3 / messages);
+            m.put("client_cpu_pct", 100.0 * clientCpu / wall);
+            m.put("client_process_cpu_pct", 100.0 * processCpu / wall);
+            m.put("stalls", (double) (stalls - stalls0));
+            return m;
+        }
+    }
+
+    /**
+     * Runs the closed loop until the deadline, nudging stalled connections: when an echo has not come back within
+     * {@link #STALL_NANOS}, the same message is sent once more (some servers hold a reply until the connection
+     * reads again). Each nudge is counted in {@code stalls}; the stalled round trip stays in the latency samples.
+     */
+    private void runWithWatchdog(ClientEngine engine, ByteBuffer frame, long deadline) throws IOException {
+        while (System.nanoTime() < deadline) {
+            engine.runUntil(Math.min(deadline, System.nanoTime() + 100_000_000L), () -> false);
+            long now = System.nanoTime();
+            for (ClientConnection c : engine.connections()) {
+                if (c.isOpen() && c.inFlight == 1 && now - c.sentAt > STALL_NANOS) {
+                    c.inFlight = 2;
+                    stalls++;
+                    engine.send(c, frame.duplicate());
+                }
+            }
+        }
+    }
+
+    /** Opens many connections and holds them; measures the server's heap after GC and RSS per connection. */
+    private Map<String, Double> idle(ServerProcess server) throws IOException {
+        int count = sizing.idleConnections();
+        int warm = 10;
+        ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(16, 0), MASK_KEY);
+        int[] echoed = new int[1];
+        try (ClientEngine engine = new ClientEngine(server.port(), (c, opcode, length, prefix) -> echoed[0]++)) {
+            // A few connections that exchange a message first, so that the baseline includes the code paths
+            // (classes, JIT, buffer pools) every connection shares.
+            connectAll(engine, "/", warm);
+            for (ClientConnection c : engine.connections()) {
+                engine.send(c, frame.duplicate());
+            }
+            engine.runUntil(System.nanoTime() + 10_000_000_000L, () -> echoed[0] == warm);
+            if (echoed[0] != warm) {
+                throw new IOException("only " + echoed[0] + " of " + warm + " warm-up echoes arrived");
+            }
+            long heap0 = server.heapAfterGc();
+            long rss0 = server.rssBytes();
+
+            long start = System.nanoTime();
+            connectAll(engine, "/", count);
+            double connectSeconds = (System.nanoTime() - start) / 1e9;
+            engine.runUntil(System.nanoTime() + 2_000_000_000L, () -> false);
+            requireAllOpen(engine, warm + count);
+            long heap1 = server.heapAfterGc();
+            long rss1 = server.rssBytes();
+            requireAllOpen(engine, warm + count);
+
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("connections", (double) count);
+            m.put("heap_per_conn_bytes", (double) (heap1 - heap0) / count);
+            m.put("rss_per_conn_bytes", (double) (rss1 - rss0) / count);
+            m.put("heap_after_gc_mb", heap1 / 1e6);
+            m.put("rss_mb", rss1 / 1e6);
+            m.put("connect_per_s", count / connectSeconds);
+            return m;
+        }
+    }
+
+    /** One subscriber publishes; the server sends the message to every subscriber; time until the last has it. */
+    private Map<String, Double> broadcast(ServerProcess server) throws IOException {
+        int subscribers = sizing.broadcastSubscribers();
+        long[] round = {-1};
+        int[] received = new int[1];
+        long[] lastAt = new long[1];
+        ClientEngine.Listener listener = (c, opcode, length, prefix) -> {
+            if (prefix == round[0] && c.lastStamp != prefix) {
+                c.lastStamp = prefix;
+                if (++received[0] == subscribers) {
+                    lastAt[0] = System.nanoTime();
+                }
+            }
+        };
+        try (ClientEngine engine = new ClientEngine(server.port(), listener)) {
+            connectAll(engine, "/broadcast", subscribers);
+            ClientConnection publisher = engine.connections().get(0);
+            int rounds = sizing.broadcastWarmupRounds() + sizing.broadcastRounds();
+            double[] millis = new double[sizing.broadcastRounds()];
+            long serverCpu0 = 0;
+            for (int r = 0; r < rounds; r++) {
+                if (r == sizing.broadcastWarmupRounds()) {
+                    serverCpu0 = server.cpuNanos();
+                }
+                ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY,
+                        ClientFrames.payload(sizing.broadcastPayload(), r), MASK_KEY);
+                round[0] = r;
+                received[0] = 0;
+                long start = System.nanoTime();
+                engine.send(publisher, frame);
+                boolean warmup = r < sizing.broadcastWarmupRounds();
+                // A warm-up round may miss subscribers whose registration the server completes just after their
+                // handshake; measured rounds must reach everyone.
+                engine.runUntil(start + (warmup ? 2_000_000_000L : 30_000_000_000L),
+                        () -> received[0] == subscribers);
+                requireAllOpen(engine, subscribers);
+                if (!warmup && received[0] != subscribers) {
+                    List<Integer> missing = engine.connections().stream().filter(c -> c.lastStamp != round[0])
+                            .map(c -> c.id).limit(10).toList();
+                    throw new IOException("broadcast " + r + " reached " + received[0] + " of " + subscribers
+                            + " subscribers in 30 s; missing connections " + missing + errorOf(engine));
+                }
+                if (!warmup) {
+                    millis[r - sizing.broadcastWarmupRounds()] = (lastAt[0] - start) / 1e6;
+                }
+                // Let the server's queues drain before the next round.
+                engine.runUntil(System.nanoTime() + 20_000_000L, () -> false);
+            }
+            long serverCpu = server.cpuNanos() - serverCpu0;
+            Arrays.sort(millis);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("subscribers", (double) subscribers);
+            m.put("last_ms_p50", percentile(millis, 0.5));
+            m.put("last_ms_p90", percentile(millis, 0.9));
+            m.put("last_ms_min", millis[0]);
+            m.put("server_cpu_us_per_delivery", serverCpu / 1e3 / ((double) subscribers * millis.length));
+            return m;
+        }
+    }
+
+    private static void connectAll(ClientEngine engine, String path, int count) throws IOException {
+        int opened = engine.connect(path, count, MAX_PENDING_HANDSHAKES, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+        if (opened != count) {
+            throw new IOException("opened " + opened + " of " + count + " connections to " + path + errorOf(engine));
+        }
+    }
+
+    private static void requireAllOpen(ClientEngine engine, int expected) throws IOException {
+        if (engine.openCount() != expected) {
+            throw new IOException((expected - engine.openCount()) + " of " + expected + " connections closed"
+                    + errorOf(engine));
+        }
+    }
+
+    private static String errorOf(ClientEngine engine) {
+        return engine.firstError() == null ? "" : " (first error: " + engine.firstError() + ")";
+    }
+
+    static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[(int) Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))];
+    }
+
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[(int) Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))];
+    }
+
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

@@ -1,0 +1,72 @@
+package io.wirefly.bench.servers;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.server.WebSocketServer;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The load test's Wirefly echo server: {@code ws-server-nio} with its defaults (one event loop per core), the
+ * message limits raised to match the peers' servers, echo on {@code /}, and the server's topic
+ * {@code subscribe}/{@code publish} on {@code /broadcast} (each frame encoded once and shared).
+ *
+ * <pre>{@code
+ * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9000
+ * }</pre>
+ */
+public final class WireflyEchoServer {
+    private static final String TOPIC = "broadcast";
+
+    private WireflyEchoServer() {
+    }
+
+    /**
+     * @param args the port
+     */
+    public static void main(String[] args) {
+        int port = ServerControl.port(args);
+        AtomicReference<WebSocketServer> self = new AtomicReference<>();
+        WebSocketServer server = WebSocketServer.builder()
+                .bind(InetAddress.getLoopbackAddress())
+                .port(port)
+                .config(WebSocketConfig.builder()
+                        .maxFrameSize(ServerControl.MAX_MESSAGE)
+                        .maxMessageSize(ServerControl.MAX_MESSAGE)
+                        .build())
+                .route(ServerControl.ECHO_PATH, new WebSocketHandler() {
+                    @Override
+                    public void onText(WebSocket ws, String text) {
+                        ws.sendText(text);
+                    }
+
+                    @Override
+                    public void onBinary(WebSocket ws, ByteBuffer data) {
+                        ws.sendBinary(data);
+                    }
+                })
+                .route(ServerControl.BROADCAST_PATH, new WebSocketHandler() {
+                    @Override
+                    public void onOpen(WebSocket ws) {
+                        self.get().subscribe(ws, TOPIC);
+                    }
+
+                    @Override
+                    public void onText(WebSocket ws, String text) {
+                        self.get().publish(TOPIC, text);
+                    }
+
+                    @Override
+                    public void onBinary(WebSocket ws, ByteBuffer data) {
+                        self.get().publish(TOPIC, data);
+                    }
+                })
+                .build();
+        self.set(server);
+        server.start();
+        ServerControl.serve("wirefly", port, () -> server.stop(Duration.ofSeconds(5)));
+    }
+}
