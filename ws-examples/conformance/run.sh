@@ -15,7 +15,7 @@ usage() {
     cat <<'EOF'
 usage: ws-examples/conformance/run.sh [--quick | --full] [options]
   --quick              sections 1-7, 9, 10 (the default; a few minutes, what CI runs)
-  --full               every section 1-13, including 12.x/13.x permessage-deflate (about 90 minutes more)
+  --full               every section 1-13, including 12.x/13.x permessage-deflate (about 16-18 minutes per mode)
   --cases P[,P...]     only these case patterns, e.g. 6.4.*,7.3.2 (the suite's syntax)
   --server-only        only server mode (fuzzingclient -> our server)
   --client-only        only client mode (our client -> fuzzingserver)
