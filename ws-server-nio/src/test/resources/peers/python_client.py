@@ -1,9 +1,11 @@
 """An independent client (Python websockets) exercising a Wirefly echo server. Exits 0 when every check passed."""
 import asyncio
 import os
+import random
 import sys
 
 import websockets
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 
 async def main(url):
@@ -48,6 +50,19 @@ async def main(url):
             check("invalid UTF-8 closed with 1007", False)
         except websockets.ConnectionClosed as e:
             check("invalid UTF-8 closed with 1007", e.rcvd is not None and e.rcvd.code == 1007)
+
+    # Ask the server to compress with at most a 512-byte window. The same 2000-byte text twice: with a full
+    # window the second copy would be a back-reference 2000 bytes away, which zlib with wbits=-9 rejects.
+    small = ClientPerMessageDeflateFactory(server_max_window_bits=9)
+    async with websockets.connect(url, max_size=None, extensions=[small]) as ws:
+        negotiated = ws.extensions[0] if ws.extensions else None
+        check("server_max_window_bits=9 accepted",
+              negotiated is not None and negotiated.remote_max_window_bits == 9)
+        letters = random.Random(9)
+        text = "".join(letters.choice("abcdefghij") for _ in range(2000))
+        for n in (1, 2):
+            await ws.send(text)
+            check("echo %d within a 9-bit window" % n, await ws.recv() == text)
 
     return failures
 

@@ -3,6 +3,7 @@ import asyncio
 import sys
 
 import websockets
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 
 async def echo(ws, path=None):
@@ -13,13 +14,17 @@ async def echo(ws, path=None):
         await ws.send(message)
 
 
-async def main(compression):
-    async with websockets.serve(echo, "127.0.0.1", 0, max_size=4 * 1024 * 1024,
-                                compression="deflate" if compression else None) as server:
+async def main(mode):
+    # "deflate-window9": the client must compress with at most a 512-byte window (client_max_window_bits=9)
+    options = {"plain": {"compression": None},
+               "deflate": {"compression": "deflate"},
+               "deflate-window9": {"extensions": [ServerPerMessageDeflateFactory(
+                   client_max_window_bits=9, require_client_max_window_bits=True)]}}[mode]
+    async with websockets.serve(echo, "127.0.0.1", 0, max_size=4 * 1024 * 1024, **options) as server:
         port = server.sockets[0].getsockname()[1]
         print("PORT %d" % port, flush=True)
         await asyncio.Future()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(len(sys.argv) > 1 and sys.argv[1] == "deflate"))
+    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "plain"))

@@ -45,6 +45,7 @@ class PeerInteropIT {
                 Peers.script("python_client.py").toString(), "ws://127.0.0.1:" + server.port() + "/echo");
         assertTrue(out.contains("ALL OK"), out);
         assertTrue(out.contains("ok   invalid UTF-8 closed with 1007"), out);
+        assertTrue(out.contains("ok   echo 2 within a 9-bit window"), out);
     }
 
     @ParameterizedTest
@@ -68,6 +69,33 @@ class PeerInteropIT {
             String big = "compressible ".repeat(50_000);
             ws.sendText(big);
             assertEquals(big, events.next());
+            ws.sendText("close-4001");
+            assertEquals(4001, events.closeCode());
+        }
+    }
+
+    @Test
+    void ourClientHonoursASmallClientWindowDemandedByPython() throws Exception {
+        // the server answers client_max_window_bits=9 and inflates with a 512-byte window (zlib wbits=-9): a
+        // back-reference further back than that fails its decompressor and the server closes with 1007
+        Peers.requirePythonWebsockets();
+        try (Peers.Server python = new Peers.Server(Peers.PYTHON, Peers.script("python_server.py").toString(),
+                "deflate-window9");
+                WebSocketClient client = WebSocketClient.builder()
+                        .config(WebSocketConfig.builder().deflate(true).deflateThreshold(0).build()).build()) {
+            Recorder events = new Recorder();
+            WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + python.port + "/"), events)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Random random = new Random(9);
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 2000; i++) {
+                text.append((char) ('a' + random.nextInt(10)));
+            }
+            // twice: with context takeover and a full window the second copy would point 2000 bytes back
+            for (int i = 0; i < 2; i++) {
+                ws.sendText(text);
+                assertEquals(text.toString(), events.next());
+            }
             ws.sendText("close-4001");
             assertEquals(4001, events.closeCode());
         }

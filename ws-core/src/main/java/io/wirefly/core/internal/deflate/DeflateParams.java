@@ -11,9 +11,12 @@ import java.util.Set;
  * The negotiated parameters of permessage-deflate (RFC 7692 §7.1), as both endpoints must apply them. Window
  * sizes are the effective ones: 15 (a 32 KiB LZ77 window) when the parameter was absent.
  *
- * <p>The JDK's {@link java.util.zip.Deflater} always uses a 15-bit window, so this side never agrees to compress
- * with a smaller one: a server declines an offer with {@code server_max_window_bits} below 15, and a client
- * never offers {@code client_max_window_bits}. Decompression copes with any window of 8..15 bits. Immutable.
+ * <p>The JDK's {@link java.util.zip.Deflater} always uses a 15-bit window. When the peer limits our window below
+ * 15 bits (a server is offered {@code server_max_window_bits=N}, a client is answered
+ * {@code client_max_window_bits=N}), this side agrees and compresses that connection with
+ * {@link java.util.zip.Deflater#HUFFMAN_ONLY}: the output then has no back-references at all, so it is valid for
+ * any window, at the price of a lower compression ratio (see {@link MessageDeflater}). Decompression copes with
+ * any window of 8..15 bits. Immutable.
  *
  * <pre>{@code
  * // server
@@ -41,8 +44,8 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
     private static final String CLIENT_NO_CONTEXT_TAKEOVER = "client_no_context_takeover";
     private static final String SERVER_MAX_WINDOW_BITS = "server_max_window_bits";
     private static final String CLIENT_MAX_WINDOW_BITS = "client_max_window_bits";
-    /** The only window the JDK's Deflater compresses with. */
-    private static final int JDK_WINDOW_BITS = 15;
+    /** The window the JDK's Deflater compresses with; also the default when a parameter is absent. */
+    static final int JDK_WINDOW_BITS = 15;
 
     /**
      * @param serverNoContextTakeover whether the server resets its compressor after every message
@@ -65,9 +68,9 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
     /**
      * Server side: picks the first acceptable permessage-deflate offer, in the client's order of preference
      * (RFC 7692 §5.1). An offer is declined, and the next one tried, when it is malformed (unknown or repeated
-     * parameter, a value where none is allowed, a missing or out-of-range window size) or when it asks for
-     * {@code server_max_window_bits} below 15, which the JDK's Deflater cannot honour. Declining never fails the
-     * handshake: with no acceptable offer the connection simply goes uncompressed.
+     * parameter, a value where none is allowed, a missing or out-of-range window size). Declining never fails the
+     * handshake: with no acceptable offer the connection simply goes uncompressed. An offer of
+     * {@code server_max_window_bits=N} below 15 is accepted with N; that connection compresses Huffman-only.
      *
      * <p>The result adds {@code server_no_context_takeover} and {@code client_no_context_takeover} when the
      * offer or {@code config} asks for them.
@@ -88,7 +91,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
         return Optional.empty();
     }
 
-    /** One offer: empty when it is another extension, malformed, or asks for a window we cannot use. */
+    /** One offer: empty when it is another extension or malformed. */
     private static Optional<DeflateParams> acceptOffer(String element, WebSocketConfig config) {
         ExtensionHeader.Extension offer;
         try {
@@ -102,6 +105,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
         boolean serverNoContext = config.deflateServerNoContextTakeover();
         boolean clientNoContext = config.deflateClientNoContextTakeover();
         int clientBits = JDK_WINDOW_BITS;
+        int serverBits = JDK_WINDOW_BITS;
         Set<String> seen = new HashSet<>();
         for (ExtensionHeader.Param p : offer.params()) {
             // RFC 7692 §7.1: an offer with a repeated parameter is declined
@@ -122,10 +126,10 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
                     clientNoContext = true;
                 }
                 case SERVER_MAX_WINDOW_BITS -> {
-                    // RFC 7692 §7.1.2.1: the server MUST decline an offer whose server_max_window_bits it
-                    // cannot honour; the JDK Deflater always uses 15 bits
-                    int bits = windowBits(p.value());
-                    if (bits != JDK_WINDOW_BITS) {
+                    // RFC 7692 §7.1.2.1: a value 8..15 is required; we honour any of them (Huffman-only output
+                    // below 15 has no back-references) and answer with the same value
+                    serverBits = windowBits(p.value());
+                    if (serverBits < 0) {
                         return Optional.empty();
                     }
                 }
@@ -145,7 +149,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
                 }
             }
         }
-        return Optional.of(new DeflateParams(serverNoContext, clientNoContext, JDK_WINDOW_BITS, clientBits));
+        return Optional.of(new DeflateParams(serverNoContext, clientNoContext, serverBits, clientBits));
     }
 
     /** @return 8..15, or -1 when the value is absent or not one of "8".."15" (RFC 7692 §7.1.2: 1*DIGIT, no
@@ -164,10 +168,10 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
     }
 
     /**
-     * The server's answer to the offer it accepted. It always states {@code server_max_window_bits=15}: RFC 7692
+     * The server's answer to the offer it accepted. It always states {@code server_max_window_bits}: RFC 7692
      * §7.1.2.1 requires it when the offer named the parameter and allows it otherwise, and it tells the client
-     * which window the JDK Deflater uses. {@code client_max_window_bits} is echoed only when the client's offer
-     * hinted a smaller window (RFC 7692 §7.1.2.2 forbids it when the offer did not name it).
+     * which window to expect. {@code client_max_window_bits} is echoed only when the client's offer hinted a
+     * smaller window (RFC 7692 §7.1.2.2 forbids it when the offer did not name it).
      *
      * @return the {@code Sec-WebSocket-Extensions} value, for example
      *     {@code permessage-deflate; server_no_context_takeover; server_max_window_bits=15}
@@ -188,8 +192,9 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
     }
 
     /**
-     * The client's offer: {@code permessage-deflate} with the context-takeover parameters the config asks for.
-     * It never names {@code client_max_window_bits}, so the server may not shrink our (fixed 15-bit) window.
+     * The client's offer: {@code permessage-deflate} with the context-takeover parameters the config asks for,
+     * and {@code client_max_window_bits} without a value (RFC 7692 §7.1.2.2): the server may limit our
+     * compressor's window, which we then honour with Huffman-only compression.
      *
      * @param config supplies {@code deflateServerNoContextTakeover} and {@code deflateClientNoContextTakeover}
      * @return the {@code Sec-WebSocket-Extensions} value to send
@@ -202,6 +207,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
         if (config.deflateClientNoContextTakeover()) {
             sb.append("; ").append(CLIENT_NO_CONTEXT_TAKEOVER);
         }
+        sb.append("; ").append(CLIENT_MAX_WINDOW_BITS);
         return sb.toString();
     }
 
@@ -209,8 +215,8 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
      * Client side: validates the server's answer against our {@link #offer}. The answer must name exactly one
      * extension, permessage-deflate, with each parameter at most once: {@code server_no_context_takeover} and
      * {@code client_no_context_takeover} without a value, {@code server_max_window_bits} 8..15 (our Inflater
-     * copes with any window), {@code client_max_window_bits} only as 15, since we did not offer it and the JDK
-     * Deflater cannot use a smaller window (RFC 7692 §7.1.2.2).
+     * copes with any window), {@code client_max_window_bits} 8..15 (we offered it; below 15 our compressor goes
+     * Huffman-only).
      *
      * @param responseHeaderValue the server's {@code Sec-WebSocket-Extensions} value (several header lines
      *     joined with ", ")
@@ -238,6 +244,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
         boolean serverNoContext = false;
         boolean clientNoContext = config.deflateClientNoContextTakeover();
         int serverBits = JDK_WINDOW_BITS;
+        int clientBits = JDK_WINDOW_BITS;
         Set<String> seen = new HashSet<>();
         for (ExtensionHeader.Param p : answer.params()) {
             if (!seen.add(p.name())) {
@@ -259,15 +266,16 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
                     }
                 }
                 case CLIENT_MAX_WINDOW_BITS -> {
-                    if (windowBits(p.value()) != JDK_WINDOW_BITS) {
-                        throw invalid("client_max_window_bits was not offered and must not be below 15, was "
-                                + p.value());
+                    // RFC 7692 §7.1.2.2: in a response the parameter must have a value 8..15
+                    clientBits = windowBits(p.value());
+                    if (clientBits < 0) {
+                        throw invalid("client_max_window_bits must be 8..15, was " + p.value());
                     }
                 }
                 default -> throw invalid("unknown parameter " + p.name());
             }
         }
-        return new DeflateParams(serverNoContext, clientNoContext, serverBits, JDK_WINDOW_BITS);
+        return new DeflateParams(serverNoContext, clientNoContext, serverBits, clientBits);
     }
 
     private static void requireNoValue(ExtensionHeader.Param p) {

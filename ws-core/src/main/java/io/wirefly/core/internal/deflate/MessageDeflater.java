@@ -10,10 +10,16 @@ import java.util.zip.Deflater;
  * takeover the LZ77 window carries over from one message to the next; with {@code noContextTakeover} the
  * compressor is reset after every message.
  *
+ * <p>The JDK's Deflater always uses a 15-bit (32 KiB) LZ77 window. When the peer limits our window to fewer bits
+ * ({@code server_max_window_bits} / {@code client_max_window_bits} below 15, RFC 7692 §7.1.2), this class
+ * compresses with {@link Deflater#HUFFMAN_ONLY}: literals only, no back-references, so the output decompresses
+ * with any window size. Typical text then shrinks by about a third instead of by two thirds or more.
+ *
  * <p>Not thread-safe: one connection's thread uses it. Holds native memory until {@link #close()}.
  *
  * <pre>{@code
- * try (MessageDeflater deflater = new MessageDeflater(6, params.serverNoContextTakeover())) {
+ * try (MessageDeflater deflater = new MessageDeflater(6, params.serverNoContextTakeover(),
+ *         params.serverMaxWindowBits())) {
  *     ByteBuffer payload = deflater.compress(message);   // send with RSV1 set on the first frame
  * }
  * }</pre>
@@ -27,15 +33,34 @@ public final class MessageDeflater implements AutoCloseable {
     private final boolean noContextTakeover;
 
     /**
+     * A compressor with the full 15-bit window.
+     *
      * @param level the DEFLATE level, 0 (store) to 9 (best), or -1 for the JDK default
      * @param noContextTakeover reset the compressor after every message, so each message decompresses alone
      * @throws IllegalArgumentException if the level is out of range
      */
     public MessageDeflater(int level, boolean noContextTakeover) {
+        this(level, noContextTakeover, DeflateParams.JDK_WINDOW_BITS);
+    }
+
+    /**
+     * @param level the DEFLATE level, 0 (store) to 9 (best), or -1 for the JDK default
+     * @param noContextTakeover reset the compressor after every message, so each message decompresses alone
+     * @param windowBits the largest LZ77 window the peer accepts, 8..15; below 15 the output is Huffman-only
+     * @throws IllegalArgumentException if the level or the window is out of range
+     */
+    public MessageDeflater(int level, boolean noContextTakeover, int windowBits) {
         if (level < -1 || level > 9) {
             throw new IllegalArgumentException("deflate level must be -1..9, was " + level);
         }
+        if (windowBits < 8 || windowBits > DeflateParams.JDK_WINDOW_BITS) {
+            throw new IllegalArgumentException("deflate window bits must be 8..15, was " + windowBits);
+        }
         this.deflater = new Deflater(level, true);
+        if (windowBits < DeflateParams.JDK_WINDOW_BITS) {
+            // no back-references at all: valid whatever window the peer's inflater uses
+            deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+        }
         this.noContextTakeover = noContextTakeover;
     }
 

@@ -263,8 +263,10 @@ public final class Protocol {
 
     private MessageDeflater deflater() {
         if (deflater == null) {
-            boolean reset = role == Role.SERVER ? deflate.serverNoContextTakeover() : deflate.clientNoContextTakeover();
-            deflater = new MessageDeflater(deflateLevel, reset);
+            boolean server = role == Role.SERVER;
+            boolean reset = server ? deflate.serverNoContextTakeover() : deflate.clientNoContextTakeover();
+            int windowBits = server ? deflate.serverMaxWindowBits() : deflate.clientMaxWindowBits();
+            deflater = new MessageDeflater(deflateLevel, reset, windowBits);
         }
         return deflater;
     }

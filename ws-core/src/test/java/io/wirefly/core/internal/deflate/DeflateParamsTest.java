@@ -56,16 +56,14 @@ class DeflateParamsTest {
     }
 
     @Test
-    void smallServerWindowIsDeclinedInFavourOfTheNextOffer() {
-        // RFC 7692 §7.1.2.1: the JDK Deflater cannot compress with a 10-bit window, so that offer is declined
+    void smallServerWindowIsAcceptedAndAnsweredWithTheSameValue() {
+        // RFC 7692 §7.1.2.1: the answer must name a value <= the offered one; we compress Huffman-only below 15
         DeflateParams p = negotiate("permessage-deflate; server_max_window_bits=10, permessage-deflate")
                 .orElseThrow();
-        assertEquals(new DeflateParams(false, false, 15, 15), p);
-    }
-
-    @Test
-    void onlyASmallServerWindowMeansNoCompression() {
-        assertEquals(Optional.empty(), negotiate("permessage-deflate; server_max_window_bits=9"));
+        assertEquals(new DeflateParams(false, false, 10, 15), p);
+        assertEquals("permessage-deflate; server_max_window_bits=10", p.responseHeader());
+        assertEquals(new DeflateParams(true, false, 9, 15),
+                negotiate("permessage-deflate; server_no_context_takeover; server_max_window_bits=9").orElseThrow());
     }
 
     @Test
@@ -106,12 +104,15 @@ class DeflateParamsTest {
     }
 
     @Test
-    void clientOfferFollowsTheConfigAndNeverNamesClientMaxWindowBits() {
-        assertEquals("permessage-deflate", DeflateParams.offer(ON));
+    void clientOfferFollowsTheConfigAndLetsTheServerLimitOurWindow() {
+        assertEquals("permessage-deflate; client_max_window_bits", DeflateParams.offer(ON));
         WebSocketConfig both = ON.toBuilder().deflateServerNoContextTakeover(true)
                 .deflateClientNoContextTakeover(true).build();
-        assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover",
-                DeflateParams.offer(both));
+        assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
+                + " client_max_window_bits", DeflateParams.offer(both));
+        // what we offer, a server of ours accepts
+        assertEquals(new DeflateParams(true, true, 15, 15),
+                DeflateParams.negotiate(List.of(DeflateParams.offer(both)), ON).orElseThrow());
     }
 
     @Test
@@ -124,6 +125,8 @@ class DeflateParamsTest {
                 DeflateParams.accept("permessage-deflate; server_max_window_bits=\"8\"", ON));
         assertEquals(new DeflateParams(false, false, 15, 15),
                 DeflateParams.accept("permessage-deflate; client_max_window_bits=15", ON));
+        assertEquals(new DeflateParams(false, false, 15, 9),
+                DeflateParams.accept("permessage-deflate; client_max_window_bits=9", ON));
         WebSocketConfig noContext = ON.toBuilder().deflateClientNoContextTakeover(true).build();
         assertTrue(DeflateParams.accept("permessage-deflate", noContext).clientNoContextTakeover());
     }
@@ -131,7 +134,7 @@ class DeflateParamsTest {
     @Test
     void clientRejectsInvalidAnswersWithStatusZero() {
         String[][] cases = {
-            {"permessage-deflate; client_max_window_bits=10", "client_max_window_bits"},
+            {"permessage-deflate; client_max_window_bits=16", "client_max_window_bits"},
             {"permessage-deflate; client_max_window_bits", "client_max_window_bits"},
             {"permessage-deflate; server_max_window_bits=7", "server_max_window_bits"},
             {"permessage-deflate; server_max_window_bits", "server_max_window_bits"},

@@ -121,8 +121,37 @@ class MessageDeflaterTest {
     }
 
     @Test
-    void rejectsABadLevelAndFailsAfterClose() {
+    void aWindowBelowFifteenBitsMeansNoBackReferencesWithinOrAcrossMessages() throws DataFormatException {
+        // Huffman-only: every byte is a literal of at least one bit, however repetitive the input. With LZ77
+        // this message shrinks to about a hundred bytes.
+        String repetitive = "abc".repeat(20_000);
+        try (MessageDeflater deflater = new MessageDeflater(6, false, 9)) {
+            ByteBuffer compressed = deflater.compress(ascii(repetitive));
+            assertTrue(compressed.remaining() >= repetitive.length() / 8, "back-references used: "
+                    + compressed.remaining() + " bytes");
+            assertEquals(repetitive, new String(inflateWithJdk(compressed), StandardCharsets.US_ASCII));
+            // context takeover would make the second Hello a back-reference into the first ("f2 00 11 00 00")
+            deflater.compress(ascii("Hello"));
+            ByteBuffer second = deflater.compress(ascii("Hello"));
+            assertTrue(second.remaining() > 5, "second message referenced the first: " + hex(second));
+        }
+    }
+
+    @Test
+    void theFullWindowStillUsesBackReferences() {
+        String repetitive = "abc".repeat(20_000);
+        try (MessageDeflater deflater = new MessageDeflater(6, false, 15)) {
+            assertTrue(deflater.compress(ascii(repetitive)).remaining() < 1_000);
+        }
+    }
+
+    @Test
+    void rejectsABadLevelOrWindowAndFailsAfterClose() {
         assertThrows(IllegalArgumentException.class, () -> new MessageDeflater(10, false));
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> new MessageDeflater(6, false, 7));
+        assertTrue(small.getMessage().contains("7"), small.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new MessageDeflater(6, false, 16));
         MessageDeflater deflater = new MessageDeflater(6, false);
         deflater.close();
         assertThrows(RuntimeException.class, () -> deflater.compress(ascii("Hello")));

@@ -114,7 +114,8 @@ class ClientHandshakeTest {
         WebSocketConfig config = DEFLATE.toBuilder().deflateClientNoContextTakeover(true).build();
         Headers h = parsed(client("ws://h/", List.of("chat.v2", "chat.v1"), Map.of(), config)).headers();
         assertEquals("chat.v2, chat.v1", h.get("Sec-WebSocket-Protocol"));
-        assertEquals("permessage-deflate; client_no_context_takeover", h.get("Sec-WebSocket-Extensions"));
+        assertEquals("permessage-deflate; client_no_context_takeover; client_max_window_bits",
+                h.get("Sec-WebSocket-Extensions"));
     }
 
     @Test
@@ -225,7 +226,9 @@ class ClientHandshakeTest {
                 "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; server_max_window_bits=10")))
                 .deflate());
         refused(c, ok(c, "Sec-WebSocket-Extensions: x-webkit-deflate-frame"));
-        refused(c, ok(c, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=9"));
+        assertEquals(new DeflateParams(false, false, 15, 9), c.verify(response(ok(c,
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=9"))).deflate());
+        refused(c, ok(c, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=7"));
         refused(c, ok(c, "Sec-WebSocket-Extensions: permessage-deflate",
                 "Sec-WebSocket-Extensions: permessage-deflate"));
     }

@@ -217,17 +217,15 @@ class ServerHandshakeTest {
     }
 
     @Test
-    void smallServerWindowFirstThenPlainAcceptsPlain() {
-        assertEquals(new DeflateParams(false, false, 15, 15), deflate(DEFLATE,
+    void theFirstOfferWinsEvenWithASmallServerWindow() {
+        // the client's order is its preference (RFC 7692 §5.1); a small window is honoured Huffman-only
+        assertEquals(new DeflateParams(false, false, 10, 15), deflate(DEFLATE,
                 "permessage-deflate; server_max_window_bits=10, permessage-deflate; client_max_window_bits"));
         // the same offers on two header lines
-        assertEquals(new DeflateParams(false, false, 15, 15), deflate(DEFLATE,
+        assertEquals(new DeflateParams(false, false, 10, 15), deflate(DEFLATE,
                 "permessage-deflate; server_max_window_bits=10", "permessage-deflate"));
-    }
-
-    @Test
-    void onlyASmallServerWindowMeansNoCompressionButTheHandshakeSucceeds() {
-        assertNull(deflate(DEFLATE, "permessage-deflate; server_max_window_bits=9"));
+        assertEquals(new DeflateParams(false, false, 9, 15),
+                deflate(DEFLATE, "permessage-deflate; server_max_window_bits=9"));
     }
 
     @Test
