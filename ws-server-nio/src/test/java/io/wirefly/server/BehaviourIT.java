@@ -125,6 +125,37 @@ class BehaviourIT {
     }
 
     @Test
+    void theCloseFrameSurvivesUnreadInputFromAPeerThatKeepsSending() throws Exception {
+        // The server fails the connection on the frame header (1009) while most of the frame is still unread in
+        // its socket. Closing the socket then would answer with a TCP reset, and the peer's kernel could drop the
+        // close frame before the peer reads it. The server must send the frame, then FIN, and drain its input.
+        WebSocketServer server = WebSocketServer.builder().port(0)
+                .config(io.wirefly.core.WebSocketConfig.builder().maxFrameSize(65_536).maxMessageSize(65_536).build())
+                .route("/", Recorder.echo()).build().start();
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                try (RawClient client = new RawClient(server.port())) {
+                    assertTrue(client.upgrade("/").startsWith("HTTP/1.1 101"));
+                    byte[] frame = new byte[14 + 512 * 1024];
+                    frame[0] = (byte) 0x82;          // FIN + binary
+                    frame[1] = (byte) (0x80 | 127);  // masked, 64-bit length follows
+                    long declared = 1L << 20;        // 1 MiB: above maxFrameSize
+                    for (int i = 0; i < 8; i++) {
+                        frame[2 + i] = (byte) (declared >>> (56 - 8 * i));
+                    }
+                    client.write(frame);             // header, zero mask key, 512 KiB of the payload
+                    byte[] got = client.readToEnd();
+                    assertTrue(got.length >= 4, "attempt " + attempt + ": got " + got.length + " bytes");
+                    assertEquals(0x88, got[0] & 0xFF, "a close frame");
+                    assertEquals(1009, ((got[2] & 0xFF) << 8) | (got[3] & 0xFF), "close code");
+                }
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
     void aStalledHandshakeIsClosedAtTheHandshakeTimeout() throws Exception {
         WebSocketServer server = WebSocketServer.builder().port(0).handshakeTimeout(Duration.ofMillis(300))
                 .route("/", Recorder.echo()).build().start();

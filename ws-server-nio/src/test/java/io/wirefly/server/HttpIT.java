@@ -84,6 +84,17 @@ class HttpIT {
     }
 
     @Test
+    void anOversizedHeadGets431EvenWhileTheClientIsStillSendingIt() throws Exception {
+        // 8 MiB of headers: the server answers after the first 16 KiB while the client is still writing the rest
+        String huge = "X-Filler: " + "a".repeat(1000) + "\r\n";
+        String request = upgrade("/ws", "Sec-WebSocket-Version: 13\r\n" + huge.repeat(8192));
+        for (int attempt = 0; attempt < 5; attempt++) {
+            String response = exchange(request);
+            assertTrue(response.startsWith("HTTP/1.1 431"), "attempt " + attempt + ": " + response);
+        }
+    }
+
+    @Test
     void beyondMaxConnectionsTheServerAnswers503() throws Exception {
         try (RawClient first = new RawClient(server.port())) {
             String ok = first.upgrade("/ws");

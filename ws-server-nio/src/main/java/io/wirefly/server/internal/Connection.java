@@ -55,6 +55,7 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
     private CompletableFuture<Void> sending;
     private boolean readsPaused;
     private boolean closeAfterFlush;
+    private boolean lingering;
     private boolean channelClosed;
     private boolean closeReported;
     private int sentCloseCode = -1;
@@ -189,6 +190,13 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
             onFailure(e);
             return;
         }
+        if (lingering) {
+            // our side is finished: discard what the peer still sends until it closes too (or the timer fires)
+            if (n < 0) {
+                closeChannel();
+            }
+            return;
+        }
         if (n < 0) {
             onEof();
             return;
@@ -223,6 +231,10 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
 
     @Override
     public void onFailure(Exception cause) {
+        if (lingering) {
+            closeChannel();   // our side had already finished; a reset now loses nothing
+            return;
+        }
         if (protocol == null && !channelClosed) {
             handshake.onFailed(this, cause);
         } else if (protocol != null && protocol.state() != ReadyState.CLOSED && !(cause instanceof ClosedException)) {
@@ -233,6 +245,10 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
     }
 
     private void onHandshakeTimeout() {
+        if (lingering) {
+            closeChannel();
+            return;
+        }
         if (protocol == null && !channelClosed) {
             handshake.onFailed(this, new HandshakeException(408, "handshake not completed within "
                     + settings.handshakeTimeoutNanos() / 1_000_000 + " ms"));
@@ -263,7 +279,7 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
             }
             if (closeAfterFlush) {
-                closeChannel();
+                linger();
                 return;
             }
         } else if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
@@ -384,6 +400,29 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
         closeReported = true;
         metrics.closed(code);
         dispatch(() -> handler.onClose(this, code, reason));
+    }
+
+    /**
+     * Everything is written and this side closes first (a server, or an HTTP refusal). Closing the socket while
+     * unread input sits in it would make the kernel answer with a TCP reset, which can destroy the frames we just
+     * sent before the peer reads them (RFC 6455 §7.1.1 wants the close frame to arrive). So: half-close (FIN after
+     * the queued bytes), then read and discard until the peer closes too, or until the close timeout.
+     */
+    private void linger() {
+        if (lingering) {
+            return;
+        }
+        lingering = true;
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            closeChannel();
+            return;
+        }
+        if (closeTimer == null) {
+            closeTimer = loop.schedule(settings.closeTimeoutNanos(), this::closeChannel);
+        }
+        key.interestOps(SelectionKey.OP_READ);
     }
 
     private void closeChannel() {
