@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -237,6 +238,32 @@ class ServerUpgraderTest {
         respondedWith(404, decide(u, plainRequest("GET", "/missing")));   // the hook returned null
         respondedWith(426, decide(u, plainRequest("GET", "/echo")));      // a route, hook returned null
         assertEquals(List.of("GET /", "HEAD /", "GET /missing", "GET /echo"), asked);
+    }
+
+    /**
+     * HttpResponse: "The server adds Content-Length and Connection: close". RFC 7230 §3.3.2/§3.3.3: a message with
+     * several differing Content-Length values is invalid, so a user's own framing headers must not be sent next to
+     * the server's.
+     */
+    @Test
+    void theServersFramingHeadersAreNotDuplicatedByTheHooksHeaders() throws Exception {
+        ServerUpgrader u = upgrader(Set.of(), null, request -> new HttpResponse(200,
+                Map.of("Content-Length", "999", "Connection", "keep-alive", "Content-Type", "text/plain"),
+                "ok".getBytes(StandardCharsets.US_ASCII)), 10, 0);
+        String response = respondedWith(200, decide(u, plainRequest("GET", "/")));
+        String lower = response.toLowerCase(Locale.ROOT);
+        assertEquals(1, count(lower, "\r\ncontent-length:"), response);
+        assertTrue(lower.contains("\r\ncontent-length: 2\r\n"), response);
+        assertEquals(1, count(lower, "\r\nconnection:"), response);
+        assertTrue(lower.contains("\r\nconnection: close\r\n"), response);
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test
