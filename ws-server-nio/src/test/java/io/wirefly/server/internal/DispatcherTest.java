@@ -1,0 +1,154 @@
+package io.wirefly.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Handler calls of one connection: inline, or on the user's executor in order and one at a time. */
+class DispatcherTest {
+
+    /** An executor that runs what it was given only when the test says so. */
+    private static final class Manual implements Executor {
+        final Queue<Runnable> tasks = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run();
+            }
+        }
+    }
+
+    @Test
+    void withoutAnExecutorCallsRunInlineOnTheCallersThread() {
+        Dispatcher d = new Dispatcher(null);
+        assertTrue(d.isInline());
+        List<Thread> ran = new ArrayList<>();
+        d.dispatch(() -> ran.add(Thread.currentThread()));
+        assertEquals(List.of(Thread.currentThread()), ran, "ran before dispatch returned");
+    }
+
+    @Test
+    void withAnExecutorNothingRunsOnTheCallersThread() {
+        Manual executor = new Manual();
+        Dispatcher d = new Dispatcher(executor);
+        assertFalse(d.isInline());
+        List<Integer> ran = new ArrayList<>();
+        d.dispatch(() -> ran.add(1));
+        assertEquals(List.of(), ran, "handed to the executor, not run by dispatch");
+        executor.runAll();
+        assertEquals(List.of(1), ran);
+    }
+
+    @Test
+    void aBurstRunsInOrderThroughOneScheduledTaskAtATime() {
+        Manual executor = new Manual();
+        Dispatcher d = new Dispatcher(executor);
+        List<Integer> ran = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            int n = i;
+            d.dispatch(() -> ran.add(n));
+        }
+        assertEquals(1, executor.tasks.size(), "one drain task for the whole burst, not one per call");
+        executor.runAll();
+        assertEquals(1_000, ran.size());
+        for (int i = 0; i < ran.size(); i++) {
+            assertEquals(i, ran.get(i));
+        }
+    }
+
+    @Test
+    void aLongQueueGivesTheExecutorThreadBackAndIsRescheduled() {
+        Manual executor = new Manual();
+        Dispatcher d = new Dispatcher(executor);
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 1_000; i++) {
+            d.dispatch(ran::incrementAndGet);
+        }
+        executor.tasks.poll().run();
+        assertTrue(ran.get() > 0 && ran.get() < 1_000, "one task drains a bounded batch, ran " + ran.get());
+        assertEquals(1, executor.tasks.size(), "the rest is rescheduled");
+        executor.runAll();
+        assertEquals(1_000, ran.get());
+    }
+
+    @Test
+    void callsDispatchedWhileDrainingRunInTheSameOrder() {
+        Manual executor = new Manual();
+        Dispatcher d = new Dispatcher(executor);
+        List<String> ran = new ArrayList<>();
+        d.dispatch(() -> {
+            ran.add("a");
+            d.dispatch(() -> ran.add("c"));
+        });
+        d.dispatch(() -> ran.add("b"));
+        executor.runAll();
+        assertEquals(List.of("a", "b", "c"), ran);
+    }
+
+    @Test
+    void onAThreadPoolCallsOfOneConnectionNeverOverlapAndKeepTheirOrder() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Dispatcher d = new Dispatcher(pool);
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger overlaps = new AtomicInteger();
+            List<Integer> ran = new ArrayList<>();   // guarded by the one-at-a-time contract itself
+            CountDownLatch done = new CountDownLatch(2_000);
+            for (int i = 0; i < 2_000; i++) {
+                int n = i;
+                d.dispatch(() -> {
+                    if (running.incrementAndGet() != 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    ran.add(n);
+                    running.decrementAndGet();
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(0, overlaps.get());
+            for (int i = 0; i < 2_000; i++) {
+                assertEquals(i, ran.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRejectingExecutorDropsThoseCallsButLaterOnesAreStillScheduled() {
+        boolean[] reject = {true};
+        Manual inner = new Manual();
+        Dispatcher d = new Dispatcher(task -> {
+            if (reject[0]) {
+                throw new RejectedExecutionException("saturated");
+            }
+            inner.execute(task);
+        });
+        List<String> ran = new ArrayList<>();
+        d.dispatch(() -> ran.add("dropped"));
+        reject[0] = false;
+        d.dispatch(() -> ran.add("later"));
+        inner.runAll();
+        assertEquals(List.of("later"), ran);
+    }
+}

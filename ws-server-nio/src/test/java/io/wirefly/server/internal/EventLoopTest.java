@@ -1,0 +1,228 @@
+package io.wirefly.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loop thread: tasks from other threads in order, the timer heap (order by deadline, then by scheduling order,
+ * across {@code nanoTime} wrap-around; cancellation), readiness of a registered pipe, and shutdown. No sockets.
+ */
+class EventLoopTest {
+    private static final long SECONDS = 5;
+    private final EventLoop loop = new EventLoop("test-loop");
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    EventLoopTest() {
+        loop.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        loop.shutdown();
+        loop.join(5_000);
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    private static EventLoop.Timer timer(long deadline, long sequence) {
+        return new EventLoop.Timer(deadline, sequence, () -> { });
+    }
+
+    /** Runs {@code action} on the loop and waits for what it returns. */
+    private <T> T onLoop(Supplier<T> action) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(SECONDS, TimeUnit.SECONDS);
+    }
+
+    // ---- The timer heap ------------------------------------------------------------------------------------------
+
+    @Test
+    void timersOrderByDeadlineThenBySchedulingOrder() {
+        EventLoop.Timer late = timer(300, 0);
+        EventLoop.Timer early = timer(100, 1);
+        EventLoop.Timer tieFirst = timer(200, 2);
+        EventLoop.Timer tieSecond = timer(200, 3);
+        PriorityQueue<EventLoop.Timer> heap = new PriorityQueue<>(List.of(tieSecond, late, tieFirst, early));
+        assertEquals(List.of(early, tieFirst, tieSecond, late), drain(heap));
+        assertTrue(early.compareTo(late) < 0);
+        assertTrue(late.compareTo(early) > 0);
+        assertTrue(tieFirst.compareTo(tieSecond) < 0);
+        assertEquals(0, early.compareTo(early));
+    }
+
+    @Test
+    void timersOrderCorrectlyAcrossNanoTimeWrapAround() {
+        // System.nanoTime() may be near Long.MAX_VALUE; a deadline past it wraps to a negative number but is later.
+        EventLoop.Timer beforeWrap = timer(Long.MAX_VALUE - 10, 0);
+        EventLoop.Timer afterWrap = timer(Long.MIN_VALUE + 10, 1);
+        assertTrue(beforeWrap.compareTo(afterWrap) < 0);
+        assertTrue(afterWrap.compareTo(beforeWrap) > 0);
+        PriorityQueue<EventLoop.Timer> heap = new PriorityQueue<>(List.of(afterWrap, beforeWrap));
+        assertEquals(List.of(beforeWrap, afterWrap), drain(heap));
+    }
+
+    @Test
+    void timersAreEqualOnlyToThemselves() {
+        EventLoop.Timer a = timer(100, 7);
+        EventLoop.Timer b = timer(100, 7);
+        assertEquals(a, a);
+        assertNotEquals(a, b);
+    }
+
+    private static List<EventLoop.Timer> drain(PriorityQueue<EventLoop.Timer> heap) {
+        List<EventLoop.Timer> out = new ArrayList<>();
+        while (!heap.isEmpty()) {
+            out.add(heap.poll());
+        }
+        return out;
+    }
+
+    // ---- The running loop -----------------------------------------------------------------------------------------
+
+    @Test
+    void tasksFromAnotherThreadRunInOrderOnTheLoopThread() throws Exception {
+        assertFalse(loop.inLoop());
+        List<Integer> ran = new ArrayList<>();   // touched only on the loop thread
+        for (int i = 0; i < 10_000; i++) {
+            int n = i;
+            loop.execute(() -> ran.add(n));
+        }
+        assertTrue(onLoop(loop::inLoop));
+        List<Integer> seen = onLoop(() -> List.copyOf(ran));
+        assertEquals(10_000, seen.size());
+        for (int i = 0; i < seen.size(); i++) {
+            assertEquals(i, seen.get(i));
+        }
+    }
+
+    @Test
+    void aFailingTaskDoesNotStopTheLoop() throws Exception {
+        loop.execute(() -> {
+            throw new IllegalStateException("a bug in one task (expected in this test)");
+        });
+        assertEquals("still running", onLoop(() -> "still running"));
+    }
+
+    @Test
+    void timersFireByDeadlineNotBySchedulingOrder() throws Exception {
+        List<String> fired = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> last = new CompletableFuture<>();
+        loop.execute(() -> {
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(60), () -> {
+                fired.add("60ms");
+                last.complete(null);
+            });
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(20), () -> fired.add("20ms"));
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(40), () -> fired.add("40ms"));
+            loop.schedule(0, () -> fired.add("now-a"));
+            loop.schedule(0, () -> fired.add("now-b"));
+        });
+        last.get(SECONDS, TimeUnit.SECONDS);
+        assertEquals(List.of("now-a", "now-b", "20ms", "40ms", "60ms"), fired);
+    }
+
+    @Test
+    void aTimerNeverFiresBeforeItsDelay() throws Exception {
+        long delay = TimeUnit.MILLISECONDS.toNanos(50);
+        CompletableFuture<Long> elapsed = new CompletableFuture<>();
+        loop.execute(() -> {
+            long start = System.nanoTime();
+            loop.schedule(delay, () -> elapsed.complete(System.nanoTime() - start));
+        });
+        long took = elapsed.get(SECONDS, TimeUnit.SECONDS);
+        assertTrue(took >= delay, "fired after " + took + " ns, delay " + delay);
+    }
+
+    @Test
+    void aCancelledTimerDoesNotRunAndTheOthersDo() throws Exception {
+        List<String> fired = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            EventLoop.Timer cancelled = loop.schedule(TimeUnit.MILLISECONDS.toNanos(10), () -> fired.add("cancelled"));
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(5), () -> fired.add("kept"));
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(30), () -> done.complete(null));
+            cancelled.cancel();
+        });
+        done.get(SECONDS, TimeUnit.SECONDS);
+        assertEquals(List.of("kept"), fired);
+    }
+
+    @Test
+    void aFailingTimerDoesNotStopTheOthers() throws Exception {
+        CompletableFuture<String> after = new CompletableFuture<>();
+        loop.execute(() -> {
+            loop.schedule(0, () -> {
+                throw new IllegalStateException("a bug in one timer (expected in this test)");
+            });
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(1), () -> after.complete("fired"));
+        });
+        assertEquals("fired", after.get(SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aRegisteredChannelIsServedOnTheLoopAndReleasedAtShutdown() throws Exception {
+        Pipe pipe = Pipe.open();
+        closeAfter.add(pipe.sink());
+        closeAfter.add(pipe.source());
+        pipe.source().configureBlocking(false);
+        CompletableFuture<String> read = new CompletableFuture<>();
+        CompletableFuture<Exception> released = new CompletableFuture<>();
+        EventLoop.ChannelHandler handler = new EventLoop.ChannelHandler() {
+            @Override
+            public void onReady(SelectionKey key) {
+                ByteBuffer b = ByteBuffer.allocate(16);
+                try {
+                    pipe.source().read(b);
+                } catch (IOException e) {
+                    read.completeExceptionally(e);
+                    return;
+                }
+                read.complete(loop.inLoop() + ":" + new String(b.array(), 0, b.position()));
+            }
+
+            @Override
+            public void onFailure(Exception cause) {
+                released.complete(cause);
+            }
+        };
+        assertTrue(onLoop(() -> {
+            try {
+                return loop.register(pipe.source(), SelectionKey.OP_READ, handler).isValid();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        pipe.sink().write(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("true:hi", read.get(SECONDS, TimeUnit.SECONDS));
+        assertFalse(released.isDone());
+        loop.shutdown();
+        assertTrue(released.get(SECONDS, TimeUnit.SECONDS) instanceof IOException);
+        loop.join(5_000);
+    }
+}
