@@ -10,6 +10,12 @@ command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 # The LED page's end-to-end test drives real headless Chromium.
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+# The Autobahn suite itself cannot be fetched here (see ws-examples/conformance/README.md); when someone has put it
+# in place, its Debian dependencies come from apt like everything else.
+if [ -d "${AUTOBAHN_TESTSUITE:-/tmp/autobahn-testsuite-py3}/autobahntestsuite" ]; then
+    /usr/bin/python3 -c 'import autobahn' 2>/dev/null || need+=(python3-autobahn)
+    /usr/bin/python3 -c 'import jinja2' 2>/dev/null || need+=(python3-jinja2)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing test peers: ${need[*]}"

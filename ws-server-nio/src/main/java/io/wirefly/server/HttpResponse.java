@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * A small HTTP response for a plain GET on the WebSocket port, such as the page of a demo. The server adds
- * {@code Content-Length} and {@code Connection: close} and closes the connection after sending it.
+ * {@code Content-Length} and {@code Connection: close} and closes the connection after sending it; headers of
+ * these names, and {@code Transfer-Encoding}, given here are left out.
  *
  * <pre>{@code
  * HttpHandler page = request -> request.path().equals("/")

@@ -34,6 +34,7 @@ public final class WebSocketClient implements AutoCloseable {
     private final EventLoopGroup loops;
     private final ClientConnector connector;
     private final MetricsCollector metrics;
+    private volatile boolean closed;
 
     private WebSocketClient(Builder b) {
         this.metrics = new MetricsCollector(b.metricsListener);
@@ -57,6 +58,8 @@ public final class WebSocketClient implements AutoCloseable {
      * @param handler receives the connection's events
      * @return completed with the open connection, or failed (a {@code HandshakeException} carries the server's
      *     HTTP status; an {@code IOException} a refused connection)
+     * @throws IllegalArgumentException for a URI that is not {@code ws://} with a host
+     * @throws IllegalStateException if this client was closed
      */
     public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler) {
         return connect(uri, handler, List.of(), Map.of());
@@ -71,10 +74,14 @@ public final class WebSocketClient implements AutoCloseable {
      * @param headers extra request headers such as {@code Origin} or {@code Authorization}
      * @return completed with the open connection, or failed
      * @throws IllegalArgumentException for a URI that is not {@code ws://} with a host
+     * @throws IllegalStateException if this client was closed
      */
     public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler, List<String> subprotocols,
             Map<String, String> headers) {
         Objects.requireNonNull(handler, "handler");
+        if (closed) {
+            throw new IllegalStateException("this WebSocketClient is closed");
+        }
         if (!"ws".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("uri must be ws://host[:port]/path (wss is not supported yet), was "
                     + uri);
@@ -90,6 +97,7 @@ public final class WebSocketClient implements AutoCloseable {
     /** Closes every connection of this client at once and stops its threads. */
     @Override
     public void close() {
+        closed = true;
         loops.shutdown(5_000);
     }
 
@@ -168,6 +176,15 @@ public final class WebSocketClient implements AutoCloseable {
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout how long to wait for the pong after an idle ping before closing (default 30 s)
+         * @return this builder
+         */
+        public Builder pongTimeout(Duration timeout) {
+            this.pongTimeout = timeout;
             return this;
         }
 

@@ -300,6 +300,29 @@ public final class WebSocketServer {
         private Builder() {
         }
 
+        /** A snapshot, so that changes to a builder after {@link #build()} never reach a built server. */
+        private Builder(Builder other) {
+            host = other.host;
+            port = other.port;
+            routes.putAll(other.routes);
+            eventLoops = other.eventLoops;
+            executor = other.executor;
+            config = other.config;
+            subprotocols.addAll(other.subprotocols);
+            allowedOrigins.addAll(other.allowedOrigins);
+            filter = other.filter;
+            http = other.http;
+            maxConnections = other.maxConnections;
+            handshakeTimeout = other.handshakeTimeout;
+            idleTimeout = other.idleTimeout;
+            pongTimeout = other.pongTimeout;
+            closeTimeout = other.closeTimeout;
+            highWaterMark = other.highWaterMark;
+            lowWaterMark = other.lowWaterMark;
+            maxWriteBuffer = other.maxWriteBuffer;
+            metricsListener = other.metricsListener;
+        }
+
         /**
          * @param address the local address to bind (default: every interface)
          * @return this builder
@@ -479,15 +502,16 @@ public final class WebSocketServer {
             positive("handshakeTimeout", handshakeTimeout);
             positive("pongTimeout", pongTimeout);
             positive("closeTimeout", closeTimeout);
-            check(!idleTimeout.isNegative(), "idleTimeout must be >= 0, was " + idleTimeout);
+            check(idleTimeout != null && !idleTimeout.isNegative(), "idleTimeout must be >= 0, was " + idleTimeout);
             check(lowWaterMark >= 0, "lowWaterMark must be >= 0, was " + lowWaterMark);
             check(highWaterMark > lowWaterMark,
                     "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was " + highWaterMark);
             check(maxWriteBuffer >= highWaterMark,
                     "maxWriteBuffer must be >= highWaterMark (" + highWaterMark + "), was " + maxWriteBuffer);
+            // RFC 6455 §4.1: each subprotocol is a token (RFC 2616 §2.2: no separators, no controls, no space)
             subprotocols.forEach(s -> check(!s.isBlank() && s.chars().allMatch(ch -> ch > 32 && ch < 127
-                    && ",;\"".indexOf(ch) < 0), "subprotocol must be an HTTP token, was '" + s + "'"));
-            return new WebSocketServer(this);
+                    && "()<>@,;:\\\"/[]?={}".indexOf(ch) < 0), "subprotocol must be an HTTP token, was '" + s + "'"));
+            return new WebSocketServer(new Builder(this));
         }
 
         private static void positive(String name, Duration d) {

@@ -47,6 +47,8 @@ class WebSocketClientTest {
         assertEquals("handshakeTimeout must be > 0, was null", failure(b -> b.handshakeTimeout(null)));
         assertEquals("closeTimeout must be > 0, was PT-0.001S", failure(b -> b.closeTimeout(Duration.ofMillis(-1))));
         assertEquals("closeTimeout must be > 0, was null", failure(b -> b.closeTimeout(null)));
+        assertEquals("pongTimeout must be > 0, was PT0S", failure(b -> b.pongTimeout(Duration.ZERO)));
+        assertEquals("pongTimeout must be > 0, was null", failure(b -> b.pongTimeout(null)));
     }
 
     @Test
@@ -71,6 +73,7 @@ class WebSocketClientTest {
                 .connectTimeout(Duration.ofNanos(1))
                 .handshakeTimeout(Duration.ofNanos(1))
                 .idleTimeout(Duration.ofNanos(1))
+                .pongTimeout(Duration.ofNanos(1))
                 .closeTimeout(Duration.ofNanos(1))
                 .metricsListener(new MetricsListener() { })
                 .build()

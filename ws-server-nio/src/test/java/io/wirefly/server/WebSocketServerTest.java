@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The server's builder (every bad setting fails at {@code build()} with a message naming the setting and the value)
- * and what a built but not started server does. Nothing here binds a port.
+ * and what a built server does with it. Only one test binds a port, an ephemeral one on the loopback address.
  */
 class WebSocketServerTest {
     private static final WebSocketHandler NOOP = new WebSocketHandler() { };
@@ -42,6 +42,19 @@ class WebSocketServerTest {
     @Test
     void theDefaultsBuild() {
         assertNotNull(valid().build());
+    }
+
+    @Test
+    void changesToTheBuilderAfterBuildDoNotReachTheServer() {
+        WebSocketServer.Builder builder = valid().bind(InetAddress.getLoopbackAddress()).port(0);
+        WebSocketServer server = builder.build();
+        builder.port(70_000).eventLoops(-1).route("/late", NOOP);   // never validated, so never used
+        try {
+            server.start();
+            assertTrue(server.port() > 0 && server.port() <= 65535, "port " + server.port());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
     }
 
     @Test

@@ -38,6 +38,10 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
         HandshakeFilter filter, HttpHandler http, int maxConnections, IntSupplier openConnections,
         WebSocketConfig config) {
 
+    /** Headers the server writes itself on a plain-HTTP answer (lower case). */
+    private static final Set<String> SERVER_FRAMING_HEADERS =
+            Set.of("content-length", "connection", "transfer-encoding");
+
     /** @return the per-connection handshake state */
     Connection.Handshake newHandshake() {
         return new PerConnection();
@@ -78,7 +82,8 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
         }
     }
 
-    private Upgrade decide(HandshakeRequest request, InetSocketAddress remote) {
+    /** Routes and checks one request head; package-private for tests. */
+    Upgrade decide(HandshakeRequest request, InetSocketAddress remote) {
         HttpRequest view = view(request, remote);
         WebSocketHandler handler = routes.get(request.path());
         try {
@@ -127,7 +132,12 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
         byte[] body = response.body();
         StringBuilder head = new StringBuilder(128);
         head.append("HTTP/1.1 ").append(response.status()).append(' ').append(reason(response.status())).append("\r\n");
-        response.headers().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        response.headers().forEach((k, v) -> {
+            // the framing headers are the server's own: a second Content-Length would make the response invalid
+            if (!SERVER_FRAMING_HEADERS.contains(k.toLowerCase(Locale.ROOT))) {
+                head.append(k).append(": ").append(v).append("\r\n");
+            }
+        });
         head.append("Content-Length: ").append(body.length).append("\r\n");
         head.append("Connection: close\r\n\r\n");
         byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);

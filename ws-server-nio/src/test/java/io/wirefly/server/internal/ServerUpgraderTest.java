@@ -17,8 +17,6 @@ import io.wirefly.server.HandshakeFilter;
 import io.wirefly.server.HttpHandler;
 import io.wirefly.server.HttpRequest;
 import io.wirefly.server.HttpResponse;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +32,8 @@ import org.junit.jupiter.api.Test;
  * requests, origins, the user's filter and the connection limit, in the documented order (after the protocol
  * checks of {@code ServerHandshake}).
  *
- * <p>The decision is made by the upgrader's private {@code decide(HandshakeRequest, InetSocketAddress)}, which is
- * otherwise reached only through a {@link Connection} on a live socket; this test calls it reflectively (the test
- * runs inside the module) so the routing contract can be checked in isolation.
+ * <p>The decision is made by the upgrader's package-private {@code decide(HandshakeRequest, InetSocketAddress)},
+ * which is otherwise reached only through a {@link Connection} on a live socket.
  */
 class ServerUpgraderTest {
     private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 40000);
@@ -54,15 +51,8 @@ class ServerUpgraderTest {
         return upgrader(Set.of(), null, null, 10, 0);
     }
 
-    private static Upgrade decide(ServerUpgrader upgrader, HandshakeRequest request) throws Exception {
-        Method decide = ServerUpgrader.class.getDeclaredMethod("decide", HandshakeRequest.class,
-                InetSocketAddress.class);
-        decide.setAccessible(true);
-        try {
-            return (Upgrade) decide.invoke(upgrader, request, PEER);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+    private static Upgrade decide(ServerUpgrader upgrader, HandshakeRequest request) {
+        return upgrader.decide(request, PEER);
     }
 
     private static HandshakeRequest upgradeRequest(String path, String query, String... extra) {
