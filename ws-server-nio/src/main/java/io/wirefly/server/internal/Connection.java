@@ -15,6 +15,8 @@ import io.wirefly.core.internal.protocol.OutboundKind;
 import io.wirefly.core.internal.protocol.Protocol;
 import io.wirefly.core.internal.protocol.ProtocolListener;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,7 +25,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WebSocket connection on an event loop, server or client side: the handshake, then a {@link Protocol} between
@@ -34,6 +35,17 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     /** One thread-safe key source for every client connection; a server never masks. */
     private static final MaskKeys KEYS = MaskKeys.secure();
+    /** Runs handler calls inline on the loop; it has no state, so every connection without an executor shares it. */
+    private static final Dispatcher INLINE = new Dispatcher(null);
+    private static final VarHandle PENDING_BYTES;
+
+    static {
+        try {
+            PENDING_BYTES = MethodHandles.lookup().findVarHandle(Connection.class, "pendingBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -42,8 +54,10 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
     private final Role role;
     private final InetSocketAddress remote;
     private final WriteQueue out = new WriteQueue();
-    private final AtomicLong pendingBytes = new AtomicLong();
-    private final Handshake handshake;
+    /** Bytes submitted by other threads and not yet handed to the protocol; changed through PENDING_BYTES. */
+    private volatile long pendingBytes;
+    /** The role-specific handshake; dropped once the connection is open, which never needs it again. */
+    private Handshake handshake;
     private SelectionKey key;
 
     private volatile ReadyState state = ReadyState.CONNECTING;
@@ -147,7 +161,8 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
         this.handler = handler;
         this.path = path;
         this.subprotocol = subprotocol;
-        this.dispatcher = new Dispatcher(settings.executor());
+        this.dispatcher = settings.executor() == null ? INLINE : new Dispatcher(settings.executor());
+        this.handshake = null;   // the caller (the handshake itself) needs nothing more from this connection
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this);
         this.state = ReadyState.OPEN;
         this.lastReadNanos = System.nanoTime();
@@ -297,7 +312,7 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
     }
 
     private void checkWaterMarks() {
-        long queued = out.bytes() + pendingBytes.get();
+        long queued = out.bytes() + pendingBytes;
         if (queued > settings.maxWriteBuffer()) {
             failOverflow();
             return;
@@ -544,7 +559,7 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
 
     private CompletionStage<Void> submit(long size, Send send) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (out.bytes() + pendingBytes.get() + size > settings.maxWriteBuffer()) {
+        if (out.bytes() + pendingBytes + size > settings.maxWriteBuffer()) {
             // Never grow past the hard limit, even when another thread sends faster than the loop drains.
             if (loop.inLoop()) {
                 failOverflow();
@@ -559,9 +574,9 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
             sendOnLoop(send, done);
             return done;
         }
-        pendingBytes.addAndGet(size);
+        PENDING_BYTES.getAndAdd(this, size);
         loop.execute(() -> {
-            pendingBytes.addAndGet(-size);
+            PENDING_BYTES.getAndAdd(this, -size);
             sendOnLoop(send, done);
         });
         return done;
@@ -630,7 +645,7 @@ public final class Connection implements WebSocket, ProtocolListener, EventLoop.
 
     @Override
     public long bufferedAmount() {
-        return out.bytes() + pendingBytes.get();
+        return out.bytes() + pendingBytes;
     }
 
     @Override

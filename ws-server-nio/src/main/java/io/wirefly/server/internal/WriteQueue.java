@@ -4,25 +4,42 @@ import io.wirefly.core.ClosedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
-import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The frames waiting to be written to one connection, in the order RFC 6455 allows: the frame being written
  * finishes first, then control frames (pings, pongs), then data and close frames in the order they were sent.
  * Written with gathering writes. Loop-thread only, except {@link #bytes()} which any thread may read.
+ *
+ * <p>Memory: an empty queue holds no arrays at all. Frames wait in two intrusive linked lists (one small node per
+ * frame, the only allocation per frame), and the array that a gathering write needs is a scratch array of the
+ * writing thread (the event loop), shared by every connection on it and emptied after each write.
  */
 final class WriteQueue {
-    private static final int GATHER = 32;
+    /** The most buffers handed to one gathering write. */
+    static final int GATHER = 32;
+    /** One gather array per event-loop thread; cleared after every write so that it keeps no frame alive. */
+    private static final ThreadLocal<ByteBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[GATHER]);
 
-    private final ArrayDeque<Entry> control = new ArrayDeque<>(2);
-    private final ArrayDeque<Entry> data = new ArrayDeque<>(4);
-    private final ByteBuffer[] gather = new ByteBuffer[GATHER];
-    private final Entry[] gathered = new Entry[GATHER];
+    /** The frame that started to go out: its rest is written before anything else. */
     private Entry current;
+    private Entry controlHead;
+    private Entry controlTail;
+    private Entry dataHead;
+    private Entry dataTail;
     private volatile long bytes;
 
-    private record Entry(ByteBuffer buffer, CompletableFuture<Void> done) {
+    /** One queued frame; {@code next} links it in its list (or, briefly, in the list of written frames). */
+    private static final class Entry {
+        final ByteBuffer buffer;
+        final CompletableFuture<Void> done;
+        Entry next;
+
+        Entry(ByteBuffer buffer, CompletableFuture<Void> done) {
+            this.buffer = buffer;
+            this.done = done;
+        }
     }
 
     /** @return the bytes queued and not yet handed to the kernel */
@@ -32,7 +49,7 @@ final class WriteQueue {
 
     /** @return true if nothing is queued */
     boolean isEmpty() {
-        return current == null && control.isEmpty() && data.isEmpty();
+        return current == null && controlHead == null && dataHead == null;
     }
 
     /**
@@ -40,7 +57,13 @@ final class WriteQueue {
      * @param done completed when written, or null
      */
     void addData(ByteBuffer frame, CompletableFuture<Void> done) {
-        data.add(new Entry(frame, done));
+        Entry e = new Entry(frame, done);
+        if (dataTail == null) {
+            dataHead = e;
+        } else {
+            dataTail.next = e;
+        }
+        dataTail = e;
         bytes += frame.remaining();
     }
 
@@ -49,7 +72,13 @@ final class WriteQueue {
      * @param done completed when written, or null
      */
     void addControl(ByteBuffer frame, CompletableFuture<Void> done) {
-        control.add(new Entry(frame, done));
+        Entry e = new Entry(frame, done);
+        if (controlTail == null) {
+            controlHead = e;
+        } else {
+            controlTail.next = e;
+        }
+        controlTail = e;
         bytes += frame.remaining();
     }
 
@@ -59,6 +88,12 @@ final class WriteQueue {
      * @param why the message of the ClosedException
      */
     void dropPending(String why) {
+        Entry data = dataHead;
+        Entry control = controlHead;
+        dataHead = null;
+        dataTail = null;
+        controlHead = null;
+        controlTail = null;
         dropAll(data, why);
         dropAll(control, why);
     }
@@ -70,15 +105,17 @@ final class WriteQueue {
      */
     void clear(String why) {
         if (current != null) {
-            fail(current, why);
-            bytes -= current.buffer.remaining();
+            Entry e = current;
             current = null;
+            bytes -= e.buffer.remaining();
+            fail(e, why);
         }
         dropPending(why);
     }
 
     /**
-     * Writes as much as the channel takes.
+     * Writes as much as the channel takes. Completions of the frames written are fired after the queue is
+     * consistent again, so a completion callback may queue and flush more frames.
      *
      * @param channel the socket
      * @return true if the queue is now empty
@@ -86,56 +123,55 @@ final class WriteQueue {
      */
     boolean writeTo(GatheringByteChannel channel) throws IOException {
         while (true) {
-            int n = 0;
-            if (current != null) {
-                gathered[n] = current;
-                gather[n++] = current.buffer;
-            }
-            for (Entry e : control) {
-                if (n == GATHER) {
-                    break;
-                }
-                gathered[n] = e;
-                gather[n++] = e.buffer;
-            }
-            for (Entry e : data) {
-                if (n == GATHER) {
-                    break;
-                }
-                gathered[n] = e;
-                gather[n++] = e.buffer;
-            }
-            if (n == 0) {
+            Entry first = head();
+            if (first == null) {
                 return true;
             }
-            long written = n == 1 ? channel.write(gather[0]) : channel.write(gather, 0, n);
+            int n;
+            long written;
+            if (isOnly(first)) {
+                // One frame: no gather array at all.
+                n = 1;
+                written = channel.write(first.buffer);
+            } else {
+                ByteBuffer[] gather = SCRATCH.get();
+                n = collect(gather);
+                try {
+                    written = channel.write(gather, 0, n);
+                } finally {
+                    Arrays.fill(gather, 0, n, null);
+                }
+            }
             bytes -= written;
+            Entry doneHead = null;
+            Entry doneTail = null;
             boolean all = true;
             for (int i = 0; i < n; i++) {
-                Entry e = gathered[i];
-                gathered[i] = null;
-                gather[i] = null;
+                Entry e = head();
                 if (e.buffer.hasRemaining()) {
                     all = false;
                     if (e != current) {
                         // A frame started to go out: take it off its queue so nothing is put in front of its rest.
-                        remove(e);
+                        removeHead(e);
                         current = e;
-                    }
-                    for (int j = i + 1; j < n; j++) {
-                        gathered[j] = null;
-                        gather[j] = null;
                     }
                     break;
                 }
-                if (e == current) {
-                    current = null;
-                } else {
-                    remove(e);
-                }
+                removeHead(e);
                 if (e.done != null) {
-                    e.done.complete(null);
+                    if (doneTail == null) {
+                        doneHead = e;
+                    } else {
+                        doneTail.next = e;
+                    }
+                    doneTail = e;
                 }
+            }
+            for (Entry e = doneHead; e != null; ) {
+                Entry next = e.next;
+                e.next = null;
+                e.done.complete(null);
+                e = next;
             }
             if (!all) {
                 return false;
@@ -143,21 +179,64 @@ final class WriteQueue {
         }
     }
 
-    private void remove(Entry e) {
-        if (control.peekFirst() == e) {
-            control.pollFirst();
-        } else if (data.peekFirst() == e) {
-            data.pollFirst();
+    /** @return the next frame to write: the one being written, else the first control frame, else the first data */
+    private Entry head() {
+        return current != null ? current : controlHead != null ? controlHead : dataHead;
+    }
+
+    /** @return true if {@code first}, the head, is the only frame queued */
+    private boolean isOnly(Entry first) {
+        if (first == current) {
+            return controlHead == null && dataHead == null;
+        }
+        if (first == controlHead) {
+            return first.next == null && dataHead == null;
+        }
+        return first.next == null;
+    }
+
+    /** Fills {@code gather} with up to {@link #GATHER} buffers in write order; returns how many. */
+    private int collect(ByteBuffer[] gather) {
+        int n = 0;
+        if (current != null) {
+            gather[n++] = current.buffer;
+        }
+        for (Entry e = controlHead; e != null && n < GATHER; e = e.next) {
+            gather[n++] = e.buffer;
+        }
+        for (Entry e = dataHead; e != null && n < GATHER; e = e.next) {
+            gather[n++] = e.buffer;
+        }
+        return n;
+    }
+
+    /** Unlinks {@code e}, which must be {@link #head()}. */
+    private void removeHead(Entry e) {
+        if (e == current) {
+            current = null;
+        } else if (e == controlHead) {
+            controlHead = e.next;
+            if (controlHead == null) {
+                controlTail = null;
+            }
+        } else if (e == dataHead) {
+            dataHead = e.next;
+            if (dataHead == null) {
+                dataTail = null;
+            }
         } else {
             throw new IllegalStateException("write queue order broken");
         }
+        e.next = null;
     }
 
-    private void dropAll(ArrayDeque<Entry> queue, String why) {
-        Entry e;
-        while ((e = queue.poll()) != null) {
+    private void dropAll(Entry head, String why) {
+        for (Entry e = head; e != null; ) {
+            Entry next = e.next;
+            e.next = null;
             bytes -= e.buffer.remaining();
             fail(e, why);
+            e = next;
         }
     }
 

@@ -29,7 +29,8 @@ import java.util.Objects;
 public final class FrameEncoder {
     private final boolean masking;
     private final MaskKeys keys;
-    private final ByteBuffer header = ByteBuffer.allocate(WireFormat.MAX_HEADER_SIZE);
+    /** The reused header of {@link #encodeHeader}; created on its first call, so an idle endpoint holds none. */
+    private ByteBuffer header;
 
     /**
      * @param role which end this encoder writes for: {@link Role#CLIENT} masks every frame, {@link Role#SERVER}
@@ -71,6 +72,54 @@ public final class FrameEncoder {
     }
 
     /**
+     * Starts a frame whose payload the caller writes in place, so that a payload produced on the fly (a text
+     * message encoded to UTF-8) is written once, straight into the frame: returns a new heap buffer of exactly
+     * header + {@code payloadLength} bytes with the header written and the position at the payload's first byte.
+     * The caller puts exactly {@code payloadLength} bytes with relative puts, then calls {@link #finishFrame}.
+     *
+     * @param opcode the 4-bit opcode (reserved values are allowed, for testing peers)
+     * @param fin whether this is the final fragment of its message; must be true for a control frame
+     * @param rsv the reserved bits as {@code 0b(RSV1)(RSV2)(RSV3)}, 0..7
+     * @param payloadLength the number of payload bytes the caller will write, {@code >= 0}
+     * @return the frame being built; the caller owns it
+     * @throws IllegalArgumentException for an opcode outside 0..15, rsv outside 0..7, a negative length, or a
+     *     control frame (opcode 8..15) that is fragmented or has more than 125 bytes of payload
+     */
+    public ByteBuffer startFrame(int opcode, boolean fin, int rsv, int payloadLength) {
+        if (payloadLength < 0) {
+            throw new IllegalArgumentException("payloadLength must be >= 0, was " + payloadLength);
+        }
+        check(opcode, fin, rsv, payloadLength);
+        int key = masking ? keys.nextKey() : 0;
+        ByteBuffer frame = ByteBuffer.allocate(headerSize(payloadLength, masking) + payloadLength);
+        writeHeader(frame, opcode, fin, rsv, payloadLength, key);
+        return frame;
+    }
+
+    /**
+     * Completes a frame from {@link #startFrame}: for a client, masks the payload with the key written in the
+     * header.
+     *
+     * @param frame the buffer {@link #startFrame} returned, its payload fully written (position at its capacity)
+     * @return {@code frame}, position 0 and limit at its end, ready to write
+     * @throws IllegalStateException if the payload was not fully written
+     */
+    public ByteBuffer finishFrame(ByteBuffer frame) {
+        if (frame.position() != frame.capacity()) {
+            throw new IllegalStateException("payload incomplete: " + (frame.capacity() - frame.position())
+                    + " bytes missing");
+        }
+        if (masking) {
+            int length = frame.get(1) & WireFormat.B1_LENGTH;
+            int headerSize = length < WireFormat.LENGTH_16 ? 6 : length == WireFormat.LENGTH_16 ? 8 : 14;
+            int key = frame.getInt(headerSize - 4);   // big-endian: the first mask octet is the key's top byte
+            Masking.apply(frame, headerSize, frame.capacity(), key, 0);
+        }
+        frame.flip();
+        return frame;
+    }
+
+    /**
      * Encodes only the header of a frame whose payload is {@code payload}'s remaining bytes, into a buffer owned
      * by this encoder. For a client, the payload bytes {@code [position, limit)} are masked in place with the key
      * written in the header, so the caller writes the header and then the payload, unchanged, and must not reuse
@@ -91,6 +140,9 @@ public final class FrameEncoder {
         int key = masking ? keys.nextKey() : 0;
         if (masking) {
             Masking.apply(payload, payload.position(), payload.limit(), key, 0);
+        }
+        if (header == null) {
+            header = ByteBuffer.allocate(WireFormat.MAX_HEADER_SIZE);
         }
         header.clear();
         writeHeader(header, opcode, fin, rsv, length, key);

@@ -161,7 +161,18 @@ public final class Protocol {
      */
     public void sendText(CharSequence text) {
         requireOpen();
-        sendData(Opcode.TEXT, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+        long length = Utf8Encoder.length(text);
+        if (length > Integer.MAX_VALUE - WireFormat.MAX_HEADER_SIZE) {
+            throw new IllegalArgumentException("text message of " + length + " UTF-8 bytes does not fit in a frame");
+        }
+        if (deflate != null && length >= deflateThreshold) {
+            sendData(Opcode.TEXT, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+            return;
+        }
+        // Uncompressed: encode the text once, straight into the frame behind its header.
+        ByteBuffer frame = encoder.startFrame(Opcode.TEXT.code(), true, 0, (int) length);
+        Utf8Encoder.encode(text, frame);
+        listener.onOutbound(encoder.finishFrame(frame), OutboundKind.DATA);
     }
 
     /**
