@@ -12,6 +12,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One selector thread: it owns a set of channels, runs tasks that other threads hand it, and fires timers. Nothing
@@ -28,6 +29,7 @@ public final class EventLoop implements Runnable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private final Consumer<SelectionKey> onKey = this::processKey;
     private final Thread thread;
     private Selector selector;
     private volatile boolean running = true;
@@ -119,11 +121,11 @@ public final class EventLoop implements Runnable {
         while (running) {
             try {
                 long timeout = nextTimeoutMillis();
-                int ready = timeout < 0 ? selector.selectNow() : selector.select(timeout);
+                // The action form of select hands each ready key over directly: no selected-key set to iterate.
+                int ready = timeout < 0 ? selector.selectNow(onKey) : selector.select(onKey, timeout);
                 wakeupPending.set(false);
                 if (ready > 0) {
                     emptyWakeups = 0;
-                    processKeys();
                 }
                 boolean worked = runTasks() | runTimers();
                 if (ready == 0 && !worked && timeout != 0) {
@@ -154,22 +156,17 @@ public final class EventLoop implements Runnable {
         return millis <= 0 ? -1 : millis;
     }
 
-    private void processKeys() {
-        var keys = selector.selectedKeys();
-        for (var it = keys.iterator(); it.hasNext();) {
-            SelectionKey key = it.next();
-            it.remove();
-            ChannelHandler handler = (ChannelHandler) key.attachment();
-            try {
-                if (key.isValid()) {
-                    handler.onReady(key);
-                }
-            } catch (CancelledKeyException e) {
-                handler.onFailure(e);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "channel handler failed", e);
-                handler.onFailure(e);
+    private void processKey(SelectionKey key) {
+        ChannelHandler handler = (ChannelHandler) key.attachment();
+        try {
+            if (key.isValid()) {
+                handler.onReady(key);
             }
+        } catch (CancelledKeyException e) {
+            handler.onFailure(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel handler failed", e);
+            handler.onFailure(e);
         }
     }
 
