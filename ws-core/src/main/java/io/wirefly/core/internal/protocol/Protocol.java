@@ -55,7 +55,8 @@ public final class Protocol {
     private final FrameEncoder encoder;
     private final Utf8Validator utf8 = new Utf8Validator();
     private final MessageAssembler assembler;
-    private final byte[] control = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
+    /** The payload of the control frame being read; made on the first control frame (idle connections see none). */
+    private byte[] control;
     private final Receiver receiver = new Receiver();
 
     private MessageDeflater deflater;
@@ -360,6 +361,9 @@ public final class Protocol {
                 }
                 if (rsv1) {
                     throw violation("RSV1 set on a " + op + " frame");
+                }
+                if (control == null) {
+                    control = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
                 }
                 controlLength = 0;
             } else {
