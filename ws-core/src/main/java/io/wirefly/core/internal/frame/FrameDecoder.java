@@ -92,6 +92,10 @@ public final class FrameDecoder {
             while (pos < limit && state != State.FAILED) {
                 if (state == State.PAYLOAD) {
                     pos = payload(in, pos, limit, sink);
+                } else if (state == State.HEADER && need == 2 && limit - pos >= 2
+                        && limit - pos >= headerSize(in.get(pos + 1))) {
+                    // The common case: a whole header in the buffer, read in one step.
+                    pos = wholeHeader(in, pos, sink);
                 } else {
                     int n = Math.min(need, limit - pos);
                     long f = field;
@@ -133,26 +137,8 @@ public final class FrameDecoder {
                     lengthRead(length7, sink);
                 }
             }
-            case LENGTH_16 -> {
-                // RFC 6455 §5.2: "in all cases, the minimal number of bytes MUST be used to encode the length,
-                // for example, the length of a 124-byte-long string can't be encoded as the sequence 126, 0, 124"
-                if (field < WireFormat.LENGTH_16) {
-                    throw violation("payload length " + field + " sent in the 16-bit form");
-                }
-                lengthRead(field, sink);
-            }
-            case LENGTH_64 -> {
-                // RFC 6455 §5.2: "If 127, the following 8 bytes interpreted as a 64-bit unsigned integer (the most
-                // significant bit MUST be 0) are the payload length."
-                if (field < 0) {
-                    throw violation("64-bit payload length with the most significant bit set");
-                }
-                // RFC 6455 §5.2: "the minimal number of bytes MUST be used to encode the length"
-                if (field <= 0xFFFF) {
-                    throw violation("payload length " + field + " sent in the 64-bit form");
-                }
-                lengthRead(field, sink);
-            }
+            case LENGTH_16 -> lengthRead(checkLength16(field), sink);
+            case LENGTH_64 -> lengthRead(checkLength64(field), sink);
             case MASK_KEY -> {
                 maskKey = (int) field;
                 headerRead(sink);
@@ -169,6 +155,77 @@ public final class FrameDecoder {
             maskKey = 0;
             headerRead(sink);
         }
+    }
+
+    /** @return the size of a header whose second byte is {@code b1}: 2 to 14 bytes */
+    private static int headerSize(byte b1) {
+        int length7 = b1 & WireFormat.B1_LENGTH;
+        int extended = length7 == WireFormat.LENGTH_16 ? 2 : length7 == WireFormat.LENGTH_64 ? 8 : 0;
+        return 2 + extended + ((b1 & WireFormat.B1_MASK) != 0 ? 4 : 0);
+    }
+
+    /**
+     * Reads a header that lies complete in {@code in} from {@code pos}, with the same checks and sink calls as
+     * the byte-at-a-time path.
+     *
+     * @return the index after the header
+     */
+    private int wholeHeader(ByteBuffer in, int pos, FrameSink sink) {
+        int b0 = in.get(pos) & 0xFF;
+        int b1 = in.get(pos + 1) & 0xFF;
+        fin = (b0 & WireFormat.B0_FIN) != 0;
+        rsv = (b0 >>> 4) & 7;
+        opcode = b0 & WireFormat.B0_OPCODE;
+        masked = (b1 & WireFormat.B1_MASK) != 0;
+        int p = pos + 2;
+        long length = b1 & WireFormat.B1_LENGTH;
+        if (length == WireFormat.LENGTH_16) {
+            length = checkLength16(bigEndian(in, p, 2));
+            p += 2;
+        } else if (length == WireFormat.LENGTH_64) {
+            length = checkLength64(bigEndian(in, p, 8));
+            p += 8;
+        }
+        payloadLength = length;
+        if (masked) {
+            maskKey = (int) bigEndian(in, p, 4);
+            p += 4;
+        } else {
+            maskKey = 0;
+        }
+        headerRead(sink);
+        return p;
+    }
+
+    /** @return {@code count} bytes of {@code in} from {@code pos} as a big-endian number, whatever its byte order */
+    private static long bigEndian(ByteBuffer in, int pos, int count) {
+        long v = 0;
+        for (int i = 0; i < count; i++) {
+            v = (v << 8) | (in.get(pos + i) & 0xFF);
+        }
+        return v;
+    }
+
+    private static long checkLength16(long length) {
+        // RFC 6455 §5.2: "in all cases, the minimal number of bytes MUST be used to encode the length, for example,
+        // the length of a 124-byte-long string can't be encoded as the sequence 126, 0, 124"
+        if (length < WireFormat.LENGTH_16) {
+            throw violation("payload length " + length + " sent in the 16-bit form");
+        }
+        return length;
+    }
+
+    private static long checkLength64(long length) {
+        // RFC 6455 §5.2: "If 127, the following 8 bytes interpreted as a 64-bit unsigned integer (the most
+        // significant bit MUST be 0) are the payload length."
+        if (length < 0) {
+            throw violation("64-bit payload length with the most significant bit set");
+        }
+        // RFC 6455 §5.2: "the minimal number of bytes MUST be used to encode the length"
+        if (length <= 0xFFFF) {
+            throw violation("payload length " + length + " sent in the 64-bit form");
+        }
+        return length;
     }
 
     private void headerRead(FrameSink sink) {
