@@ -12,7 +12,9 @@ import java.util.Objects;
  * explicit state: {@code HEADER} (the two fixed bytes), {@code LENGTH_16}, {@code LENGTH_64}, {@code MASK_KEY},
  * {@code PAYLOAD}, and {@code FAILED}. Payload is never copied: the sink gets the caller's own buffer with its
  * position and limit narrowed to the bytes of the frame that are present, unmasked in place; the mask offset is
- * carried across calls. The decode path allocates nothing per frame.
+ * carried across calls. The decode path allocates nothing per frame. A header that lies whole in the buffer (the
+ * usual case) is read in one step; a header cut across calls goes through the states byte by byte, with the same
+ * checks and the same sink calls.
  *
  * <p>The only rules enforced here are the length encoding ones (RFC 6455 §5.2): a length must use the minimal
  * form, and the most significant bit of a 64-bit length must be 0. Everything else (RSV bits, opcodes, masking
