@@ -299,11 +299,14 @@ public final class Protocol {
         int code = error.closeCode().code();
         // 1011 means our own fault: no detail goes on the wire.
         String reason = code == CloseCode.INTERNAL_ERROR.code() ? "" : error.getMessage();
-        if (!closeSent) {
-            emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE_ABORT);
-            closeSent = true;
-        }
+        boolean sendClose = !closeSent;
+        closeSent = true;
+        // CLOSED before the close frame goes out: the transport may call fail() again from onOutbound (a write
+        // limit it checks there), and that call must find nothing left to do.
         becomeClosed();
+        if (sendClose) {
+            emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE_ABORT);
+        }
         if (byPeer) {
             listener.onProtocolError(error);
         }

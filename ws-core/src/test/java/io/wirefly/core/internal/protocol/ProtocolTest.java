@@ -524,4 +524,39 @@ class ProtocolTest {
         // byte array first and copying it into the frame would cost another 4,018 bytes.
         assertTrue(perMessage < 4006 + 200, "bytes allocated per 4,002-byte text message: " + perMessage);
     }
+
+    @Test
+    void failCalledAgainFromOnOutboundSendsOneCloseAndReportsOnce() {
+        // A transport that checks a write limit in onOutbound may call fail() while the first fail() is emitting
+        // its close frame; that used to recurse until the stack overflowed.
+        int[] closeFrames = {0};
+        int[] closedCalls = {0};
+        Protocol[] self = new Protocol[1];
+        ProtocolListener listener = new ProtocolListener() {
+            @Override public void onText(String text) { }
+            @Override public void onBinary(ByteBuffer data) { }
+            @Override public void onPing(ByteBuffer payload) { }
+            @Override public void onPong(ByteBuffer payload) { }
+            @Override public void onProtocolError(io.wirefly.core.ProtocolException error) { }
+
+            @Override
+            public void onOutbound(ByteBuffer frame, OutboundKind kind) {
+                if (kind == OutboundKind.CLOSE_ABORT) {
+                    closeFrames[0]++;
+                    self[0].fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "still over the limit");
+                }
+            }
+
+            @Override
+            public void onClosed(int code, String reason) {
+                closedCalls[0]++;
+                assertEquals(1008, code);
+            }
+        };
+        self[0] = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), listener);
+        self[0].fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "over the limit");
+        assertEquals(1, closeFrames[0]);
+        assertEquals(1, closedCalls[0]);
+        assertEquals(ReadyState.CLOSED, self[0].state());
+    }
 }
