@@ -8,9 +8,9 @@ import java.lang.invoke.MethodType;
  * Reads the JVM's count of bytes allocated by the current thread (HotSpot's
  * {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}), for tests that bound allocation. The bean is
  * reached reflectively because the module under test does not read {@code jdk.management}; the handle returns a
- * primitive, so reading the counter allocates nothing itself.
+ * primitive, so reading the counter allocates nothing itself. Shared by the tests of every package of ws-core.
  */
-final class Allocations {
+public final class Allocations {
     private static final Object BEAN;
     private static final MethodHandle ALLOCATED;
 
@@ -31,7 +31,7 @@ final class Allocations {
     }
 
     /** @return the bytes the current thread has allocated since it started */
-    static long current() {
+    public static long current() {
         try {
             return (long) ALLOCATED.invokeExact(BEAN, Thread.currentThread().getId());
         } catch (Throwable e) {

@@ -14,6 +14,7 @@ import io.wirefly.core.ClosedException;
 import io.wirefly.core.ReadyState;
 import io.wirefly.core.Role;
 import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.internal.frame.Allocations;
 import io.wirefly.core.internal.frame.MaskKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
