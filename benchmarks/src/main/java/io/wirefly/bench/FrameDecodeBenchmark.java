@@ -12,7 +12,6 @@ import io.wirefly.core.WebSocketConfig;
 import io.wirefly.core.internal.frame.FrameDecoder;
 import io.wirefly.core.internal.frame.FrameSink;
 import io.wirefly.core.internal.frame.MaskKeys;
-import io.wirefly.core.internal.protocol.OutboundKind;
 import io.wirefly.core.internal.protocol.Protocol;
 import io.wirefly.core.internal.protocol.ProtocolListener;
 import java.nio.ByteBuffer;
@@ -177,10 +176,6 @@ public class FrameDecodeBenchmark {
 
         @Override
         public void onPong(ByteBuffer payload) {
-        }
-
-        @Override
-        public void onOutbound(ByteBuffer frame, OutboundKind kind) {
         }
 
         @Override

@@ -23,10 +23,13 @@ import java.util.Map;
  * @param closeCodesReceived close codes the peers sent, by code (1006 counts connections that ended without one)
  * @param backpressurePauses times a connection's reads were paused because its write queue passed the high mark
  * @param lastPingRoundTripNanos the round-trip time of the last answered automatic ping, or -1
+ * @param acceptFailures times accepting a connection failed (out of file descriptors, say) and the acceptor backed
+ *     off for 100 ms
  */
 public record Metrics(long openConnections, long handshakesAccepted, Map<Integer, Long> handshakesRejected,
         long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<Integer, Long> closeCodesSent,
-        Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos) {
+        Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos,
+        long acceptFailures) {
 
     /**
      * Copies the maps.
@@ -42,6 +45,7 @@ public record Metrics(long openConnections, long handshakesAccepted, Map<Integer
      * @param closeCodesReceived close codes received
      * @param backpressurePauses read pauses
      * @param lastPingRoundTripNanos last ping round trip, or -1
+     * @param acceptFailures failed accepts
      */
     public Metrics {
         handshakesRejected = Map.copyOf(handshakesRejected);

@@ -7,6 +7,7 @@ import io.wirefly.server.internal.ClientConnector;
 import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.Settings;
+import io.wirefly.core.internal.protocol.InboundBudget;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,8 @@ public final class WebSocketClient implements AutoCloseable {
         this.metrics = new MetricsCollector(b.metricsListener);
         Settings settings = new Settings(b.config, b.executor,
                 b.connectTimeout.toNanos() + b.handshakeTimeout.toNanos(), b.idleTimeout.toNanos(),
-                b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), 1 << 20, 256 << 10, 16 << 20, metrics);
+                b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), 1 << 20, 256 << 10, 16 << 20,
+                InboundBudget.UNLIMITED, metrics);
         this.loops = new EventLoopGroup(b.eventLoops, "wirefly-client");
         this.loops.start();
         this.connector = new ClientConnector(loops, settings);

@@ -9,7 +9,8 @@ import io.wirefly.core.internal.frame.MaskKeys;
 import io.wirefly.core.internal.frame.Opcode;
 import io.wirefly.server.internal.Acceptor;
 import io.wirefly.server.internal.Broadcast;
-import io.wirefly.server.internal.Connection;
+import io.wirefly.server.internal.SessionHandle;
+import io.wirefly.core.internal.protocol.InboundBudget;
 import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.ServerUpgrader;
@@ -57,8 +58,22 @@ import java.util.concurrent.Executor;
 public final class WebSocketServer {
     private final Builder options;
     private final MetricsCollector metrics;
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Map<String, Set<Connection>> topics = new ConcurrentHashMap<>();
+    private final Set<SessionHandle> connections = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<SessionHandle>> topics = new ConcurrentHashMap<>();
+    private final Acceptor.Registry registry = new Acceptor.Registry() {
+        @Override
+        public void add(SessionHandle handle) {
+            connections.add(handle);
+        }
+
+        @Override
+        public void remove(SessionHandle handle) {
+            connections.remove(handle);
+            for (String topic : handle.topics()) {
+                leave(handle, topic);
+            }
+        }
+    };
     private final Object lifecycle = new Object();
     private ServerSocketChannel channel;
     private EventLoopGroup loops;
@@ -90,7 +105,7 @@ public final class WebSocketServer {
             Settings settings = new Settings(options.config, options.executor,
                     options.handshakeTimeout.toNanos(), options.idleTimeout.toNanos(), options.pongTimeout.toNanos(),
                     options.closeTimeout.toNanos(), options.highWaterMark, options.lowWaterMark,
-                    options.maxWriteBuffer, metrics);
+                    options.maxWriteBuffer, InboundBudget.bounded(options.maxInboundBuffer), metrics);
             ServerUpgrader upgrader = new ServerUpgrader(Map.copyOf(options.routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.http, options.maxConnections,
                     () -> (int) metrics.snapshot().openConnections(), options.config);
@@ -107,7 +122,7 @@ public final class WebSocketServer {
             port = channel.socket().getLocalPort();
             loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
             loops.start();
-            acceptor = new Acceptor(channel, loops, settings, upgrader, connections);
+            acceptor = new Acceptor(channel, loops, settings, upgrader, registry);
             acceptor.start();
             return this;
         }
@@ -122,10 +137,24 @@ public final class WebSocketServer {
      * Stops the server: stops accepting (the port is free when this returns), sends 1001 to every open connection
      * after its queued messages, waits up to {@code timeout} for the closing handshakes, then closes what is left.
      *
+     * <p>Called from a handler running on one of the server's event loops, it cannot wait for those loops: the stop
+     * then goes on in a background thread, and this call returns at once with a report of zero connections.
+     *
+     * <p>For SIGTERM (systemd, Kubernetes), call it from a shutdown hook:
+     * <pre>{@code
+     * Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(5))));
+     * }</pre>
+     *
      * @param timeout how long to wait for clean closes
      * @return how many connections closed cleanly and how many were forced
      */
     public StopReport stop(Duration timeout) {
+        if (loops != null && loops.inAnyLoop()) {
+            Thread stopper = new Thread(() -> stop(timeout), "wirefly-stop-" + port);
+            stopper.setDaemon(false);
+            stopper.start();
+            return new StopReport(0, 0);
+        }
         synchronized (lifecycle) {
             if (channel == null) {
                 return new StopReport(0, 0);
@@ -136,9 +165,9 @@ public final class WebSocketServer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            List<Connection> open = new ArrayList<>(connections);
-            for (Connection c : open) {
-                Broadcast.onLoop(c, () -> Broadcast.close(c, 1001, "server stopping"));
+            List<SessionHandle> open = new ArrayList<>(connections);
+            for (SessionHandle c : open) {
+                Broadcast.close(c, 1001, "server stopping");
             }
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
@@ -149,9 +178,9 @@ public final class WebSocketServer {
                     break;
                 }
             }
-            List<Connection> left = new ArrayList<>(connections);
-            for (Connection c : left) {
-                Broadcast.onLoop(c, () -> Broadcast.abort(c));
+            List<SessionHandle> left = new ArrayList<>(connections);
+            for (SessionHandle c : left) {
+                Broadcast.abort(c);
             }
             loops.shutdown(5_000);
             connections.clear();
@@ -201,10 +230,14 @@ public final class WebSocketServer {
      */
     public void subscribe(WebSocket ws, String topic) {
         Objects.requireNonNull(topic, "topic");
-        if (!(ws instanceof Connection c) || !connections.contains(c)) {
+        if (!(ws instanceof SessionHandle c) || !connections.contains(c)) {
             throw new IllegalArgumentException("not a connection of this server: " + ws);
         }
+        c.topics().add(topic);
         topics.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(c);
+        if (!connections.contains(c)) {
+            leave(c, topic);   // it closed meanwhile, and its release may have run before it joined
+        }
     }
 
     /**
@@ -214,10 +247,18 @@ public final class WebSocketServer {
      * @param topic the topic name
      */
     public void unsubscribe(WebSocket ws, String topic) {
-        Set<Connection> members = topics.get(topic);
-        if (members != null) {
-            members.remove(ws);
+        if (ws instanceof SessionHandle c) {
+            leave(c, topic);
         }
+    }
+
+    /** Removes a connection from a topic, and the topic when it has no members left. */
+    private void leave(SessionHandle c, String topic) {
+        c.topics().remove(topic);
+        topics.computeIfPresent(topic, (t, members) -> {
+            members.remove(c);
+            return members.isEmpty() ? null : members;
+        });
     }
 
     /**
@@ -243,13 +284,14 @@ public final class WebSocketServer {
         return Broadcast.send(members(topic), frame(Opcode.BINARY, data));
     }
 
-    private Set<Connection> members(String topic) {
-        Set<Connection> members = topics.get(topic);
-        if (members == null) {
-            return Set.of();
-        }
-        members.retainAll(connections);   // forget connections that closed
-        return members;
+    private Set<SessionHandle> members(String topic) {
+        Set<SessionHandle> members = topics.get(topic);
+        return members == null ? Set.of() : members;
+    }
+
+    /** @return how many topics have members (closed connections leave theirs); for tests and diagnostics */
+    int topicCount() {
+        return topics.size();
     }
 
     /** @return a snapshot of the server's counters */
@@ -295,6 +337,7 @@ public final class WebSocketServer {
         private long highWaterMark = 1 << 20;
         private long lowWaterMark = 256 << 10;
         private long maxWriteBuffer = 16 << 20;
+        private long maxInboundBuffer = Runtime.getRuntime().maxMemory() / 4;
         private MetricsListener metricsListener;
 
         private Builder() {
@@ -320,6 +363,7 @@ public final class WebSocketServer {
             highWaterMark = other.highWaterMark;
             lowWaterMark = other.lowWaterMark;
             maxWriteBuffer = other.maxWriteBuffer;
+            maxInboundBuffer = other.maxInboundBuffer;
             metricsListener = other.metricsListener;
         }
 
@@ -481,6 +525,20 @@ public final class WebSocketServer {
         }
 
         /**
+         * The memory that all connections together may hold for messages they are still receiving. Buffers grow with
+         * the bytes that actually arrive, never with the length a frame announces; a connection whose message would
+         * take the total past this budget is closed with 1009 (the others go on). Messages already handed to
+         * handlers do not count. Default: a quarter of the JVM's maximum heap.
+         *
+         * @param bytes the budget for all connections together
+         * @return this builder
+         */
+        public Builder maxInboundBuffer(long bytes) {
+            this.maxInboundBuffer = bytes;
+            return this;
+        }
+
+        /**
          * @param listener told of connection events as they happen
          * @return this builder
          */
@@ -506,6 +564,7 @@ public final class WebSocketServer {
             check(lowWaterMark >= 0, "lowWaterMark must be >= 0, was " + lowWaterMark);
             check(highWaterMark > lowWaterMark,
                     "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was " + highWaterMark);
+            check(maxInboundBuffer > 0, "maxInboundBuffer must be > 0, was " + maxInboundBuffer);
             check(maxWriteBuffer >= highWaterMark,
                     "maxWriteBuffer must be >= highWaterMark (" + highWaterMark + "), was " + maxWriteBuffer);
             // RFC 6455 §4.1: each subprotocol is a token (RFC 2616 §2.2: no separators, no controls, no space)

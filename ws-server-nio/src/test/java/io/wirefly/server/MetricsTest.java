@@ -15,7 +15,7 @@ class MetricsTest {
         Map<Integer, Long> rejected = new HashMap<>(Map.of(404, 1L));
         Map<Integer, Long> sent = new HashMap<>(Map.of(1000, 2L));
         Map<Integer, Long> received = new HashMap<>(Map.of(1006, 3L));
-        Metrics m = new Metrics(1, 2, rejected, 3, 4, 5, 6, sent, received, 7, -1);
+        Metrics m = new Metrics(1, 2, rejected, 3, 4, 5, 6, sent, received, 7, -1, 0);
         rejected.put(503, 1L);
         sent.clear();
         received.put(1000, 1L);

@@ -9,36 +9,51 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Accepts connections on its own thread (a blocking accept is fine here: this thread does nothing else) and hands
  * each one to an event loop, round-robin. Closing the server channel ends it.
+ *
+ * <p>It does not spin and does not die: when {@code accept} fails (the process is out of file descriptors,
+ * {@code EMFILE}/{@code ENFILE}, or out of memory) it counts the failure in the metrics, backs off for
+ * {@link #BACKOFF_MILLIS} and tries again, so the connections being served can finish and free what it needs.
  */
 public final class Acceptor implements Runnable {
+    /** How long the acceptor waits after a failed accept. */
+    static final long BACKOFF_MILLIS = 100;
     private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
 
     private final ServerSocketChannel server;
     private final EventLoopGroup loops;
     private final Settings settings;
     private final ServerUpgrader upgrader;
-    private final Set<Connection> connections;
+    private final Registry registry;
     private final Thread thread;
+
+    /** Where the server keeps its live connections. */
+    public interface Registry {
+        /** @param handle a connection that has just been accepted */
+        void add(SessionHandle handle);
+
+        /** @param handle a connection that is gone: forget it everywhere */
+        void remove(SessionHandle handle);
+    }
 
     /**
      * @param server a bound, blocking server channel
      * @param loops where connections go
      * @param settings connection settings
      * @param upgrader the server's handshake rules
-     * @param connections the registry of live connections
+     * @param registry the registry of live connections
      */
     public Acceptor(ServerSocketChannel server, EventLoopGroup loops, Settings settings, ServerUpgrader upgrader,
-            Set<Connection> connections) {
+            Registry registry) {
         this.server = server;
         this.loops = loops;
         this.settings = settings;
         this.upgrader = upgrader;
-        this.connections = connections;
+        this.registry = registry;
         this.thread = new Thread(this, "wirefly-acceptor-" + server.socket().getLocalPort());
         this.thread.setDaemon(true);
     }
@@ -66,26 +81,64 @@ public final class Acceptor implements Runnable {
                 channel = server.accept();
             } catch (ClosedChannelException e) {
                 return;
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "accept failed", e);
+            } catch (Throwable t) {
+                if (!server.isOpen()) {
+                    return;
+                }
+                backOff(t);
                 continue;
             }
             try {
-                channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-                EventLoop loop = loops.next();
-                Connection c = new Connection(loop, channel, settings, Role.SERVER, remote, upgrader.newHandshake());
-                connections.add(c);
-                loop.execute(() -> c.register(SelectionKey.OP_READ, () -> connections.remove(c)));
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "could not set up an accepted connection", e);
+                handOver(channel);
+            } catch (Throwable t) {
+                log(Level.DEBUG, "could not set up an accepted connection", t);
                 try {
                     channel.close();
-                } catch (IOException ignored) {
+                } catch (Throwable ignored) {
                     // already failing
                 }
             }
+        }
+    }
+
+    private void handOver(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+        EventLoop loop = loops.next();
+        SocketWire wire = new SocketWire(channel);
+        Session session = new Session(loop, wire, settings, Role.SERVER, new SessionHandle.Info(Role.SERVER, remote),
+                upgrader.newHandshake());
+        SessionHandle handle = session.handle();
+        registry.add(handle);
+        loop.execute(() -> {
+            try {
+                wire.attach(loop.register(channel, SelectionKey.OP_READ, session), SelectionKey.OP_READ);
+            } catch (Throwable t) {
+                log(Level.DEBUG, "could not register an accepted connection", t);
+                wire.close();
+                registry.remove(handle);
+                return;
+            }
+            session.start(true, () -> registry.remove(handle));
+        });
+    }
+
+    private void backOff(Throwable cause) {
+        settings.metrics().acceptFailed();
+        log(Level.WARNING, "accept failed; retrying in " + BACKOFF_MILLIS + " ms", cause);
+        try {
+            Thread.sleep(BACKOFF_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void log(Level level, String what, Throwable t) {
+        try {
+            LOG.log(level, what + ": " + t);
+        } catch (Throwable ignored) {
+            // out of memory even for the message: nothing to do but go on
         }
     }
 }

@@ -20,17 +20,17 @@ public final class Broadcast {
      * @param frame the encoded, unmasked frame
      * @return how many open connections it was queued for
      */
-    public static int send(Iterable<Connection> recipients, ByteBuffer frame) {
-        Map<EventLoop, List<Connection>> byLoop = new IdentityHashMap<>();
+    public static int send(Iterable<SessionHandle> recipients, ByteBuffer frame) {
+        Map<Scheduler, List<SessionHandle>> byLoop = new IdentityHashMap<>();
         int count = 0;
-        for (Connection c : recipients) {
+        for (SessionHandle c : recipients) {
             if (c.readyState() == ReadyState.OPEN) {
                 byLoop.computeIfAbsent(c.loop(), l -> new ArrayList<>()).add(c);
                 count++;
             }
         }
         byLoop.forEach((loop, list) -> loop.execute(() -> {
-            for (Connection c : list) {
+            for (SessionHandle c : list) {
                 c.sendShared(frame.duplicate());
             }
         }));
@@ -38,24 +38,18 @@ public final class Broadcast {
     }
 
     /**
-     * @param c a connection
-     * @param task run on its loop
-     */
-    public static void onLoop(Connection c, Runnable task) {
-        c.loop().execute(task);
-    }
-
-    /**
+     * Starts the closing handshake of a connection, on its loop, after the messages already queued for it.
+     *
      * @param c a connection
      * @param code the close code
      * @param reason the reason
      */
-    public static void close(Connection c, int code, String reason) {
-        c.closeOnLoop(code, reason);
+    public static void close(SessionHandle c, int code, String reason) {
+        c.loop().execute(() -> c.session().close(code, reason));
     }
 
-    /** @param c a connection to close without a handshake */
-    public static void abort(Connection c) {
-        c.abort();
+    /** @param c a connection to close at once, without a closing handshake; on its loop */
+    public static void abort(SessionHandle c) {
+        c.loop().execute(() -> c.session().terminate(null));
     }
 }

@@ -54,14 +54,27 @@ public final class ClientConnector {
         }
         EventLoop loop = loops.next();
         loop.execute(() -> {
+            SocketChannel channel = null;
             try {
-                SocketChannel channel = SocketChannel.open();
+                channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 boolean connected = channel.connect(address);
-                Connection c = new Connection(loop, channel, settings, Role.CLIENT, address, upgrader);
-                c.register(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, () -> { });
+                SocketWire wire = new SocketWire(channel);
+                Session session = new Session(loop, wire, settings, Role.CLIENT,
+                        new SessionHandle.Info(Role.CLIENT, address), upgrader);
+                int ops = connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT;
+                wire.attach(loop.register(channel, ops, session), ops);
+                session.start(connected, () -> { });
             } catch (IOException | RuntimeException e) {
+                // a synchronous failure (refused at once, no route): nothing may stay open
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // already failing
+                    }
+                }
                 result.completeExceptionally(e);
             }
         });

@@ -1,5 +1,6 @@
 package io.wirefly.server.internal;
 
+import io.wirefly.core.HandshakeException;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketConfig;
 import io.wirefly.core.WebSocketHandler;
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** The client's side of the opening handshake for one connection; completes the future of {@code connect}. */
-final class ClientUpgrader implements Connection.Handshake {
+final class ClientUpgrader implements Session.Handshake {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ClientHandshake handshake;
@@ -31,26 +32,30 @@ final class ClientUpgrader implements Connection.Handshake {
     }
 
     @Override
-    public void onConnected(Connection c) {
-        parser = c.newParser(false);
-        c.writeRaw(handshake.request());
+    public void onConnected(Session session) {
+        parser = session.newParser(false);
+        session.writeRaw(handshake.request());
     }
 
     @Override
-    public boolean onBytes(Connection c, ByteBuffer in) {
+    public void onBytes(Session session, ByteBuffer in) {
         if (!parser.parse(in)) {
-            return false;
+            return;
         }
         ClientHandshake.Result accepted = handshake.verify(parser.response());
         parser = null;
-        c.open(handler, path, accepted.subprotocol(), accepted.deflate());
-        result.complete(c);
-        return true;
+        session.open(handler, path, accepted.subprotocol(), accepted.deflate());
+        result.complete(session.handle());
     }
 
     @Override
-    public void onFailed(Connection c, Exception cause) {
+    public void onMalformed(Session session, HandshakeException cause) {
+        session.terminate(cause);
+    }
+
+    @Override
+    public void onAborted(Throwable cause) {
+        parser = null;
         result.completeExceptionally(cause);
-        c.abort();
     }
 }

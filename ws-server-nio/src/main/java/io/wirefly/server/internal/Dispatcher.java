@@ -1,27 +1,60 @@
 package io.wirefly.server.internal;
 
+import java.lang.System.Logger.Level;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one connection's handler calls in order: inline on the event loop when no executor is configured, or on the
  * user's executor with at most one task of this connection running at a time, so a handler sees its events in
  * order even on a thread pool and one slow connection never blocks the loop.
+ *
+ * <p>Bounded: when {@link #MAX_QUEUED} calls wait, {@link #backlogged()} turns true and the session stops reading
+ * from the socket (back-pressure reaches the peer through TCP); when the queue has drained to {@link #RESUME_AT},
+ * the {@code onDrained} callback tells the session to read again. Nothing is dropped.
+ *
+ * <p>Robust: a call that throws anything is logged and the next one runs; if the executor rejects the task (it was
+ * shut down), the calls run on the calling thread instead, so {@code onClose} is never lost.
+ *
+ * <pre>{@code
+ * Dispatcher d = new Dispatcher(pool, () -> loop.execute(session::resumeReads));
+ * d.dispatch(() -> handler.onText(ws, text));
+ * if (d.backlogged()) { stopReading(); }
+ * }</pre>
  */
 final class Dispatcher {
+    /** Queued calls at which reading pauses. */
+    static final int MAX_QUEUED = 64;
+    /** Queued calls at which a paused reader resumes. */
+    static final int RESUME_AT = 16;
+    /** Calls run per executor task before it yields its thread to other connections. */
     private static final int BATCH = 64;
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    /** Runs handler calls inline on the loop; it has no state, so every connection without an executor shares it. */
+    static final Dispatcher INLINE = new Dispatcher(null, null);
 
     private final Executor executor;
+    private final Runnable onDrained;
     private final ConcurrentLinkedQueue<Runnable> queue;
     private final AtomicBoolean scheduled;
+    private final AtomicInteger queued;
+    /** Set while the session is paused on this dispatcher's backlog and waits for {@code onDrained}. */
+    private final AtomicBoolean readerWaiting;
 
-    /** @param executor the user's executor, or null to run inline */
-    Dispatcher(Executor executor) {
+    /**
+     * @param executor the user's executor, or null to run inline
+     * @param onDrained called (on the executor's thread) when a backlog has drained to {@link #RESUME_AT}
+     */
+    Dispatcher(Executor executor, Runnable onDrained) {
         this.executor = executor;
+        this.onDrained = onDrained;
         this.queue = executor == null ? null : new ConcurrentLinkedQueue<>();
         this.scheduled = executor == null ? null : new AtomicBoolean();
+        this.queued = executor == null ? null : new AtomicInteger();
+        this.readerWaiting = executor == null ? null : new AtomicBoolean();
     }
 
     /** @return true if handler calls run on the event loop itself */
@@ -30,13 +63,36 @@ final class Dispatcher {
     }
 
     /**
-     * @param call a handler call; exceptions must be handled by the call itself
+     * @return true while so many calls wait that the connection should stop reading; when it returns true,
+     *     {@code onDrained} will be called once the queue is down to {@link #RESUME_AT}
+     */
+    boolean backlogged() {
+        if (executor == null || queued.get() < MAX_QUEUED) {
+            return false;
+        }
+        readerWaiting.set(true);
+        // Checked again after the flag is set: a drain that finished in between saw no waiting reader.
+        if (queued.get() >= MAX_QUEUED) {
+            return true;
+        }
+        readerWaiting.set(false);
+        return false;
+    }
+
+    /** @return how many calls wait (0 when inline) */
+    int queued() {
+        return executor == null ? 0 : queued.get();
+    }
+
+    /**
+     * @param call a handler call
      */
     void dispatch(Runnable call) {
         if (executor == null) {
-            call.run();
+            run(call);
             return;
         }
+        queued.incrementAndGet();
         queue.add(call);
         schedule();
     }
@@ -46,20 +102,40 @@ final class Dispatcher {
             try {
                 executor.execute(this::drain);
             } catch (RejectedExecutionException e) {
-                scheduled.set(false);
-                queue.clear();
+                LOG.log(Level.WARNING, "the handler executor rejected a task; running this connection's handler"
+                        + " calls on the calling thread", e);
+                drain();
             }
         }
     }
 
     private void drain() {
-        Runnable call;
-        for (int i = 0; i < BATCH && (call = queue.poll()) != null; i++) {
-            call.run();
+        try {
+            Runnable call;
+            for (int i = 0; i < BATCH && (call = queue.poll()) != null; i++) {
+                queued.decrementAndGet();
+                run(call);
+                if (queued.get() <= RESUME_AT && readerWaiting.compareAndSet(true, false)) {
+                    run(onDrained);
+                }
+            }
+        } finally {
+            scheduled.set(false);
         }
-        scheduled.set(false);
         if (!queue.isEmpty()) {
             schedule();
+        }
+    }
+
+    private static void run(Runnable call) {
+        try {
+            call.run();
+        } catch (Throwable t) {
+            try {
+                LOG.log(Level.WARNING, "handler call failed", t);
+            } catch (Throwable ignored) {
+                // nothing more can be done; the next call must still run
+            }
         }
     }
 }

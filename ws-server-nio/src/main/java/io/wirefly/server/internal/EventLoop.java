@@ -8,7 +8,8 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.PriorityQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,22 +19,30 @@ import java.util.function.Consumer;
  * One selector thread: it owns a set of channels, runs tasks that other threads hand it, and fires timers. Nothing
  * that runs here may block. Other threads talk to it only through {@link #execute}, which is lock-free and wakes the
  * selector only when it may be sleeping.
+ *
+ * <p>The thread does not die: every unit of work (one ready channel, one task, one timer) runs inside its own
+ * {@code catch (Throwable)}. A channel whose handler throws, even {@link OutOfMemoryError}, is failed alone; a task
+ * or timer that throws is logged and the loop goes on.
+ *
+ * <p>There is no "selector rebuild". It worked around JDK-6403933 / JDK-6670302 (epoll returning at once forever
+ * with nothing selected), fixed in JDK 6u4 / 7 and never seen since on the JDK 17 baseline; the counter that guarded
+ * it was tripped by ordinary wake-ups (cancelled timers, racing {@code wakeup()}s) and the rebuild left every
+ * connection holding a stale {@link SelectionKey}.
  */
-public final class EventLoop implements Runnable {
+public final class EventLoop implements Runnable, Scheduler {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
-    /** Empty wake-ups in a row, with nothing to do, after which the selector is presumed broken and rebuilt. */
-    private static final int SPIN_THRESHOLD = 512;
     private static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Tasks run per iteration at most, so a flood of tasks cannot starve I/O. */
+    private static final int TASK_BATCH = 4096;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final TimerHeap timers = new TimerHeap();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private final Consumer<SelectionKey> onKey = this::processKey;
+    private final Selector selector;
     private final Thread thread;
-    private Selector selector;
     private volatile boolean running = true;
-    private long timerSequence;
 
     /** @param name the thread's name */
     public EventLoop(String name) {
@@ -51,21 +60,28 @@ public final class EventLoop implements Runnable {
         thread.start();
     }
 
-    /** @return true if the caller runs on this loop's thread */
+    @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
 
     /**
-     * Runs a task on the loop thread, soon and in submission order. Safe from any thread.
+     * Runs a task on the loop thread, soon and in submission order. Safe from any thread. Tasks still queued when
+     * the loop stops are run before it closes its channels.
      *
      * @param task the task; it must not block
      */
+    @Override
     public void execute(Runnable task) {
         tasks.add(task);
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
     }
 
     /**
@@ -75,10 +91,14 @@ public final class EventLoop implements Runnable {
      * @param task the task
      * @return a handle that cancels it
      */
-    public Timer schedule(long delayNanos, Runnable task) {
-        Timer t = new Timer(System.nanoTime() + delayNanos, timerSequence++, task);
-        timers.add(t);
-        return t;
+    @Override
+    public TimerHeap.Timer schedule(long delayNanos, Runnable task) {
+        return timers.add(System.nanoTime() + delayNanos, task);
+    }
+
+    /** @return how many timers wait; loop thread only (tests and diagnostics) */
+    int pendingTimers() {
+        return timers.size();
     }
 
     /**
@@ -94,12 +114,12 @@ public final class EventLoop implements Runnable {
         return channel.register(selector, ops, handler);
     }
 
-    /** @return the loop's shared read buffer: only valid on the loop thread, inside one read */
-    ByteBuffer readBuffer() {
+    @Override
+    public ByteBuffer readBuffer() {
         return readBuffer;
     }
 
-    /** Asks the loop to stop after the current iteration and closes its selector. */
+    /** Asks the loop to stop after the current iteration; it runs the tasks still queued, then closes its channels. */
     public void shutdown() {
         running = false;
         selector.wakeup();
@@ -112,35 +132,31 @@ public final class EventLoop implements Runnable {
      * @throws InterruptedException if interrupted
      */
     public void join(long millis) throws InterruptedException {
-        thread.join(millis);
+        if (!inLoop()) {
+            thread.join(millis);
+        }
     }
 
     @Override
     public void run() {
-        int emptyWakeups = 0;
         while (running) {
             try {
                 long timeout = nextTimeoutMillis();
                 // The action form of select hands each ready key over directly: no selected-key set to iterate.
-                int ready = timeout < 0 ? selector.selectNow(onKey) : selector.select(onKey, timeout);
+                if (timeout < 0) {
+                    selector.selectNow(onKey);
+                } else {
+                    selector.select(onKey, timeout);
+                }
                 wakeupPending.set(false);
-                if (ready > 0) {
-                    emptyWakeups = 0;
-                }
-                boolean worked = runTasks() | runTimers();
-                if (ready == 0 && !worked && timeout != 0) {
-                    // The epoll bug of some JDKs and kernels: select() returns at once forever with nothing ready.
-                    if (++emptyWakeups >= SPIN_THRESHOLD) {
-                        rebuildSelector();
-                        emptyWakeups = 0;
-                    }
-                } else if (worked) {
-                    emptyWakeups = 0;
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "event loop error", e);
+                runTasks(TASK_BATCH);
+                runTimers();
+            } catch (Throwable t) {
+                // select() itself failed (an I/O error of the selector): log, and try again.
+                log("event loop iteration failed", t);
             }
         }
+        runTasks(Integer.MAX_VALUE);
         closeAll();
     }
 
@@ -148,7 +164,7 @@ public final class EventLoop implements Runnable {
         if (!tasks.isEmpty()) {
             return -1;
         }
-        Timer next = timers.peek();
+        TimerHeap.Timer next = timers.peek();
         if (next == null) {
             return 0;   // select() without a timeout
         }
@@ -163,64 +179,54 @@ public final class EventLoop implements Runnable {
                 handler.onReady(key);
             }
         } catch (CancelledKeyException e) {
-            handler.onFailure(e);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "channel handler failed", e);
-            handler.onFailure(e);
+            fail(handler, e);
+        } catch (Throwable t) {
+            // Whatever the handler threw (a bug, an OutOfMemoryError while it grew a buffer), only its channel fails.
+            log("channel handler failed", t);
+            fail(handler, t);
         }
     }
 
-    private boolean runTasks() {
-        boolean worked = false;
+    private static void fail(ChannelHandler handler, Throwable cause) {
+        try {
+            handler.onFailure(cause);
+        } catch (Throwable again) {
+            log("channel handler failed while failing", again);
+        }
+    }
+
+    private void runTasks(int max) {
         Runnable task;
-        // Bound the batch so a flood of tasks cannot starve I/O.
-        for (int i = 0; i < 4096 && (task = tasks.poll()) != null; i++) {
-            worked = true;
+        for (int i = 0; i < max && (task = tasks.poll()) != null; i++) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "task failed", e);
+            } catch (Throwable t) {
+                log("task failed", t);
             }
         }
-        return worked;
     }
 
-    private boolean runTimers() {
-        boolean worked = false;
+    private void runTimers() {
         long now = System.nanoTime();
-        Timer t;
-        while ((t = timers.peek()) != null && t.deadline - now <= 0) {
-            timers.poll();
-            if (!t.cancelled) {
-                worked = true;
-                try {
-                    t.task.run();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "timer failed", e);
-                }
+        TimerHeap.Timer t;
+        while ((t = timers.pollDue(now)) != null) {
+            try {
+                t.task.run();
+            } catch (Throwable e) {
+                log("timer failed", e);
             }
         }
-        return worked;
-    }
-
-    private void rebuildSelector() throws IOException {
-        LOG.log(Level.WARNING, "selector returned empty " + SPIN_THRESHOLD + " times in a row; rebuilding it");
-        Selector fresh = Selector.open();
-        for (SelectionKey key : selector.keys()) {
-            if (key.isValid()) {
-                int ops = key.interestOps();
-                Object attachment = key.attachment();
-                key.cancel();
-                key.channel().register(fresh, ops, attachment);
-            }
-        }
-        selector.close();
-        selector = fresh;
     }
 
     private void closeAll() {
-        for (SelectionKey key : selector.keys()) {
-            ((ChannelHandler) key.attachment()).onFailure(new IOException("event loop stopped"));
+        List<SelectionKey> keys;
+        try {
+            keys = new ArrayList<>(selector.keys());
+        } catch (Throwable t) {
+            keys = List.of();
+        }
+        for (SelectionKey key : keys) {
+            fail((ChannelHandler) key.attachment(), new IOException("event loop stopped"));
         }
         try {
             selector.close();
@@ -229,38 +235,11 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** A scheduled task; {@link #cancel()} is loop-thread only. */
-    public static final class Timer implements Comparable<Timer> {
-        private final long deadline;
-        private final long sequence;
-        private final Runnable task;
-        private boolean cancelled;
-
-        Timer(long deadline, long sequence, Runnable task) {
-            this.deadline = deadline;
-            this.sequence = sequence;
-            this.task = task;
-        }
-
-        /** Cancels the timer; it will not run. */
-        public void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public int compareTo(Timer o) {
-            int c = Long.compare(deadline - o.deadline, 0);
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return this == o;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(sequence);
+    private static void log(String what, Throwable t) {
+        try {
+            LOG.log(Level.WARNING, what, t);
+        } catch (Throwable ignored) {
+            // logging can fail too (out of memory); the loop must go on regardless
         }
     }
 
@@ -272,10 +251,10 @@ public final class EventLoop implements Runnable {
         void onReady(SelectionKey key);
 
         /**
-         * The channel failed or the loop stopped: release everything.
+         * The channel failed, its handler threw, or the loop stopped: release everything.
          *
          * @param cause what happened
          */
-        void onFailure(Exception cause);
+        void onFailure(Throwable cause);
     }
 }

@@ -30,6 +30,16 @@ public final class EventLoopGroup {
         return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
     }
 
+    /** @return true if the caller runs on one of these loops */
+    public boolean inAnyLoop() {
+        for (EventLoop loop : loops) {
+            if (loop.inLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return the loops */
     public EventLoop[] loops() {
         return loops.clone();

@@ -17,6 +17,7 @@ public final class MetricsCollector {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder pauses = new LongAdder();
+    final LongAdder acceptFailures = new LongAdder();
     private final ConcurrentHashMap<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, LongAdder> sent = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, LongAdder> received = new ConcurrentHashMap<>();
@@ -51,6 +52,11 @@ public final class MetricsCollector {
         received.computeIfAbsent(code, k -> new LongAdder()).increment();
     }
 
+    /** The acceptor could not accept (out of file descriptors, say) and backed off. */
+    public void acceptFailed() {
+        acceptFailures.increment();
+    }
+
     void paused() {
         pauses.increment();
         listener.onBackpressurePause();
@@ -64,7 +70,8 @@ public final class MetricsCollector {
     /** @return a snapshot of every counter */
     public Metrics snapshot() {
         return new Metrics(open.sum(), accepted.sum(), sums(rejected), messagesIn.sum(), messagesOut.sum(),
-                bytesIn.sum(), bytesOut.sum(), sums(sent), sums(received), pauses.sum(), lastRoundTrip);
+                bytesIn.sum(), bytesOut.sum(), sums(sent), sums(received), pauses.sum(), lastRoundTrip,
+                acceptFailures.sum());
     }
 
     private static Map<Integer, Long> sums(Map<Integer, LongAdder> map) {

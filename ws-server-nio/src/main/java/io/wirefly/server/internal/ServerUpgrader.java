@@ -43,42 +43,46 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
             Set.of("content-length", "connection", "transfer-encoding");
 
     /** @return the per-connection handshake state */
-    Connection.Handshake newHandshake() {
+    Session.Handshake newHandshake() {
         return new PerConnection();
     }
 
-    private final class PerConnection implements Connection.Handshake {
+    private final class PerConnection implements Session.Handshake {
         private HandshakeParser parser;
 
         @Override
-        public void onConnected(Connection connection) {
-            parser = connection.newParser(true);
+        public void onConnected(Session session) {
+            parser = session.newParser(true);
         }
 
         @Override
-        public boolean onBytes(Connection c, ByteBuffer in) {
+        public void onBytes(Session session, ByteBuffer in) {
             if (!parser.parse(in)) {
-                return false;
+                return;
             }
             HandshakeRequest request = parser.request();
             parser = null;   // an open connection keeps nothing of its handshake
-            Upgrade decision = decide(request, c.remoteAddress());
+            Upgrade decision = decide(request, session.handle().remoteAddress());
             if (decision instanceof Upgrade.Accept a) {
-                c.writeRaw(a.response());
-                c.open(a.handler(), a.path(), a.subprotocol(), a.deflate());
+                session.writeRaw(a.response());
+                session.open(a.handler(), a.path(), a.subprotocol(), a.deflate());
             } else {
                 Upgrade.Respond r = (Upgrade.Respond) decision;
                 in.position(in.limit());
-                c.respondAndClose(r.status(), r.response());
+                session.respondAndClose(r.status(), r.response());
             }
-            return true;
         }
 
         @Override
-        public void onFailed(Connection c, Exception cause) {
-            if (cause instanceof HandshakeException e && e.httpStatus() >= 400 && e.httpStatus() != 408) {
-                c.respondAndClose(e.httpStatus(), ServerHandshake.rejection(e));
-            }
+        public void onMalformed(Session session, HandshakeException e) {
+            parser = null;
+            int status = e.httpStatus() >= 400 ? e.httpStatus() : 400;
+            session.respondAndClose(status, ServerHandshake.rejection(e));
+        }
+
+        @Override
+        public void onAborted(Throwable cause) {
+            parser = null;   // a server has nobody to tell: the client went away or stalled
         }
     }
 

@@ -1,6 +1,7 @@
 package io.wirefly.server.internal;
 
 import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.internal.protocol.InboundBudget;
 import java.util.concurrent.Executor;
 
 /**
@@ -12,12 +13,13 @@ import java.util.concurrent.Executor;
  * @param idleTimeoutNanos silence after which a ping is sent, or 0 for never
  * @param pongTimeoutNanos how long a ping may wait for its pong
  * @param closeTimeoutNanos how long to wait for the peer's close frame (and then for TCP to end)
- * @param highWaterMark queued bytes above which reads pause
+ * @param highWaterMark queued bytes (frame overhead included) above which reads pause
  * @param lowWaterMark queued bytes below which paused reads resume
  * @param maxWriteBuffer queued bytes beyond which the connection is failed with 1008
+ * @param inboundBudget memory for messages being assembled, shared by every connection
  * @param metrics the shared counters
  */
 public record Settings(WebSocketConfig config, Executor executor, long handshakeTimeoutNanos, long idleTimeoutNanos,
         long pongTimeoutNanos, long closeTimeoutNanos, long highWaterMark, long lowWaterMark, long maxWriteBuffer,
-        MetricsCollector metrics) {
+        InboundBudget inboundBudget, MetricsCollector metrics) {
 }

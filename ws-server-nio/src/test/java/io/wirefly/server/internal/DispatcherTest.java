@@ -39,7 +39,7 @@ class DispatcherTest {
 
     @Test
     void withoutAnExecutorCallsRunInlineOnTheCallersThread() {
-        Dispatcher d = new Dispatcher(null);
+        Dispatcher d = new Dispatcher(null, null);
         assertTrue(d.isInline());
         List<Thread> ran = new ArrayList<>();
         d.dispatch(() -> ran.add(Thread.currentThread()));
@@ -49,7 +49,7 @@ class DispatcherTest {
     @Test
     void withAnExecutorNothingRunsOnTheCallersThread() {
         Manual executor = new Manual();
-        Dispatcher d = new Dispatcher(executor);
+        Dispatcher d = new Dispatcher(executor, null);
         assertFalse(d.isInline());
         List<Integer> ran = new ArrayList<>();
         d.dispatch(() -> ran.add(1));
@@ -61,7 +61,7 @@ class DispatcherTest {
     @Test
     void aBurstRunsInOrderThroughOneScheduledTaskAtATime() {
         Manual executor = new Manual();
-        Dispatcher d = new Dispatcher(executor);
+        Dispatcher d = new Dispatcher(executor, null);
         List<Integer> ran = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             int n = i;
@@ -78,7 +78,7 @@ class DispatcherTest {
     @Test
     void aLongQueueGivesTheExecutorThreadBackAndIsRescheduled() {
         Manual executor = new Manual();
-        Dispatcher d = new Dispatcher(executor);
+        Dispatcher d = new Dispatcher(executor, null);
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < 1_000; i++) {
             d.dispatch(ran::incrementAndGet);
@@ -93,7 +93,7 @@ class DispatcherTest {
     @Test
     void callsDispatchedWhileDrainingRunInTheSameOrder() {
         Manual executor = new Manual();
-        Dispatcher d = new Dispatcher(executor);
+        Dispatcher d = new Dispatcher(executor, null);
         List<String> ran = new ArrayList<>();
         d.dispatch(() -> {
             ran.add("a");
@@ -108,7 +108,7 @@ class DispatcherTest {
     void onAThreadPoolCallsOfOneConnectionNeverOverlapAndKeepTheirOrder() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            Dispatcher d = new Dispatcher(pool);
+            Dispatcher d = new Dispatcher(pool, null);
             AtomicInteger running = new AtomicInteger();
             AtomicInteger overlaps = new AtomicInteger();
             List<Integer> ran = new ArrayList<>();   // guarded by the one-at-a-time contract itself
@@ -135,20 +135,57 @@ class DispatcherTest {
     }
 
     @Test
-    void aRejectingExecutorDropsThoseCallsButLaterOnesAreStillScheduled() {
+    void aRejectingExecutorLosesNothingTheCallsRunOnTheCallersThread() {
+        // A shut-down executor must not swallow onClose: the calls run on the dispatching thread instead.
         boolean[] reject = {true};
         Manual inner = new Manual();
         Dispatcher d = new Dispatcher(task -> {
             if (reject[0]) {
-                throw new RejectedExecutionException("saturated");
+                throw new RejectedExecutionException("saturated (expected in this test)");
             }
             inner.execute(task);
-        });
+        }, null);
         List<String> ran = new ArrayList<>();
-        d.dispatch(() -> ran.add("dropped"));
+        d.dispatch(() -> ran.add("first"));
+        assertEquals(List.of("first"), ran, "ran inline after the rejection");
         reject[0] = false;
         d.dispatch(() -> ran.add("later"));
         inner.runAll();
-        assertEquals(List.of("later"), ran);
+        assertEquals(List.of("first", "later"), ran);
+    }
+
+    @Test
+    void aCallThatThrowsAnErrorDoesNotStopTheQueue() {
+        Manual executor = new Manual();
+        Dispatcher d = new Dispatcher(executor, null);
+        List<String> ran = new ArrayList<>();
+        d.dispatch(() -> {
+            throw new StackOverflowError("a handler bug (expected in this test)");
+        });
+        d.dispatch(() -> ran.add("next"));
+        executor.runAll();
+        assertEquals(List.of("next"), ran);
+        d.dispatch(() -> ran.add("after"));
+        assertEquals(1, executor.tasks.size(), "the drain was rescheduled: 'scheduled' was reset");
+        executor.runAll();
+        assertEquals(List.of("next", "after"), ran);
+    }
+
+    @Test
+    void aBacklogPausesTheReaderAndItsDrainResumesIt() {
+        Manual executor = new Manual();
+        int[] resumed = {0};
+        Dispatcher d = new Dispatcher(executor, () -> resumed[0]++);
+        for (int i = 0; i < Dispatcher.MAX_QUEUED - 1; i++) {
+            d.dispatch(() -> { });
+        }
+        assertFalse(d.backlogged());
+        d.dispatch(() -> { });
+        assertTrue(d.backlogged(), Dispatcher.MAX_QUEUED + " calls waiting");
+        assertEquals(0, resumed[0]);
+        executor.runAll();
+        assertEquals(0, d.queued());
+        assertEquals(1, resumed[0], "told once that the backlog drained");
+        assertFalse(d.backlogged());
     }
 }

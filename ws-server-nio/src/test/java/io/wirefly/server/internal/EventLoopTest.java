@@ -2,7 +2,6 @@ package io.wirefly.server.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,7 +12,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +41,6 @@ class EventLoopTest {
         }
     }
 
-    private static EventLoop.Timer timer(long deadline, long sequence) {
-        return new EventLoop.Timer(deadline, sequence, () -> { });
-    }
-
     /** Runs {@code action} on the loop and waits for what it returns. */
     private <T> T onLoop(Supplier<T> action) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -58,49 +52,6 @@ class EventLoopTest {
             }
         });
         return result.get(SECONDS, TimeUnit.SECONDS);
-    }
-
-    // ---- The timer heap ------------------------------------------------------------------------------------------
-
-    @Test
-    void timersOrderByDeadlineThenBySchedulingOrder() {
-        EventLoop.Timer late = timer(300, 0);
-        EventLoop.Timer early = timer(100, 1);
-        EventLoop.Timer tieFirst = timer(200, 2);
-        EventLoop.Timer tieSecond = timer(200, 3);
-        PriorityQueue<EventLoop.Timer> heap = new PriorityQueue<>(List.of(tieSecond, late, tieFirst, early));
-        assertEquals(List.of(early, tieFirst, tieSecond, late), drain(heap));
-        assertTrue(early.compareTo(late) < 0);
-        assertTrue(late.compareTo(early) > 0);
-        assertTrue(tieFirst.compareTo(tieSecond) < 0);
-        assertEquals(0, early.compareTo(early));
-    }
-
-    @Test
-    void timersOrderCorrectlyAcrossNanoTimeWrapAround() {
-        // System.nanoTime() may be near Long.MAX_VALUE; a deadline past it wraps to a negative number but is later.
-        EventLoop.Timer beforeWrap = timer(Long.MAX_VALUE - 10, 0);
-        EventLoop.Timer afterWrap = timer(Long.MIN_VALUE + 10, 1);
-        assertTrue(beforeWrap.compareTo(afterWrap) < 0);
-        assertTrue(afterWrap.compareTo(beforeWrap) > 0);
-        PriorityQueue<EventLoop.Timer> heap = new PriorityQueue<>(List.of(afterWrap, beforeWrap));
-        assertEquals(List.of(beforeWrap, afterWrap), drain(heap));
-    }
-
-    @Test
-    void timersAreEqualOnlyToThemselves() {
-        EventLoop.Timer a = timer(100, 7);
-        EventLoop.Timer b = timer(100, 7);
-        assertEquals(a, a);
-        assertNotEquals(a, b);
-    }
-
-    private static List<EventLoop.Timer> drain(PriorityQueue<EventLoop.Timer> heap) {
-        List<EventLoop.Timer> out = new ArrayList<>();
-        while (!heap.isEmpty()) {
-            out.add(heap.poll());
-        }
-        return out;
     }
 
     // ---- The running loop -----------------------------------------------------------------------------------------
@@ -164,13 +115,78 @@ class EventLoopTest {
         List<String> fired = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
-            EventLoop.Timer cancelled = loop.schedule(TimeUnit.MILLISECONDS.toNanos(10), () -> fired.add("cancelled"));
+            Scheduler.Cancellable cancelled = loop.schedule(TimeUnit.MILLISECONDS.toNanos(10), () -> fired.add("cancelled"));
             loop.schedule(TimeUnit.MILLISECONDS.toNanos(5), () -> fired.add("kept"));
             loop.schedule(TimeUnit.MILLISECONDS.toNanos(30), () -> done.complete(null));
             cancelled.cancel();
         });
         done.get(SECONDS, TimeUnit.SECONDS);
         assertEquals(List.of("kept"), fired);
+        assertEquals(0, onLoop(loop::pendingTimers), "fired timers and the cancelled one are all gone");
+    }
+
+    @Test
+    void aCancelledTimerLeavesTheHeapAtOnce() throws Exception {
+        // A connection that goes away must leave nothing behind: cancelling removes the timer, it does not wait for
+        // its deadline (10 s for a handshake timer) in the heap.
+        int left = onLoop(() -> {
+            List<Scheduler.Cancellable> ts = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                ts.add(loop.schedule(TimeUnit.SECONDS.toNanos(10 + i % 7), () -> { }));
+            }
+            for (int i = 0; i < ts.size(); i += 2) {
+                ts.get(i).cancel();
+            }
+            ts.get(0).cancel();   // twice: no effect
+            return loop.pendingTimers();
+        });
+        assertEquals(500, left);
+    }
+
+    @Test
+    void aHandlerThatThrowsAnErrorFailsOnlyItsChannelAndTheLoopGoesOn() throws Exception {
+        Pipe pipe = Pipe.open();
+        closeAfter.add(pipe.sink());
+        closeAfter.add(pipe.source());
+        pipe.source().configureBlocking(false);
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        EventLoop.ChannelHandler handler = new EventLoop.ChannelHandler() {
+            @Override
+            public void onReady(SelectionKey key) {
+                key.cancel();
+                throw new OutOfMemoryError("simulated: a peer's frame did not fit (expected in this test)");
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                failed.complete(cause);
+            }
+        };
+        onLoop(() -> {
+            try {
+                return loop.register(pipe.source(), SelectionKey.OP_READ, handler);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        assertTrue(failed.get(SECONDS, TimeUnit.SECONDS) instanceof OutOfMemoryError);
+        assertEquals("still running", onLoop(() -> "still running"));
+    }
+
+    @Test
+    void tasksQueuedBeforeShutdownStillRun() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        loop.execute(() -> gate.join());   // holds the loop while the rest is queued
+        for (int i = 0; i < 5000; i++) {
+            int n = i;
+            loop.execute(() -> ran.add("t" + n));
+        }
+        loop.shutdown();
+        gate.complete(null);
+        loop.join(5_000);
+        assertEquals(5000, ran.size(), "a stopping loop runs what was queued (a close, a last send)");
     }
 
     @Test
@@ -192,7 +208,7 @@ class EventLoopTest {
         closeAfter.add(pipe.source());
         pipe.source().configureBlocking(false);
         CompletableFuture<String> read = new CompletableFuture<>();
-        CompletableFuture<Exception> released = new CompletableFuture<>();
+        CompletableFuture<Throwable> released = new CompletableFuture<>();
         EventLoop.ChannelHandler handler = new EventLoop.ChannelHandler() {
             @Override
             public void onReady(SelectionKey key) {
@@ -207,7 +223,7 @@ class EventLoopTest {
             }
 
             @Override
-            public void onFailure(Exception cause) {
+            public void onFailure(Throwable cause) {
                 released.complete(cause);
             }
         };

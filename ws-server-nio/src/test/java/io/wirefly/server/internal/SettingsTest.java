@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.internal.protocol.InboundBudget;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class SettingsTest {
         WebSocketConfig config = WebSocketConfig.builder().maxMessageSize(4096).build();
         Executor executor = Runnable::run;
         MetricsCollector metrics = new MetricsCollector(null);
-        Settings s = new Settings(config, executor, 1, 2, 3, 4, 300, 100, 900, metrics);
+        Settings s = new Settings(config, executor, 1, 2, 3, 4, 300, 100, 900, InboundBudget.UNLIMITED, metrics);
         assertSame(config, s.config());
         assertSame(executor, s.executor());
         assertEquals(1, s.handshakeTimeoutNanos());
@@ -33,18 +34,18 @@ class SettingsTest {
 
     @Test
     void aNullExecutorMeansHandlersRunOnTheLoop() {
-        Settings s = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, new MetricsCollector(null));
+        Settings s = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, new MetricsCollector(null));
         assertNull(s.executor());
-        assertTrue(new Dispatcher(s.executor()).isInline());
+        assertTrue(new Dispatcher(s.executor(), null).isInline());
     }
 
     @Test
     void equalityIsByValue() {
         MetricsCollector metrics = new MetricsCollector(null);
-        Settings a = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, metrics);
-        Settings b = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, metrics);
+        Settings a = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, metrics);
+        Settings b = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, metrics);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertNotEquals(a, new Settings(WebSocketConfig.defaults(), null, 1, 5, 1, 1, 2, 1, 2, metrics));
+        assertNotEquals(a, new Settings(WebSocketConfig.defaults(), null, 1, 5, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, metrics));
     }
 }

@@ -84,6 +84,21 @@ public final class ServerHandshake {
         if (hosts != 1) {
             throw new HandshakeException(400, hosts == 0 ? "Host header is missing" : "more than one Host header");
         }
+        // RFC 9110 §7.2: a Host field value is the authority; an empty one names no host a WebSocket could be for
+        if (h.get("Host").isBlank()) {
+            throw new HandshakeException(400, "Host header is empty");
+        }
+        // RFC 6455 §4.2.1: the opening handshake is a GET; a body would be read as WebSocket frames (request
+        // smuggling), so a request that announces one is malformed
+        if (!h.all("Transfer-Encoding").isEmpty()) {
+            throw new HandshakeException(400, "an upgrade request must not have a body (Transfer-Encoding)");
+        }
+        for (String length : h.all("Content-Length")) {
+            if (!length.trim().equals("0")) {
+                throw new HandshakeException(400, "an upgrade request must not have a body (Content-Length: "
+                        + length + ")");
+            }
+        }
         // RFC 6455 §4.2.1: "An |Upgrade| header field containing the value "websocket", treated as an ASCII
         // case-insensitive value"
         if (!h.containsToken("Upgrade", "websocket")) {

@@ -23,20 +23,24 @@ import java.util.Objects;
 /**
  * The state machine of one WebSocket connection after its opening handshake, for either role: it turns received
  * bytes into messages and control events, enforces every rule of RFC 6455 and RFC 7692 with its close code, and
- * turns messages to send into frames. It does no I/O: the transport feeds it bytes with {@link #receive} and
- * writes the frames it hands out through {@link ProtocolListener#onOutbound}.
+ * turns messages to send into frames. It does no I/O and never calls into its transport: the transport feeds it
+ * bytes with {@link #receive}, hears of messages through a {@link ProtocolListener}, and <em>pulls</em> the frames
+ * to write with {@link #drainOutbound} when it is ready to take them (python-websockets' sans-I/O shape). A
+ * listener may therefore call {@code send*} or {@link #close} from inside an event: those calls only queue frames.
  *
  * <p>Every violation leaves through one exit: a close frame with the violation's code (1002 protocol error, 1007
  * invalid payload, 1009 too big, 1011 unexpected, with no detail on the wire), then {@code CLOSED}, and every later
- * input byte is discarded. Input is processed strictly in order, so the messages that came before a violation are
+ * input byte is discarded. The state always changes before the close frame is queued, so whatever the transport
+ * does with that frame finds the engine in its final state. Input is processed strictly in order, so the messages that came before a violation are
  * delivered before it is reported.
  *
  * <p>Not thread-safe: one thread (the connection's event loop) makes every call.
  *
  * <pre>{@code
  * Protocol protocol = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), listener);
- * protocol.receive(bytesFromSocket);          // events arrive at the listener, frames to send at onOutbound
- * protocol.sendText("hello");
+ * protocol.receive(bytesFromSocket);          // events arrive at the listener
+ * protocol.sendText("hello", future);         // queued inside the engine, tagged with the caller's future
+ * protocol.drainOutbound((frame, kind, tag) -> writeQueue.add(frame, kind, tag));
  * protocol.close(1000, "bye");                // CLOSING until the peer's close frame arrives
  * }</pre>
  */
@@ -55,6 +59,7 @@ public final class Protocol {
     private final FrameEncoder encoder;
     private final Utf8Validator utf8 = new Utf8Validator();
     private final MessageAssembler assembler;
+    private final OutboundQueue outbound = new OutboundQueue();
     /** The payload of the control frame being read; made on the first control frame (idle connections see none). */
     private byte[] control;
     private final Receiver receiver = new Receiver();
@@ -78,6 +83,21 @@ public final class Protocol {
     private ByteBuffer pendingBinary;
 
     /**
+     * Creates the state machine of a connection whose opening handshake has completed, with no shared memory
+     * budget; it starts {@link ReadyState#OPEN}.
+     *
+     * @param role which end this is
+     * @param config limits and deflate settings
+     * @param deflate the negotiated permessage-deflate parameters, or null if it was not negotiated
+     * @param keys the source of mask keys (used by the client role only)
+     * @param listener receives events
+     */
+    public Protocol(Role role, WebSocketConfig config, DeflateParams deflate, MaskKeys keys,
+            ProtocolListener listener) {
+        this(role, config, deflate, keys, listener, InboundBudget.UNLIMITED);
+    }
+
+    /**
      * Creates the state machine of a connection whose opening handshake has completed; it starts
      * {@link ReadyState#OPEN}.
      *
@@ -85,10 +105,11 @@ public final class Protocol {
      * @param config limits and deflate settings
      * @param deflate the negotiated permessage-deflate parameters, or null if it was not negotiated
      * @param keys the source of mask keys (used by the client role only)
-     * @param listener receives events and outbound frames
+     * @param listener receives events
+     * @param budget memory for message assembly, shared with other connections; a refusal fails this one with 1009
      */
     public Protocol(Role role, WebSocketConfig config, DeflateParams deflate, MaskKeys keys,
-            ProtocolListener listener) {
+            ProtocolListener listener, InboundBudget budget) {
         this.role = Objects.requireNonNull(role, "role");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.maxFrameSize = config.maxFrameSize();
@@ -97,7 +118,7 @@ public final class Protocol {
         this.deflateThreshold = config.deflateThreshold();
         this.deflate = deflate;
         this.encoder = new FrameEncoder(role, Objects.requireNonNull(keys, "keys"));
-        this.assembler = new MessageAssembler(config.maxMessageSize());
+        this.assembler = new MessageAssembler(config.maxMessageSize(), Objects.requireNonNull(budget, "budget"));
     }
 
     /** @return the connection's state: OPEN, CLOSING (we sent a close and await the peer's) or CLOSED */
@@ -116,6 +137,40 @@ public final class Protocol {
      */
     public boolean closeExpected() {
         return state == ReadyState.CLOSING;
+    }
+
+    /**
+     * @param text a message
+     * @return its length in UTF-8 bytes (a lone surrogate counts as the one byte {@code ?} it is sent as)
+     */
+    public static long utf8Length(CharSequence text) {
+        return Utf8Encoder.length(text);
+    }
+
+    /** @return true if frames wait for {@link #drainOutbound} */
+    public boolean hasOutbound() {
+        return !outbound.isEmpty();
+    }
+
+    /** @return the bytes of the frames that wait for {@link #drainOutbound} */
+    public long outboundBytes() {
+        return outbound.bytes();
+    }
+
+    /** @return the bytes of memory held for the message being assembled (0 between messages) */
+    public int assemblyBytes() {
+        return assembler.capacity();
+    }
+
+    /**
+     * Hands every frame produced since the last call to {@code sink}, in the order they must be written (subject
+     * to each frame's {@link OutboundKind}).
+     *
+     * @param sink takes the frames
+     * @return how many frames were handed over
+     */
+    public int drainOutbound(OutboundSink sink) {
+        return outbound.drainTo(sink);
     }
 
     /**
@@ -161,19 +216,31 @@ public final class Protocol {
      * @throws ClosedException unless the connection is OPEN
      */
     public void sendText(CharSequence text) {
+        sendText(text, null);
+    }
+
+    /**
+     * Sends a text message as one frame, compressed when permessage-deflate is on and the message is at least the
+     * configured threshold.
+     *
+     * @param text the message
+     * @param tag handed back with the frame by {@link #drainOutbound} (a completion, say); may be null
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendText(CharSequence text, Object tag) {
         requireOpen();
         long length = Utf8Encoder.length(text);
         if (length > Integer.MAX_VALUE - WireFormat.MAX_HEADER_SIZE) {
             throw new IllegalArgumentException("text message of " + length + " UTF-8 bytes does not fit in a frame");
         }
         if (deflate != null && length >= deflateThreshold) {
-            sendData(Opcode.TEXT, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+            sendData(Opcode.TEXT, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)), tag);
             return;
         }
         // Uncompressed: encode the text once, straight into the frame behind its header.
         ByteBuffer frame = encoder.startFrame(Opcode.TEXT.code(), true, 0, (int) length);
         Utf8Encoder.encode(text, frame);
-        listener.onOutbound(encoder.finishFrame(frame), OutboundKind.DATA);
+        outbound.add(encoder.finishFrame(frame), OutboundKind.DATA, tag);
     }
 
     /**
@@ -183,8 +250,19 @@ public final class Protocol {
      * @throws ClosedException unless the connection is OPEN
      */
     public void sendBinary(ByteBuffer data) {
+        sendBinary(data, null);
+    }
+
+    /**
+     * Sends a binary message as one frame.
+     *
+     * @param data the bytes between position and limit; not modified, position unchanged
+     * @param tag handed back with the frame by {@link #drainOutbound}; may be null
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendBinary(ByteBuffer data, Object tag) {
         requireOpen();
-        sendData(Opcode.BINARY, data);
+        sendData(Opcode.BINARY, data, tag);
     }
 
     /**
@@ -195,7 +273,19 @@ public final class Protocol {
      * @throws ClosedException unless the connection is OPEN
      */
     public void sendPing(ByteBuffer payload) {
-        sendControl(Opcode.PING, payload);
+        sendControl(Opcode.PING, payload, null);
+    }
+
+    /**
+     * Sends a ping.
+     *
+     * @param payload at most 125 bytes; not modified
+     * @param tag handed back with the frame by {@link #drainOutbound}; may be null
+     * @throws IllegalArgumentException if the payload is longer than 125 bytes
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendPing(ByteBuffer payload, Object tag) {
+        sendControl(Opcode.PING, payload, tag);
     }
 
     /**
@@ -206,7 +296,7 @@ public final class Protocol {
      * @throws ClosedException unless the connection is OPEN
      */
     public void sendPong(ByteBuffer payload) {
-        sendControl(Opcode.PONG, payload);
+        sendControl(Opcode.PONG, payload, null);
     }
 
     /**
@@ -229,9 +319,10 @@ public final class Protocol {
         if (state != ReadyState.OPEN) {
             return;
         }
-        emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE);
+        // The state first: whatever happens to the frame, the engine is already CLOSING.
         closeSent = true;
         state = ReadyState.CLOSING;
+        emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE, null);
     }
 
     /**
@@ -252,25 +343,25 @@ public final class Protocol {
         }
     }
 
-    private void sendData(Opcode opcode, ByteBuffer payload) {
+    private void sendData(Opcode opcode, ByteBuffer payload, Object tag) {
         if (deflate != null && payload.remaining() >= deflateThreshold) {
-            emit(opcode, RSV1, deflater().compress(payload), OutboundKind.DATA);
+            emit(opcode, RSV1, deflater().compress(payload), OutboundKind.DATA, tag);
         } else {
-            emit(opcode, 0, payload, OutboundKind.DATA);
+            emit(opcode, 0, payload, OutboundKind.DATA, tag);
         }
     }
 
-    private void sendControl(Opcode opcode, ByteBuffer payload) {
+    private void sendControl(Opcode opcode, ByteBuffer payload, Object tag) {
         if (payload.remaining() > WireFormat.MAX_CONTROL_PAYLOAD) {
             throw new IllegalArgumentException(
                     opcode + " payload must be at most 125 bytes, was " + payload.remaining());
         }
         requireOpen();
-        emit(opcode, 0, payload, OutboundKind.CONTROL);
+        emit(opcode, 0, payload, OutboundKind.CONTROL, tag);
     }
 
-    private void emit(Opcode opcode, int rsv, ByteBuffer payload, OutboundKind kind) {
-        listener.onOutbound(encoder.encode(opcode.code(), true, rsv, payload), kind);
+    private void emit(Opcode opcode, int rsv, ByteBuffer payload, OutboundKind kind, Object tag) {
+        outbound.add(encoder.encode(opcode.code(), true, rsv, payload), kind, tag);
     }
 
     private MessageDeflater deflater() {
@@ -301,11 +392,10 @@ public final class Protocol {
         String reason = code == CloseCode.INTERNAL_ERROR.code() ? "" : error.getMessage();
         boolean sendClose = !closeSent;
         closeSent = true;
-        // CLOSED before the close frame goes out: the transport may call fail() again from onOutbound (a write
-        // limit it checks there), and that call must find nothing left to do.
+        // CLOSED before the close frame is queued: a later fail() (from anywhere) finds nothing left to do.
         becomeClosed();
         if (sendClose) {
-            emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE_ABORT);
+            emit(Opcode.CLOSE, 0, CloseFrames.payload(code, reason), OutboundKind.CLOSE_ABORT, null);
         }
         if (byPeer) {
             listener.onProtocolError(error);
@@ -434,9 +524,7 @@ public final class Protocol {
                 }
                 return;
             }
-            if (assembler.size() == 0 && frameFin && frameOpcode != Opcode.CONTINUATION.code()) {
-                assembler.expect(frameLength);
-            }
+            // The frame's announced length is only a claim: the assembler grows with the bytes that arrive.
             assembler.append(chunk);
         }
 
@@ -489,7 +577,7 @@ public final class Protocol {
                 // RFC 6455 §5.5.2: upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
                 // with the same application data (unless it already sent a Close frame).
                 if (!closeSent) {
-                    emit(Opcode.PONG, 0, ByteBuffer.wrap(control, 0, controlLength), OutboundKind.CONTROL);
+                    emit(Opcode.PONG, 0, ByteBuffer.wrap(control, 0, controlLength), OutboundKind.CONTROL, null);
                 }
                 listener.onPing(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
             } else if (frameOpcode == Opcode.PONG.code()) {
@@ -501,13 +589,14 @@ public final class Protocol {
 
         private void onCloseFrame() {
             CloseFrames.Close close = CloseFrames.parse(control, controlLength);
-            if (!closeSent) {
+            boolean answer = !closeSent;
+            closeSent = true;
+            becomeClosed();
+            if (answer) {
                 // RFC 6455 §5.5.1: an endpoint that receives a Close frame and has not sent one MUST send one in
                 // response, typically echoing the status code it received.
-                emit(Opcode.CLOSE, 0, CloseFrames.payload(close.code(), ""), OutboundKind.CLOSE);
-                closeSent = true;
+                emit(Opcode.CLOSE, 0, CloseFrames.payload(close.code(), ""), OutboundKind.CLOSE, null);
             }
-            becomeClosed();
             listener.onClosed(close.code(), close.reason());
         }
 

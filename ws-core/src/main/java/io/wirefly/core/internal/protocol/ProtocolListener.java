@@ -4,8 +4,10 @@ import io.wirefly.core.ProtocolException;
 import java.nio.ByteBuffer;
 
 /**
- * What a {@link Protocol} reports to its transport. All methods are called synchronously from inside
- * {@link Protocol#receive}, a {@code send*} method or {@link Protocol#close}, on the thread that called it.
+ * The events a {@link Protocol} reports: messages, pings, pongs, a violation, the end. They are called synchronously
+ * from inside {@link Protocol#receive}, {@link Protocol#receiveEof} or {@link Protocol#fail}, on the thread that
+ * called it. Frames to write are not reported here: the transport pulls them with {@link Protocol#drainOutbound}
+ * after the call returns, so a listener never has to write to a socket in the middle of the engine's work.
  *
  * <pre>{@code
  * ProtocolListener listener = new ProtocolListener() {
@@ -13,7 +15,6 @@ import java.nio.ByteBuffer;
  *     public void onBinary(ByteBuffer data) { }
  *     public void onPing(ByteBuffer payload) { }
  *     public void onPong(ByteBuffer payload) { }
- *     public void onOutbound(ByteBuffer frame, OutboundKind kind) { socketQueue.add(frame); }
  *     public void onProtocolError(ProtocolException e) { log(e); }
  *     public void onClosed(int code, String reason) { closeSocketAfterFlush(); }
  * };
@@ -36,7 +37,7 @@ public interface ProtocolListener {
     void onBinary(ByteBuffer data);
 
     /**
-     * A ping arrived. The automatic pong has already been passed to {@link #onOutbound}.
+     * A ping arrived. The automatic pong is already queued for {@link Protocol#drainOutbound}.
      *
      * @param payload the ping's payload, a new buffer the listener owns
      */
@@ -50,17 +51,8 @@ public interface ProtocolListener {
     void onPong(ByteBuffer payload);
 
     /**
-     * A complete frame to write to the peer, already masked on the client side.
-     *
-     * @param frame the frame bytes from position to limit; the transport owns the buffer
-     * @param kind how to order it against frames already queued
-     */
-    void onOutbound(ByteBuffer frame, OutboundKind kind);
-
-    /**
      * The peer broke a rule (or the engine met an unexpected condition). A close frame with
-     * {@link ProtocolException#closeCode()} has already been passed to {@link #onOutbound} as
-     * {@link OutboundKind#CLOSE_ABORT}; {@link #onClosed} follows at once and all later input is discarded.
+     * {@link ProtocolException#closeCode()} is already queued as {@link OutboundKind#CLOSE_ABORT}; {@link #onClosed} follows at once and all later input is discarded.
      *
      * @param error the violation
      */
@@ -68,7 +60,7 @@ public interface ProtocolListener {
 
     /**
      * The connection reached {@link io.wirefly.core.ReadyState#CLOSED}; called exactly once. The transport closes
-     * the TCP connection once the frames already handed to it are written.
+     * the TCP connection once the frames still queued (drain them first) are written.
      *
      * @param code the peer's close code (1005 if its close frame had none); the code we sent when we failed the
      *     connection; or 1006 when the connection ended without a closing handshake

@@ -118,6 +118,19 @@ class ServerHandshakeTest {
     }
 
     @Test
+    void anEmptyHostIsRefused() {
+        assertRefused(400, "Host header is empty", request(with("Host", "")));
+        assertRefused(400, "Host header is empty", request(with("Host", "  ")));
+    }
+
+    @Test
+    void anUpgradeRequestWithABodyIsRefused() {
+        assertRefused(400, "Content-Length: 5", request(valid(), "Content-Length: 5"));
+        assertRefused(400, "Transfer-Encoding", request(valid(), "Transfer-Encoding: chunked"));
+        ServerHandshake.accept(request(valid(), "Content-Length: 0"), List.of(), PLAIN);   // no body: fine
+    }
+
+    @Test
     void upgradeMustContainWebsocket() {
         assertRefused(400, "Upgrade", request(with("Upgrade", null)));
         assertRefused(400, "Upgrade", request(with("Upgrade", "h2c")));

@@ -29,7 +29,7 @@ class ProtocolDeflateTest {
     // RFC 7692 §7.2.3.1 and §7.2.3.2: "Hello" compressed, once and then again with the context taken over.
     @Test
     void theRfcExamplesInflateToHello() {
-        Protocol c = new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol c = events.bind(new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events));
         c.receive(ByteBuffer.wrap(hex("c1 07 f2 48 cd c9 c9 07 00")));
         c.receive(ByteBuffer.wrap(hex("c1 05 f2 00 11 00 00")));
         // §7.2.3.3: a compressed message split into two fragments; RSV1 on the first frame only.
@@ -43,8 +43,8 @@ class ProtocolDeflateTest {
         DeflateParams params = new DeflateParams(serverReset, clientReset, 15, 15);
         RecordingListener serverEvents = new RecordingListener();
         RecordingListener clientEvents = new RecordingListener();
-        Protocol s = new Protocol(Role.SERVER, DEFLATE, params, MaskKeys.secure(), serverEvents);
-        Protocol c = new Protocol(Role.CLIENT, DEFLATE, params, MaskKeys.secure(), clientEvents);
+        Protocol s = serverEvents.bind(new Protocol(Role.SERVER, DEFLATE, params, MaskKeys.secure(), serverEvents));
+        Protocol c = clientEvents.bind(new Protocol(Role.CLIENT, DEFLATE, params, MaskKeys.secure(), clientEvents));
         Random random = new Random(42);
         for (int i = 0; i < 20; i++) {
             String text = "message " + i + " " + "abc".repeat(random.nextInt(2000));
@@ -54,7 +54,7 @@ class ProtocolDeflateTest {
             random.nextBytes(bin);
             c.sendBinary(ByteBuffer.wrap(bin));
             s.sendBinary(ByteBuffer.wrap(bin));
-            assertTrue((clientEvents.frames.get(0).get(0) & 0x40) != 0, "RSV1 set on a compressed message");
+            assertTrue((clientEvents.frames().get(0).get(0) & 0x40) != 0, "RSV1 set on a compressed message");
             ProtocolTest.pump(clientEvents, s);
             ProtocolTest.pump(serverEvents, c);
             assertEquals(text, serverEvents.texts.get(i));
@@ -67,30 +67,30 @@ class ProtocolDeflateTest {
     @Test
     void messagesBelowTheThresholdGoUncompressed() {
         WebSocketConfig config = WebSocketConfig.builder().deflate(true).deflateThreshold(100).build();
-        Protocol s = new Protocol(Role.SERVER, config, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol s = events.bind(new Protocol(Role.SERVER, config, TAKEOVER, MaskKeys.fixed(1), events));
         s.sendText("short");
         s.sendText("long".repeat(50));
-        assertEquals(0x81, events.frames.get(0).get(0) & 0xFF, "uncompressed, RSV1 clear");
-        assertEquals(0xC1, events.frames.get(1).get(0) & 0xFF, "compressed, RSV1 set");
+        assertEquals(0x81, events.frames().get(0).get(0) & 0xFF, "uncompressed, RSV1 clear");
+        assertEquals(0xC1, events.frames().get(1).get(0) & 0xFF, "compressed, RSV1 set");
     }
 
     @Test
     void rsv1OnAContinuationFrameIs1002() {
-        Protocol s = new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol s = events.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events));
         s.receive(fromClient().frame(false, 0b100, 1, hex("f2 48")).frame(true, 0b100, 0, hex("cd c9")).buffer());
         assertEquals(1002, events.closedCode);
     }
 
     @Test
     void rsv1OnAControlFrameIs1002() {
-        Protocol s = new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol s = events.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events));
         s.receive(fromClient().frame(true, 0b100, 9, new byte[0]).buffer());
         assertEquals(1002, events.closedCode);
     }
 
     @Test
     void corruptCompressedDataIs1007() {
-        Protocol c = new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol c = events.bind(new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events));
         c.receive(fromServer().frame(true, 0b100, 2, hex("ff ff ff ff ff")).buffer());
         assertEquals(1007, events.closedCode);
         assertEquals(1007, events.lastSentCloseCode());
@@ -99,7 +99,7 @@ class ProtocolDeflateTest {
     @Test
     void compressedTextThatIsNotUtf8Is1007() {
         byte[] compressed = deflate(hex("48 65 ed a0 80"));
-        Protocol c = new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol c = events.bind(new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events));
         c.receive(fromServer().frame(true, 0b100, 1, compressed).buffer());
         assertEquals(1007, events.closedCode);
     }
@@ -109,7 +109,7 @@ class ProtocolDeflateTest {
         WebSocketConfig config = WebSocketConfig.builder().deflate(true).maxMessageSize(1 << 20).build();
         byte[] bomb = deflate(new byte[64 << 20]);   // 64 MiB of zeros in about 64 KiB
         assertTrue(bomb.length < config.maxFrameSize());
-        Protocol c = new Protocol(Role.CLIENT, config, TAKEOVER, MaskKeys.fixed(1), events);
+        Protocol c = events.bind(new Protocol(Role.CLIENT, config, TAKEOVER, MaskKeys.fixed(1), events));
         c.receive(fromServer().frame(true, 0b100, 2, bomb).buffer());
         assertEquals(1009, events.closedCode);
         assertTrue(events.binaries.isEmpty());

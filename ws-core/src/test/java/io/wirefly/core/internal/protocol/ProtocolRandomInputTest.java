@@ -61,11 +61,6 @@ class ProtocolRandomInputTest {
         }
 
         @Override
-        public void onOutbound(ByteBuffer frame, OutboundKind kind) {
-            open("onOutbound");
-        }
-
-        @Override
         public void onProtocolError(ProtocolException e) {
             open("onProtocolError");
             int code = e.closeCode().code();

@@ -31,11 +31,11 @@ class ProtocolTest {
     }
 
     private Protocol server(WebSocketConfig config) {
-        return new Protocol(Role.SERVER, config, null, MaskKeys.fixed(0x11223344), events);
+        return events.bind(new Protocol(Role.SERVER, config, null, MaskKeys.fixed(0x11223344), events));
     }
 
     private Protocol client() {
-        return new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x11223344), events);
+        return events.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x11223344), events));
     }
 
     private static byte[] utf8(String s) {
@@ -49,7 +49,7 @@ class ProtocolTest {
         assertEquals(ReadyState.CLOSED, p.state(), "state after violation");
         assertEquals(code, events.closedCode, "code reported to the listener");
         assertEquals(code, events.lastSentCloseCode(), "code sent on the wire");
-        assertEquals(OutboundKind.CLOSE_ABORT, events.kinds.get(events.kinds.size() - 1));
+        assertEquals(OutboundKind.CLOSE_ABORT, events.kinds().get(events.kinds().size() - 1));
         assertEquals(1, events.closedCalls);
     }
 
@@ -79,9 +79,9 @@ class ProtocolTest {
                 .frame(true, 0, 0, utf8("ment")).bytes();
         p.receive(ByteBuffer.wrap(in));
         assertEquals(List.of("ping:are you there", "text:fragment"), events.events);
-        assertEquals(List.of(OutboundKind.CONTROL), events.kinds);
+        assertEquals(List.of(OutboundKind.CONTROL), events.kinds());
         // RFC 6455 §5.5.3: the pong carries the ping's application data, unmasked from a server.
-        ByteBuffer pong = events.frames.get(0);
+        ByteBuffer pong = events.frames().get(0);
         assertEquals(0x8A, pong.get(0) & 0xFF);
         assertEquals(13, pong.get(1) & 0xFF);
         assertEquals("are you there", new String(pong.array(), pong.arrayOffset() + 2, 13, StandardCharsets.UTF_8));
@@ -121,20 +121,20 @@ class ProtocolTest {
                 .frame(true, 0, 0, utf8("uro"))
                 .close(1000, "done").bytes();
         RecordingListener whole = new RecordingListener();
-        new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), whole)
+        whole.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), whole))
                 .receive(ByteBuffer.wrap(stream.clone()));
         assertEquals(List.of("text:héllo wörld", "ping:p", "binary:70303", "text:€uro", "closed:1000"), whole.events);
 
         for (int split = 0; split <= stream.length; split += split < 400 ? 1 : 97) {
             RecordingListener l = new RecordingListener();
-            Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l);
+            Protocol p = l.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l));
             byte[] copy = stream.clone();
             p.receive(ByteBuffer.wrap(copy, 0, split));
             p.receive(ByteBuffer.wrap(copy, split, copy.length - split));
             assertEquals(whole.events, l.events, "split at " + split);
         }
         RecordingListener l = new RecordingListener();
-        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l);
+        Protocol p = l.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l));
         byte[] copy = stream.clone();
         ByteBuffer direct = ByteBuffer.allocateDirect(1);
         for (byte b : copy) {
@@ -173,7 +173,7 @@ class ProtocolTest {
         assertEquals(1002, events.closedCode);
         assertEquals(1002, events.lastSentCloseCode());
         // A client masks even its close frame.
-        assertEquals(0x80, events.frames.get(0).get(1) & 0x80);
+        assertEquals(0x80, events.frames().get(0).get(1) & 0x80);
     }
 
     // RFC 6455 §5.5: control frames.
@@ -267,7 +267,7 @@ class ProtocolTest {
         assertEquals(List.of("closed:1001"), events.events);
         assertEquals("bye", events.closedReason);
         assertEquals(1001, events.lastSentCloseCode());
-        assertEquals(OutboundKind.CLOSE, events.kinds.get(0));
+        assertEquals(OutboundKind.CLOSE, events.kinds().get(0));
     }
 
     @Test
@@ -275,7 +275,7 @@ class ProtocolTest {
         Protocol p = server();
         p.receive(fromClient().frame(true, 0, 8, new byte[0]).buffer());
         assertEquals(1005, events.closedCode);
-        assertEquals(2, events.frames.get(0).remaining(), "empty close frame from a server");
+        assertEquals(2, events.frames().get(0).remaining(), "empty close frame from a server");
         assertEquals(ReadyState.CLOSED, p.state());
     }
 
@@ -318,7 +318,7 @@ class ProtocolTest {
         assertEquals(ReadyState.CLOSED, p.state());
         assertFalse(p.closeExpected());
         assertEquals(List.of("text:in flight", "closed:4000"), events.events);
-        assertEquals(1, events.frames.size(), "no second close frame");
+        assertEquals(1, events.frames().size(), "no second close frame");
     }
 
     @Test
@@ -353,7 +353,7 @@ class ProtocolTest {
         assertEquals(List.of("text:first", "error:1002", "closed:1002"), events.events);
         p.receive(fromClient().text("still never").buffer());
         assertEquals(3, events.events.size());
-        assertEquals(1, events.frames.size());
+        assertEquals(1, events.frames().size());
     }
 
     @Test
@@ -364,11 +364,11 @@ class ProtocolTest {
                 throw new IllegalStateException("secret internal detail");
             }
         };
-        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), throwing);
+        Protocol p = throwing.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), throwing));
         p.receive(fromClient().text("boom").buffer());
         assertEquals(1011, throwing.closedCode);
         assertEquals("", throwing.closedReason);
-        ByteBuffer close = throwing.frames.get(0);
+        ByteBuffer close = throwing.frames().get(0);
         assertEquals(4, close.remaining(), "code only, no reason");
     }
 
@@ -378,19 +378,19 @@ class ProtocolTest {
     void aServerSendsUnmaskedFramesAndAClientMaskedOnes() {
         Protocol s = server();
         s.sendText("Hello");
-        assertArrayEquals(hex("81 05 48 65 6c 6c 6f"), bytes(events.frames.get(0)));
+        assertArrayEquals(hex("81 05 48 65 6c 6c 6f"), bytes(events.frames().get(0)));
 
         RecordingListener l = new RecordingListener();
-        Protocol c = new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x37fa213d), l);
+        Protocol c = l.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x37fa213d), l));
         c.sendText("Hello");
         // RFC 6455 §5.7: the masked "Hello".
-        assertArrayEquals(hex("81 85 37 fa 21 3d 7f 9f 4d 51 58"), bytes(l.frames.get(0)));
+        assertArrayEquals(hex("81 85 37 fa 21 3d 7f 9f 4d 51 58"), bytes(l.frames().get(0)));
     }
 
     @Test
     void sendingDoesNotModifyTheCallersBuffer() {
         RecordingListener l = new RecordingListener();
-        Protocol c = new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x37fa213d), l);
+        Protocol c = l.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.fixed(0x37fa213d), l));
         ByteBuffer data = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5});
         c.sendBinary(data);
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, data.array());
@@ -402,7 +402,7 @@ class ProtocolTest {
         Protocol p = server();
         assertThrows(IllegalArgumentException.class, () -> p.sendPing(ByteBuffer.allocate(126)));
         p.sendPing(ByteBuffer.allocate(125));
-        assertEquals(OutboundKind.CONTROL, events.kinds.get(0));
+        assertEquals(OutboundKind.CONTROL, events.kinds().get(0));
     }
 
     @Test
@@ -411,7 +411,7 @@ class ProtocolTest {
         p.fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "write queue exceeded 16777216 bytes");
         assertEquals(ReadyState.CLOSED, p.state());
         assertEquals(1008, events.lastSentCloseCode());
-        assertEquals(OutboundKind.CLOSE_ABORT, events.kinds.get(0));
+        assertEquals(OutboundKind.CLOSE_ABORT, events.kinds().get(0));
         assertEquals(List.of("closed:1008"), events.events, "a local failure is not a protocol error");
     }
 
@@ -421,8 +421,8 @@ class ProtocolTest {
     void aClientAndAServerExchangeMessagesAndClose() {
         RecordingListener serverEvents = new RecordingListener();
         RecordingListener clientEvents = new RecordingListener();
-        Protocol s = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), serverEvents);
-        Protocol c = new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.secure(), clientEvents);
+        Protocol s = serverEvents.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), serverEvents));
+        Protocol c = clientEvents.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.secure(), clientEvents));
         c.sendText("hi");
         c.sendBinary(ByteBuffer.wrap(new byte[100_000]));
         c.sendPing(ByteBuffer.wrap(utf8("p")));
@@ -440,11 +440,11 @@ class ProtocolTest {
     }
 
     static void pump(RecordingListener from, Protocol to) {
-        for (ByteBuffer f : from.frames) {
+        for (ByteBuffer f : from.frames()) {
             to.receive(f.duplicate());
         }
-        from.frames.clear();
-        from.kinds.clear();
+        from.frames().clear();
+        from.kinds().clear();
     }
 
     static byte[] bytes(ByteBuffer b) {
@@ -459,7 +459,7 @@ class ProtocolTest {
     void sendTextPutsTheUtf8OfTheTextInOneFrame(String text) {
         byte[] payload = utf8(text);
         server().sendText(text);
-        ByteBuffer frame = events.frames.get(0);
+        ByteBuffer frame = events.frames().get(0);
         assertEquals(0x81, frame.get(0) & 0xFF);
         assertEquals(payload.length, frame.get(1));
         byte[] actual = new byte[frame.remaining() - 2];
@@ -467,7 +467,7 @@ class ProtocolTest {
         assertArrayEquals(payload, actual);
 
         client().sendText(text);
-        ByteBuffer masked = events.frames.get(1);
+        ByteBuffer masked = events.frames().get(1);
         assertEquals(0x80 | payload.length, masked.get(1) & 0xFF);
         byte[] key = {0x11, 0x22, 0x33, 0x44};
         for (int i = 0; i < payload.length; i++) {
@@ -477,87 +477,131 @@ class ProtocolTest {
 
     @Test
     void sendTextCopiesTheTextOnce() {
-        ProtocolListener quiet = new ProtocolListener() {
-            long frameBytes;
-
-            @Override
-            public void onText(String text) {
-            }
-
-            @Override
-            public void onBinary(ByteBuffer data) {
-            }
-
-            @Override
-            public void onPing(ByteBuffer payload) {
-            }
-
-            @Override
-            public void onPong(ByteBuffer payload) {
-            }
-
-            @Override
-            public void onOutbound(ByteBuffer frame, OutboundKind kind) {
-                frameBytes += frame.remaining();
-            }
-
-            @Override
-            public void onProtocolError(io.wirefly.core.ProtocolException e) {
-            }
-
-            @Override
-            public void onClosed(int code, String reason) {
-            }
-        };
-        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(0), quiet);
+        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(0), new RecordingListener());
+        long[] frameBytes = {0};
+        OutboundSink sink = (frame, kind, tag) -> frameBytes[0] += frame.remaining();
         String text = "x".repeat(4000) + "\u00e9";
         for (int i = 0; i < 1000; i++) {   // warm up
             p.sendText(text);
+            p.drainOutbound(sink);
         }
         Allocations.current();
         int n = 100;
         long before = Allocations.current();
         for (int i = 0; i < n; i++) {
             p.sendText(text);
+            p.drainOutbound(sink);
         }
         long perMessage = (Allocations.current() - before) / n;
         // The frame (4 + 4002 bytes of array, plus its buffer object) is the only allocation; encoding into a
         // byte array first and copying it into the frame would cost another 4,018 bytes.
         assertTrue(perMessage < 4006 + 200, "bytes allocated per 4,002-byte text message: " + perMessage);
+        assertEquals(1100L * 4006, frameBytes[0]);
     }
 
     @Test
-    void failCalledAgainFromOnOutboundSendsOneCloseAndReportsOnce() {
-        // A transport that checks a write limit in onOutbound may call fail() while the first fail() is emitting
-        // its close frame; that used to recurse until the stack overflowed.
-        int[] closeFrames = {0};
-        int[] closedCalls = {0};
+    void theEngineQueuesFramesUntilTheTransportDrainsThemWithTheirTags() {
+        Protocol p = server();
+        Object first = new Object();
+        Object second = new Object();
+        p.sendText("a", first);
+        p.sendBinary(ByteBuffer.wrap(new byte[3]), second);
+        p.receive(fromClient().ping("p").buffer());
+        assertTrue(p.hasOutbound());
+        assertEquals(3 + 5 + 3, p.outboundBytes());
+        List<Object> tags = new java.util.ArrayList<>();
+        List<OutboundKind> kinds = new java.util.ArrayList<>();
+        assertEquals(3, p.drainOutbound((frame, kind, tag) -> {
+            tags.add(tag);
+            kinds.add(kind);
+        }));
+        assertEquals(java.util.Arrays.asList(first, second, null), tags);
+        assertEquals(List.of(OutboundKind.DATA, OutboundKind.DATA, OutboundKind.CONTROL), kinds);
+        assertFalse(p.hasOutbound());
+        assertEquals(0, p.outboundBytes());
+    }
+
+    @Test
+    void closeIsClosingBeforeItsFrameIsQueuedAndAListenerMaySendFromAnEvent() {
         Protocol[] self = new Protocol[1];
-        ProtocolListener listener = new ProtocolListener() {
-            @Override public void onText(String text) { }
-            @Override public void onBinary(ByteBuffer data) { }
-            @Override public void onPing(ByteBuffer payload) { }
-            @Override public void onPong(ByteBuffer payload) { }
-            @Override public void onProtocolError(io.wirefly.core.ProtocolException error) { }
-
+        RecordingListener replying = new RecordingListener() {
             @Override
-            public void onOutbound(ByteBuffer frame, OutboundKind kind) {
-                if (kind == OutboundKind.CLOSE_ABORT) {
-                    closeFrames[0]++;
-                    self[0].fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "still over the limit");
+            public void onText(String text) {
+                super.onText(text);
+                if (self[0].state() != ReadyState.OPEN) {
+                    return;   // a message that arrives after our close frame is still delivered
                 }
-            }
-
-            @Override
-            public void onClosed(int code, String reason) {
-                closedCalls[0]++;
-                assertEquals(1008, code);
+                self[0].sendText("echo " + text);   // only queues: nothing re-enters the transport
+                self[0].close(1000, "bye");
+                assertEquals(ReadyState.CLOSING, self[0].state());
+                self[0].close(1000, "again");       // no second close frame
             }
         };
-        self[0] = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), listener);
-        self[0].fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "over the limit");
-        assertEquals(1, closeFrames[0]);
-        assertEquals(1, closedCalls[0]);
+        self[0] = replying.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1),
+                replying));
+        self[0].receive(fromClient().text("hi").text("ignored?").buffer());
+        assertEquals(List.of(OutboundKind.DATA, OutboundKind.CLOSE), replying.kinds());
+        assertEquals(List.of("text:hi", "text:ignored?"), replying.events);
+        assertTrue(self[0].closeExpected());
+        // The peer's answer completes the handshake: onClosed exactly once.
+        self[0].receive(fromClient().close(1000, "").buffer());
         assertEquals(ReadyState.CLOSED, self[0].state());
+        assertEquals(1, replying.closedCalls);
+        self[0].receiveEof();
+        assertEquals(1, replying.closedCalls, "EOF after the closing handshake reports nothing more");
+    }
+
+    @Test
+    void failCalledAgainFromOnClosedSendsOneCloseAndReportsOnce() {
+        Protocol[] self = new Protocol[1];
+        RecordingListener listener = new RecordingListener() {
+            @Override
+            public void onClosed(int code, String reason) {
+                super.onClosed(code, reason);
+                self[0].fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "still over the limit");
+                self[0].receiveEof();
+            }
+        };
+        self[0] = listener.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(),
+                listener));
+        self[0].fail(io.wirefly.core.CloseCode.POLICY_VIOLATION, "over the limit");
+        assertEquals(List.of(OutboundKind.CLOSE_ABORT), listener.kinds());
+        assertEquals(1, listener.closedCalls);
+        assertEquals(1008, listener.closedCode);
+        assertEquals(ReadyState.CLOSED, self[0].state());
+    }
+
+    @Test
+    void aPeerThatAnnouncesAHugeFrameAndSendsOneByteCostsNoMoreThanThatByte() {
+        WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(1 << 20).maxMessageSize(1 << 20).build();
+        Protocol p = server(config);
+        byte[] frame = fromClient().frame(true, 0, 2, new byte[1 << 20]).bytes();
+        // header (2 + 8 length + 4 mask) and one payload byte of a 1 MiB binary frame
+        p.receive(ByteBuffer.wrap(frame, 0, 15));
+        assertEquals(ReadyState.OPEN, p.state());
+        assertTrue(p.assemblyBytes() <= 256, "held for 1 byte received: " + p.assemblyBytes());
+        p.receive(ByteBuffer.wrap(frame, 15, frame.length - 15));
+        assertEquals(List.of("binary:1048576"), events.events);
+        assertEquals(0, p.assemblyBytes(), "released once delivered");
+    }
+
+    @Test
+    void aSharedBudgetBoundsWhatAllConnectionsHoldAndRefusalIs1009() {
+        InboundBudget budget = InboundBudget.bounded(64 << 10);
+        WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(1 << 20).maxMessageSize(1 << 20).build();
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        Protocol pa = a.bind(new Protocol(Role.SERVER, config, null, MaskKeys.fixed(1), a, budget));
+        Protocol pb = b.bind(new Protocol(Role.SERVER, config, null, MaskKeys.fixed(1), b, budget));
+        byte[] big = fromClient().frame(true, 0, 2, new byte[100_000]).bytes();
+        pa.receive(ByteBuffer.wrap(big, 0, 14 + 40_000));
+        assertEquals(ReadyState.OPEN, pa.state());
+        pb.receive(ByteBuffer.wrap(big.clone(), 0, 14 + 40_000));
+        assertEquals(ReadyState.CLOSED, pb.state(), "the second 64 KiB growth does not fit the budget");
+        assertEquals(1009, b.closedCode);
+        assertEquals(1009, b.lastSentCloseCode());
+        pa.receive(ByteBuffer.wrap(big, 14 + 40_000, big.length - 14 - 40_000));
+        assertEquals(ReadyState.CLOSED, pa.state(), "100,000 bytes do not fit a 64 KiB budget either");
+        assertTrue(budget.reserve(64 << 10), "everything was released");
     }
 }

@@ -6,11 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records every event as a short string, and every outbound frame, so tests can assert exact sequences. */
+/**
+ * Records every event as a short string, and every outbound frame of the protocols bound to it (drained when
+ * {@link #frames()} or {@link #kinds()} is read), so tests can assert exact sequences.
+ */
 class RecordingListener implements ProtocolListener {
     final List<String> events = new ArrayList<>();
-    final List<ByteBuffer> frames = new ArrayList<>();
-    final List<OutboundKind> kinds = new ArrayList<>();
+    private final List<ByteBuffer> frames = new ArrayList<>();
+    private final List<OutboundKind> kinds = new ArrayList<>();
+    private final List<Protocol> bound = new ArrayList<>();
     final List<String> texts = new ArrayList<>();
     final List<byte[]> binaries = new ArrayList<>();
     ProtocolException error;
@@ -42,10 +46,31 @@ class RecordingListener implements ProtocolListener {
         events.add("pong:" + StandardCharsets.UTF_8.decode(payload));
     }
 
-    @Override
-    public void onOutbound(ByteBuffer frame, OutboundKind kind) {
-        frames.add(frame);
-        kinds.add(kind);
+    /** Drains {@code p}'s outbound frames into this recorder whenever they are read. */
+    Protocol bind(Protocol p) {
+        bound.add(p);
+        return p;
+    }
+
+    /** @return every frame the bound protocols produced so far (a live list: tests may clear it) */
+    List<ByteBuffer> frames() {
+        drain();
+        return frames;
+    }
+
+    /** @return the kinds of {@link #frames()}, in the same order */
+    List<OutboundKind> kinds() {
+        drain();
+        return kinds;
+    }
+
+    private void drain() {
+        for (Protocol p : bound) {
+            p.drainOutbound((frame, kind, tag) -> {
+                frames.add(frame);
+                kinds.add(kind);
+            });
+        }
     }
 
     @Override
@@ -64,7 +89,8 @@ class RecordingListener implements ProtocolListener {
 
     /** The close code carried by the last outbound frame, which must be a close frame. */
     int lastSentCloseCode() {
-        ByteBuffer f = frames.get(frames.size() - 1).duplicate();
+        List<ByteBuffer> all = frames();
+        ByteBuffer f = all.get(all.size() - 1).duplicate();
         int b0 = f.get() & 0xFF;
         if ((b0 & 0x0F) != 8) {
             throw new AssertionError("last outbound frame is not a close frame, opcode " + (b0 & 0x0F));

@@ -1,6 +1,7 @@
 package io.wirefly.server.internal;
 
 import io.wirefly.core.ClosedException;
+import io.wirefly.core.internal.protocol.OutboundKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -10,13 +11,24 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The frames waiting to be written to one connection, in the order RFC 6455 allows: the frame being written
  * finishes first, then control frames (pings, pongs), then data and close frames in the order they were sent.
- * Written with gathering writes. Loop-thread only, except {@link #bytes()} which any thread may read.
+ * Written with gathering writes. Loop-thread only, except {@link #bytes()} and {@link #accounted()}, which any
+ * thread may read.
+ *
+ * <p>Two sizes: {@link #bytes()} counts the bytes on the wire (what {@code bufferedAmount()} reports), and
+ * {@link #accounted()} adds {@link #FRAME_OVERHEAD} per frame for the objects that hold it. Back-pressure uses the
+ * second, so that a flood of tiny frames (empty pings, each answered by a pong) trips the water marks as surely as a
+ * few big ones.
  *
  * <p>Memory: an empty queue holds no arrays at all. Frames wait in two intrusive linked lists (one small node per
  * frame, the only allocation per frame), and the array that a gathering write needs is a scratch array of the
  * writing thread (the event loop), shared by every connection on it and emptied after each write.
  */
-final class WriteQueue {
+final class OutboundBuffer {
+    /**
+     * Heap bytes per queued frame besides its payload: the entry, the ByteBuffer object, the array header and, for a
+     * send, its future (measured with the thread allocation counter, rounded up).
+     */
+    static final int FRAME_OVERHEAD = 96;
     /** The most buffers handed to one gathering write. */
     static final int GATHER = 32;
     /** One gather array per event-loop thread; cleared after every write so that it keeps no frame alive. */
@@ -29,6 +41,7 @@ final class WriteQueue {
     private Entry dataHead;
     private Entry dataTail;
     private volatile long bytes;
+    private volatile long frames;
 
     /** One queued frame; {@code next} links it in its list (or, briefly, in the list of written frames). */
     private static final class Entry {
@@ -45,6 +58,30 @@ final class WriteQueue {
     /** @return the bytes queued and not yet handed to the kernel */
     long bytes() {
         return bytes;
+    }
+
+    /** @return the bytes queued plus {@link #FRAME_OVERHEAD} per frame: what the queue costs in memory */
+    long accounted() {
+        return bytes + frames * FRAME_OVERHEAD;
+    }
+
+    /**
+     * Queues a frame that the protocol produced, by its kind: a control frame goes ahead of queued data, an
+     * aborting close drops every frame that has not started to go out.
+     *
+     * @param frame the frame
+     * @param kind its kind
+     * @param done completed when written, or null
+     */
+    void add(ByteBuffer frame, OutboundKind kind, CompletableFuture<Void> done) {
+        switch (kind) {
+            case CONTROL -> addControl(frame, done);
+            case DATA, CLOSE -> addData(frame, done);
+            case CLOSE_ABORT -> {
+                dropPending("connection failed");
+                addData(frame, done);
+            }
+        }
     }
 
     /** @return true if nothing is queued */
@@ -65,6 +102,7 @@ final class WriteQueue {
         }
         dataTail = e;
         bytes += frame.remaining();
+        frames++;
     }
 
     /**
@@ -80,6 +118,7 @@ final class WriteQueue {
         }
         controlTail = e;
         bytes += frame.remaining();
+        frames++;
     }
 
     /**
@@ -108,6 +147,7 @@ final class WriteQueue {
             Entry e = current;
             current = null;
             bytes -= e.buffer.remaining();
+            frames--;
             fail(e, why);
         }
         dropPending(why);
@@ -158,6 +198,7 @@ final class WriteQueue {
                     break;
                 }
                 removeHead(e);
+                frames--;
                 if (e.done != null) {
                     if (doneTail == null) {
                         doneHead = e;
@@ -235,6 +276,7 @@ final class WriteQueue {
             Entry next = e.next;
             e.next = null;
             bytes -= e.buffer.remaining();
+            frames--;
             fail(e, why);
             e = next;
         }

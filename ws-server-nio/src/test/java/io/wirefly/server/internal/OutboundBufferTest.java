@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-class WriteQueueTest {
+class OutboundBufferTest {
 
     /** A channel that takes at most {@code budget} bytes per write call, like a full socket buffer. */
     private static final class SlowChannel implements GatheringByteChannel {
@@ -69,7 +69,7 @@ class WriteQueueTest {
 
     @Test
     void controlFramesGoAheadOfQueuedDataButNeverIntoAPartlyWrittenFrame() throws Exception {
-        WriteQueue q = new WriteQueue();
+        OutboundBuffer q = new OutboundBuffer();
         SlowChannel channel = new SlowChannel(3);
         q.addData(bytes("AAAAAA"), null);
         q.addData(bytes("BBBB"), null);
@@ -83,7 +83,7 @@ class WriteQueueTest {
 
     @Test
     void completionsFireWhenTheirBytesAreWrittenAndBytesCountsWhatIsLeft() throws Exception {
-        WriteQueue q = new WriteQueue();
+        OutboundBuffer q = new OutboundBuffer();
         CompletableFuture<Void> first = new CompletableFuture<>();
         CompletableFuture<Void> second = new CompletableFuture<>();
         q.addData(bytes("12345"), first);
@@ -102,7 +102,7 @@ class WriteQueueTest {
 
     @Test
     void droppingPendingFramesFailsTheirCompletionsButKeepsThePartlyWrittenOne() throws Exception {
-        WriteQueue q = new WriteQueue();
+        OutboundBuffer q = new OutboundBuffer();
         CompletableFuture<Void> partial = new CompletableFuture<>();
         CompletableFuture<Void> pending = new CompletableFuture<>();
         q.addData(bytes("AAAA"), partial);
@@ -121,7 +121,7 @@ class WriteQueueTest {
 
     @Test
     void gatheringWritesHandleMoreFramesThanOneBatch() throws Exception {
-        WriteQueue q = new WriteQueue();
+        OutboundBuffer q = new OutboundBuffer();
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < 100; i++) {
             String s = Integer.toString(i % 10);
@@ -135,7 +135,7 @@ class WriteQueueTest {
 
     @Test
     void aCompletionCallbackMayQueueAndWriteMoreFrames() throws Exception {
-        WriteQueue q = new WriteQueue();
+        OutboundBuffer q = new OutboundBuffer();
         SlowChannel channel = new SlowChannel(100);
         CompletableFuture<Void> first = new CompletableFuture<>();
         first.thenRun(() -> {
@@ -157,7 +157,7 @@ class WriteQueueTest {
 
     @Test
     void aFramePartlyWrittenInsideAGatheringWriteStaysFirst() throws Exception {
-        WriteQueue q = new WriteQueue();
+        OutboundBuffer q = new OutboundBuffer();
         SlowChannel channel = new SlowChannel(5);
         q.addData(bytes("AAA"), null);
         q.addData(bytes("BBBB"), null);
@@ -170,17 +170,17 @@ class WriteQueueTest {
 
     @Test
     void anEmptyQueueHoldsNoArrays() {
-        WriteQueue[] keep = new WriteQueue[100];
-        keep[0] = new WriteQueue();   // warm up: class loading and initialisation allocate
+        OutboundBuffer[] keep = new OutboundBuffer[100];
+        keep[0] = new OutboundBuffer();   // warm up: class loading and initialisation allocate
         Allocations.current();   // warm up the counter's own path
         long before = Allocations.current();
         for (int i = 0; i < keep.length; i++) {
-            keep[i] = new WriteQueue();
+            keep[i] = new OutboundBuffer();
         }
         long perQueue = (Allocations.current() - before) / keep.length;
         // The object alone (header, five references, a long) is 40 bytes with compressed references; an array of
         // frames or buffers would add at least 16 more.
         assertTrue(perQueue <= 48, "bytes per empty queue: " + perQueue);
-        assertEquals(100, java.util.Arrays.stream(keep).filter(WriteQueue::isEmpty).count());
+        assertEquals(100, java.util.Arrays.stream(keep).filter(OutboundBuffer::isEmpty).count());
     }
 }

@@ -1,0 +1,91 @@
+package io.wirefly.core.internal.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The frames a {@link Protocol} has produced and its transport has not yet taken, in order, each with its
+ * {@link OutboundKind} and the caller's tag. A ring of parallel arrays: no allocation per frame once it has grown to
+ * the connection's usual burst, and nothing but three small arrays while idle.
+ *
+ * <pre>{@code
+ * OutboundQueue queue = new OutboundQueue();
+ * queue.add(frame, OutboundKind.DATA, future);
+ * queue.drainTo((f, kind, tag) -> socketBuffer.add(f, kind, tag));
+ * }</pre>
+ */
+final class OutboundQueue {
+    private static final int INITIAL = 4;
+    private static final OutboundKind[] KINDS = OutboundKind.values();
+
+    private ByteBuffer[] frames = new ByteBuffer[INITIAL];
+    private byte[] kinds = new byte[INITIAL];
+    private Object[] tags = new Object[INITIAL];
+    private int head;
+    private int size;
+    private long bytes;
+
+    /** @return true if no frame waits */
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** @return the bytes of the frames that wait */
+    long bytes() {
+        return bytes;
+    }
+
+    void add(ByteBuffer frame, OutboundKind kind, Object tag) {
+        if (size == frames.length) {
+            grow();
+        }
+        int at = (head + size) & (frames.length - 1);
+        frames[at] = frame;
+        kinds[at] = (byte) kind.ordinal();
+        tags[at] = tag;
+        size++;
+        bytes += frame.remaining();
+    }
+
+    /**
+     * Hands every waiting frame to {@code sink} in order and forgets it. Frames that the sink's own calls add (none
+     * should) are handed over in the same call.
+     */
+    int drainTo(OutboundSink sink) {
+        int n = 0;
+        while (size > 0) {
+            int at = head;
+            ByteBuffer frame = frames[at];
+            OutboundKind kind = KINDS[kinds[at]];
+            Object tag = tags[at];
+            frames[at] = null;
+            tags[at] = null;
+            head = (head + 1) & (frames.length - 1);
+            size--;
+            bytes -= frame.remaining();
+            n++;
+            sink.accept(frame, kind, tag);
+        }
+        head = 0;
+        return n;
+    }
+
+    private void grow() {
+        int capacity = frames.length * 2;
+        ByteBuffer[] f = new ByteBuffer[capacity];
+        byte[] k = new byte[capacity];
+        Object[] t = new Object[capacity];
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) & (frames.length - 1);
+            f[i] = frames[at];
+            k[i] = kinds[at];
+            t[i] = tags[at];
+        }
+        Arrays.fill(frames, null);
+        Arrays.fill(tags, null);
+        frames = f;
+        kinds = k;
+        tags = t;
+        head = 0;
+    }
+}

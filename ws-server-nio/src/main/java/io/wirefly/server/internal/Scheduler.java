@@ -1,0 +1,44 @@
+package io.wirefly.server.internal;
+
+/**
+ * What a session needs of its event loop besides the selector: the time, timers and running code on the loop. The
+ * loop implements it; unit tests drive a session with a manual clock instead.
+ *
+ * <pre>{@code
+ * Scheduler.Cancellable t = scheduler.schedule(TimeUnit.SECONDS.toNanos(10), this::onTimeout);
+ * t.cancel();   // forgotten at once
+ * }</pre>
+ */
+interface Scheduler {
+
+    /** @return the current time, in the clock of {@link #schedule} ({@link System#nanoTime()} on a real loop) */
+    long nanoTime();
+
+    /**
+     * Runs {@code task} on the loop thread after {@code delayNanos}. Loop thread only.
+     *
+     * @param delayNanos the delay
+     * @param task the task
+     * @return a handle that cancels it
+     */
+    Cancellable schedule(long delayNanos, Runnable task);
+
+    /**
+     * Runs {@code task} on the loop thread, soon and in order. Any thread.
+     *
+     * @param task the task
+     */
+    void execute(Runnable task);
+
+    /** @return true on the loop thread */
+    boolean inLoop();
+
+    /** @return the loop's read buffer, shared by its sessions: valid on the loop thread, inside one read */
+    java.nio.ByteBuffer readBuffer();
+
+    /** A timer that can be cancelled; loop thread only. */
+    interface Cancellable {
+        /** The timer will not run, and holds no memory any more. */
+        void cancel();
+    }
+}

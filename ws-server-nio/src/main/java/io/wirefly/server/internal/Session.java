@@ -1,0 +1,645 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.ClosedException;
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.HandshakeException;
+import io.wirefly.core.ProtocolException;
+import io.wirefly.core.ReadyState;
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.internal.deflate.DeflateParams;
+import io.wirefly.core.internal.frame.MaskKeys;
+import io.wirefly.core.internal.handshake.HandshakeParser;
+import io.wirefly.core.internal.protocol.OutboundKind;
+import io.wirefly.core.internal.protocol.OutboundSink;
+import io.wirefly.core.internal.protocol.Protocol;
+import io.wirefly.core.internal.protocol.ProtocolListener;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One connection's life on its event loop, from the first byte of the handshake to the close of the socket. It is
+ * loop-confined: every method runs on the loop thread, so it has no locks and no volatile state of its own (its
+ * {@link SessionHandle} is what other threads touch).
+ *
+ * <p>Its shape, one owner per concern:
+ * <ul>
+ *   <li>the {@link Phase}, which only moves forward: {@code HANDSHAKE → OPEN → CLOSING → LINGERING → CLOSED};
+ *   <li>the {@link Protocol} (ws-core), fed with {@code receive} and drained of frames with {@code drainOutbound};
+ *   <li>the {@link OutboundBuffer}, which owns the frames waiting for the socket and their completions;
+ *   <li>the {@link SessionTimers}, which own every deadline;
+ *   <li>the {@link Dispatcher}, which owns how handler calls run.
+ * </ul>
+ *
+ * <p>Every entry (readiness, a task from the handle, a timer) is one unit of work that ends in {@link #afterIo()}:
+ * drain the engine, write, apply the write limits, advance the phase, set the interest ops. Calls made while a unit
+ * is running (a handler that sends from {@code onText}) only queue; nothing re-enters the socket code. There is one
+ * exit, {@link #terminate(Throwable)}, which closes the socket, cancels the timers, fails what is still queued,
+ * reports the close and releases the registration, exactly once.
+ */
+final class Session implements ProtocolListener, EventLoop.ChannelHandler, SessionTimers.Events {
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    /** One thread-safe key source for every client connection; a server never masks. */
+    private static final MaskKeys KEYS = MaskKeys.secure();
+
+    /** Where a session is in its life; it only moves forward. */
+    enum Phase {
+        /** Connecting, or reading / writing the opening handshake. */
+        HANDSHAKE,
+        /** The WebSocket is open. */
+        OPEN,
+        /** The closing handshake has started, or the engine is closed and its last frames are being written. */
+        CLOSING,
+        /** Our side is finished and half-closed; input is read and discarded until the peer's FIN. */
+        LINGERING,
+        /** The socket is closed and everything is released. */
+        CLOSED
+    }
+
+    /** The role-specific part of the opening handshake. */
+    interface Handshake {
+        /** @param session the session whose socket is now connected */
+        void onConnected(Session session);
+
+        /**
+         * @param session the session
+         * @param in handshake bytes; what follows the head must be left in the buffer
+         * @throws HandshakeException if the head is malformed
+         */
+        void onBytes(Session session, ByteBuffer in);
+
+        /**
+         * The head was malformed: answer it (server) or give up (client).
+         *
+         * @param session the session
+         * @param cause the error
+         */
+        void onMalformed(Session session, HandshakeException cause);
+
+        /**
+         * The session ended before the handshake completed (timeout, reset, EOF, loop stopped).
+         *
+         * @param cause why, never null
+         */
+        void onAborted(Throwable cause);
+    }
+
+    private final Scheduler loop;
+    private final Wire wire;
+    private final Settings settings;
+    private final MetricsCollector metrics;
+    private final Role role;
+    private final SessionHandle handle;
+    private final OutboundBuffer out = new OutboundBuffer();
+    private final SessionTimers timers;
+    private final OutboundSink toBuffer = this::queueFrame;
+    private Handshake handshake;
+    private Protocol protocol;
+    private WebSocketHandler handler;
+    private Dispatcher dispatcher = Dispatcher.INLINE;
+    private Phase phase = Phase.HANDSHAKE;
+    /** Nesting depth of units of work; afterIo runs when the outermost one ends. */
+    private int depth;
+    private boolean readsPaused;
+    private boolean connecting;
+    private int sentCloseCode = -1;
+    private Runnable release = () -> { };
+
+    Session(Scheduler loop, Wire wire, Settings settings, Role role, SessionHandle.Info info, Handshake handshake) {
+        this.loop = loop;
+        this.wire = wire;
+        this.settings = settings;
+        this.metrics = settings.metrics();
+        this.role = role;
+        this.handshake = handshake;
+        this.timers = new SessionTimers(loop, settings, this);
+        this.handle = new SessionHandle(this, info);
+    }
+
+    SessionHandle handle() {
+        return handle;
+    }
+
+    Scheduler loop() {
+        return loop;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Starts the session once its channel is registered. Loop thread.
+     *
+     * @param connected false while a client's connect is still in progress
+     * @param release run once when the session is gone
+     */
+    void start(boolean connected, Runnable release) {
+        this.release = release;
+        depth++;
+        try {
+            timers.startHandshake();
+            connecting = !connected;
+            if (connected) {
+                handshake.onConnected(this);
+            }
+        } finally {
+            endUnit();
+        }
+    }
+
+    // ---- Called by the Handshake implementations -----------------------------------------------------------------
+
+    HandshakeParser newParser(boolean requests) {
+        return requests ? HandshakeParser.forRequests(settings.config()) : HandshakeParser.forResponses(settings.config());
+    }
+
+    /** Queues raw bytes (a handshake head); written at the end of the current unit. */
+    void writeRaw(ByteBuffer bytes) {
+        out.addData(bytes, null);
+    }
+
+    /** Answers the handshake over HTTP and closes once the answer is written. */
+    void respondAndClose(int status, ByteBuffer response) {
+        if (phase != Phase.HANDSHAKE) {
+            return;
+        }
+        metrics.rejected(status);
+        out.addData(response, null);
+        phase = Phase.CLOSING;
+        timers.stopHandshake();
+        timers.startClose();
+    }
+
+    /** The handshake succeeded: start the protocol and tell the handler. */
+    void open(WebSocketHandler handler, String path, String subprotocol, DeflateParams deflate) {
+        timers.stopHandshake();
+        this.handler = handler;
+        this.handshake = null;
+        this.dispatcher = settings.executor() == null ? Dispatcher.INLINE
+                : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
+        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget());
+        this.phase = Phase.OPEN;
+        handle.opened(path, subprotocol);
+        metrics.opened();
+        timers.startIdle();
+        dispatch(() -> handler.onOpen(handle));
+    }
+
+    // ---- Readiness: one unit of work each ------------------------------------------------------------------------
+
+    @Override
+    public void onReady(SelectionKey key) {
+        depth++;
+        try {
+            if (connecting && key.isConnectable()) {
+                finishConnect();
+            }
+            if (phase != Phase.CLOSED && key.isValid() && key.isWritable()) {
+                flush();
+            }
+            if (phase != Phase.CLOSED && key.isValid() && key.isReadable()) {
+                read();
+            }
+        } finally {
+            endUnit();
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        terminate(cause);
+    }
+
+    private void finishConnect() {
+        try {
+            if (!((SocketWire) wire).channel().finishConnect()) {
+                return;
+            }
+        } catch (IOException e) {
+            terminate(e);
+            return;
+        }
+        connecting = false;
+        ((SocketWire) wire).connected();
+        handshake.onConnected(this);
+    }
+
+    private void read() {
+        ByteBuffer buffer = loop.readBuffer();
+        buffer.clear();
+        int n;
+        try {
+            n = wire.read(buffer);
+        } catch (IOException e) {
+            terminate(e);
+            return;
+        }
+        if (n < 0) {
+            onEof();
+            return;
+        }
+        if (n == 0 || phase == Phase.LINGERING) {
+            return;   // lingering: our side is finished, discard what the peer still sends
+        }
+        metrics.bytesIn.add(n);
+        timers.onRead();
+        buffer.flip();
+        if (phase == Phase.HANDSHAKE) {
+            try {
+                handshake.onBytes(this, buffer);
+            } catch (HandshakeException e) {
+                handshake.onMalformed(this, e);
+                return;
+            }
+        }
+        if (protocol != null && buffer.hasRemaining()) {
+            protocol.receive(buffer);
+        }
+    }
+
+    private void onEof() {
+        if (phase == Phase.LINGERING || protocol == null) {
+            terminate(phase == Phase.LINGERING || phase == Phase.CLOSING ? null
+                    : new IOException("connection closed during the handshake"));
+            return;
+        }
+        terminate(null);   // the protocol reports 1006 unless the closing handshake completed
+    }
+
+    // ---- Timers --------------------------------------------------------------------------------------------------
+
+    @Override
+    public void onHandshakeTimeout() {
+        if (phase == Phase.HANDSHAKE) {
+            terminate(new HandshakeException(408, "handshake not completed within "
+                    + settings.handshakeTimeoutNanos() / 1_000_000 + " ms"));
+        }
+    }
+
+    @Override
+    public void onPingDue(long payload) {
+        if (phase != Phase.OPEN || protocol.state() != ReadyState.OPEN) {
+            return;
+        }
+        depth++;
+        try {
+            protocol.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, payload));
+        } finally {
+            endUnit();
+        }
+    }
+
+    @Override
+    public void onPongTimeout() {
+        if (phase != Phase.OPEN) {
+            return;
+        }
+        LOG.log(Level.DEBUG, "no pong within the deadline; closing " + handle.remoteAddress());
+        ClosedException e = new ClosedException("no pong within " + settings.pongTimeoutNanos() / 1_000_000 + " ms");
+        terminate(e);
+    }
+
+    @Override
+    public void onCloseTimeout() {
+        terminate(null);
+    }
+
+    // ---- The end of every unit of work ---------------------------------------------------------------------------
+
+    private void endUnit() {
+        if (--depth == 0) {
+            try {
+                afterIo();
+            } catch (RuntimeException e) {
+                terminate(e);
+            }
+        }
+    }
+
+    /**
+     * Drains the engine into the buffer, writes, applies the limits, advances the phase and sets the interest ops.
+     * Runs once at the end of each outermost unit of work.
+     */
+    private void afterIo() {
+        for (int round = 0; round < 2 && phase != Phase.CLOSED; round++) {
+            if (protocol != null && protocol.hasOutbound()) {
+                protocol.drainOutbound(toBuffer);
+            }
+            flush();
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (out.accounted() + handle.pendingBytes() <= settings.maxWriteBuffer()) {
+                break;
+            }
+            failOverflow();   // queues a close that drops the backlog; the second round writes it
+        }
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (protocol != null && protocol.state() == ReadyState.CLOSED && phase == Phase.OPEN) {
+            phase = Phase.CLOSING;
+        }
+        if (phase == Phase.CLOSING && out.isEmpty() && (protocol == null || protocol.state() == ReadyState.CLOSED)) {
+            linger();
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+        }
+        if (connecting) {
+            return;   // the interest stays OP_CONNECT until the connect completes
+        }
+        boolean read = switch (phase) {
+            case HANDSHAKE -> true;
+            case OPEN, CLOSING -> !pauseReads();
+            case LINGERING -> true;
+            case CLOSED -> false;
+        };
+        wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
+    }
+
+    /** @return true if reading must pause: too much queued for the peer, or the handler is behind */
+    private boolean pauseReads() {
+        long queued = out.accounted() + handle.pendingBytes();
+        boolean backlogged = dispatcher.backlogged();
+        if (!readsPaused && (queued > settings.highWaterMark() || backlogged)) {
+            readsPaused = true;
+            metrics.paused();
+        } else if (readsPaused && queued < settings.lowWaterMark() && !backlogged) {
+            readsPaused = false;
+        }
+        return readsPaused;
+    }
+
+    /** The handler's backlog drained: read again if nothing else holds reading back. */
+    private void resumeCheck() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        depth++;
+        endUnit();
+    }
+
+    private void flush() {
+        if (out.isEmpty()) {
+            return;
+        }
+        long before = out.bytes();
+        try {
+            out.writeTo(wire);
+        } catch (IOException e) {
+            terminate(e);
+            return;
+        }
+        metrics.bytesOut.add(before - out.bytes());
+    }
+
+    /** Another thread tried to queue past the hard limit: fail the connection with 1008. */
+    void overflow() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        depth++;
+        try {
+            failOverflow();
+        } finally {
+            endUnit();
+        }
+    }
+
+    private void failOverflow() {
+        if (protocol != null && protocol.state() != ReadyState.CLOSED) {
+            sentCloseCode = CloseCode.POLICY_VIOLATION.code();
+            protocol.fail(CloseCode.POLICY_VIOLATION,
+                    "write queue exceeded maxWriteBuffer (" + settings.maxWriteBuffer() + " bytes)");
+        } else {
+            // Nothing polite is left to send: the peer does not read what it already has.
+            terminate(new ClosedException("write queue exceeded maxWriteBuffer (" + settings.maxWriteBuffer()
+                    + " bytes) while closing"));
+        }
+    }
+
+    /**
+     * Everything is written and this side is done. A server closes the TCP connection first (RFC 6455 §7.1.1), but
+     * closing while unread input sits in the socket would make the kernel send a reset that can destroy the frames
+     * just sent: so half-close (FIN after the queued bytes), then read and discard until the peer closes too, or the
+     * close timeout. A client waits for the server's FIN the same way, without half-closing first.
+     */
+    private void linger() {
+        phase = Phase.LINGERING;
+        timers.startClose();
+        if (role == Role.SERVER || protocol == null) {
+            try {
+                wire.shutdownOutput();
+            } catch (IOException e) {
+                terminate(null);
+            }
+        }
+    }
+
+    // ---- The one exit --------------------------------------------------------------------------------------------
+
+    /**
+     * Ends the session: closes the socket, cancels every timer, fails what is still queued, reports the close
+     * (1006 unless the closing handshake completed) and releases the registration. Idempotent.
+     *
+     * @param cause why, or null for an orderly end
+     */
+    void terminate(Throwable cause) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        wire.close();
+        timers.cancelAll();
+        out.clear("connection closed");
+        try {
+            if (protocol == null) {
+                if (handshake != null && was == Phase.HANDSHAKE) {
+                    handshake.onAborted(cause != null ? cause : new IOException("connection closed"));
+                }
+            } else {
+                if (cause != null && protocol.state() != ReadyState.CLOSED) {
+                    Throwable error = cause;
+                    dispatch(() -> handler.onError(handle, error));
+                }
+                protocol.receiveEof();   // onClosed(1006) unless the closing handshake completed
+            }
+        } finally {
+            handshake = null;
+            handle.closed();
+            Runnable r = release;
+            release = () -> { };
+            r.run();
+        }
+    }
+
+    // ---- Sending, on the loop ------------------------------------------------------------------------------------
+
+    /** A send from the handle; runs on the loop. */
+    interface Send {
+        void on(Protocol protocol, Object tag);
+    }
+
+    /**
+     * Sends through the engine. Inside a unit of work (a handler called inline) the frame only queues; otherwise this
+     * is a unit of its own.
+     */
+    void send(Send send, CompletableFuture<Void> done) {
+        if (phase != Phase.OPEN || protocol == null || protocol.state() != ReadyState.OPEN) {
+            done.completeExceptionally(new ClosedException("cannot send: the connection is " + handle.readyState()));
+            return;
+        }
+        depth++;
+        try {
+            send.on(protocol, done);
+            metrics.messagesOut.increment();
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        } finally {
+            endUnit();
+        }
+    }
+
+    /**
+     * Queues an already encoded, unmasked frame shared with other connections (a broadcast).
+     *
+     * @param frame a read-only view of the frame
+     */
+    void sendShared(ByteBuffer frame) {
+        if (phase != Phase.OPEN || protocol.state() != ReadyState.OPEN) {
+            return;
+        }
+        depth++;
+        try {
+            metrics.messagesOut.increment();
+            out.addData(frame, null);
+        } finally {
+            endUnit();
+        }
+    }
+
+    /** Starts the closing handshake (or closes a session still in its handshake). */
+    void close(int code, String reason) {
+        if (phase == Phase.HANDSHAKE) {
+            terminate(new ClosedException("closed during the handshake"));
+            return;
+        }
+        if (phase != Phase.OPEN || protocol.state() != ReadyState.OPEN) {
+            return;
+        }
+        depth++;
+        try {
+            sentCloseCode = code;
+            handle.closing();
+            protocol.close(code, reason);
+            timers.startClose();
+        } finally {
+            endUnit();
+        }
+    }
+
+    /** @return the bytes queued for the socket (what {@code bufferedAmount()} reports besides pending sends) */
+    long bufferedBytes() {
+        return out.bytes();
+    }
+
+    /** @return the bytes the outbound queue costs, frame overhead included */
+    long accountedBytes() {
+        return out.accounted();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void queueFrame(ByteBuffer frame, OutboundKind kind, Object tag) {
+        out.add(frame, kind, (CompletableFuture<Void>) tag);
+    }
+
+    // ---- ProtocolListener: events from inside protocol.receive / fail / receiveEof ---------------------------------
+
+    @Override
+    public void onText(String text) {
+        metrics.messagesIn.increment();
+        dispatch(() -> handler.onText(handle, text));
+    }
+
+    @Override
+    public void onBinary(ByteBuffer data) {
+        metrics.messagesIn.increment();
+        dispatch(() -> handler.onBinary(handle, data));
+    }
+
+    @Override
+    public void onPing(ByteBuffer payload) {
+        // The pong is already queued; nothing to tell the handler.
+    }
+
+    @Override
+    public void onPong(ByteBuffer payload) {
+        long rtt = timers.onPong(payload);
+        if (rtt >= 0) {
+            metrics.pingRoundTrip(rtt);
+        }
+        dispatch(() -> handler.onPong(handle, payload));
+    }
+
+    @Override
+    public void onProtocolError(ProtocolException error) {
+        sentCloseCode = error.closeCode().code();
+        dispatch(() -> handler.onError(handle, error));
+    }
+
+    @Override
+    public void onClosed(int code, String reason) {
+        handle.closed();
+        if (sentCloseCode < 0) {
+            // The peer started the close (or vanished); we echoed its code.
+            metrics.closeReceived(code);
+            if (code != CloseCode.ABNORMAL.code() && code != CloseCode.NO_STATUS.code()) {
+                metrics.closeSent(code);
+            }
+        } else {
+            metrics.closeSent(sentCloseCode);
+            if (code != sentCloseCode || code == CloseCode.ABNORMAL.code()) {
+                metrics.closeReceived(code);
+            }
+        }
+        metrics.closed(code);
+        timers.stopIdle();
+        if (phase != Phase.CLOSED) {
+            timers.startClose();
+            if (phase == Phase.OPEN) {
+                phase = Phase.CLOSING;
+            }
+        }
+        dispatch(() -> handler.onClose(handle, code, reason));
+    }
+
+    private void dispatch(Runnable call) {
+        dispatcher.dispatch(() -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "handler threw", e);
+                try {
+                    handler.onError(handle, e);
+                } catch (RuntimeException again) {
+                    LOG.log(Level.WARNING, "handler's onError threw", again);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + role + " " + handle.remoteAddress() + handle.path() + " " + phase + "]";
+    }
+}

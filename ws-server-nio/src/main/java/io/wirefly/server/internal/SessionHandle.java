@@ -1,0 +1,206 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.ClosedException;
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.ReadyState;
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.internal.protocol.Protocol;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The user's {@link WebSocket}: thread-safe, it validates arguments on the caller's thread and forwards every action
+ * to its {@link Session} on the event loop (directly when called on that loop). It holds the few values other
+ * threads read (ready state, path, subprotocol) and the bytes submitted from other threads that the loop has not
+ * taken yet, which count toward the write limits at once, so no thread can queue past {@code maxWriteBuffer}.
+ *
+ * <pre>{@code
+ * ws.sendText("hi").thenRun(() -> System.out.println("written"));
+ * ws.close(1000, "bye");   // readyState() is CLOSING at once
+ * }</pre>
+ */
+public final class SessionHandle implements WebSocket {
+    private static final VarHandle PENDING_BYTES;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PENDING_BYTES = lookup.findVarHandle(SessionHandle.class, "pendingBytes", long.class);
+            STATE = lookup.findVarHandle(SessionHandle.class, "state", ReadyState.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What is known of a connection before its handshake: who the peer is and which end we are. */
+    record Info(Role role, InetSocketAddress remote) {
+    }
+
+    private final Session session;
+    private final Info info;
+    /** Topics this connection joined; it leaves them all when it closes. */
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private volatile long pendingBytes;
+    private volatile ReadyState state = ReadyState.CONNECTING;
+    private volatile String path = "";
+    private volatile String subprotocol = "";
+
+    SessionHandle(Session session, Info info) {
+        this.session = session;
+        this.info = info;
+    }
+
+    Scheduler loop() {
+        return session.loop();
+    }
+
+    Session session() {
+        return session;
+    }
+
+    /** @return the topics this connection joined (live; the server's registry keeps it in step) */
+    public Set<String> topics() {
+        return topics;
+    }
+
+    void opened(String path, String subprotocol) {
+        this.path = path;
+        this.subprotocol = subprotocol;
+        STATE.compareAndSet(this, ReadyState.CONNECTING, ReadyState.OPEN);
+    }
+
+    void closing() {
+        STATE.compareAndSet(this, ReadyState.OPEN, ReadyState.CLOSING);
+    }
+
+    void closed() {
+        state = ReadyState.CLOSED;
+    }
+
+    long pendingBytes() {
+        return pendingBytes;
+    }
+
+    @Override
+    public CompletionStage<Void> sendText(CharSequence text) {
+        String s = text.toString();
+        return submit(s, null);
+    }
+
+    @Override
+    public CompletionStage<Void> sendBinary(ByteBuffer data) {
+        return submit(null, data.duplicate());
+    }
+
+    @Override
+    public CompletionStage<Void> ping(ByteBuffer payload) {
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("ping payload must be at most 125 bytes, was " + payload.remaining());
+        }
+        ByteBuffer view = payload.duplicate();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Session.Send send = (protocol, tag) -> protocol.sendPing(view, tag);
+        if (loop().inLoop()) {
+            session.send(send, done);
+        } else {
+            loop().execute(() -> session.send(send, done));
+        }
+        return done;
+    }
+
+    /**
+     * Sends text or binary. On the loop the session checks the limits after queuing; from another thread the size
+     * (in bytes, UTF-8 for text) is counted as pending at once and refused beyond the hard limit.
+     */
+    private CompletionStage<Void> submit(String text, ByteBuffer binary) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Session.Send send = text != null
+                ? (protocol, tag) -> protocol.sendText(text, tag)
+                : (protocol, tag) -> protocol.sendBinary(binary, tag);
+        if (loop().inLoop()) {
+            session.send(send, done);
+            return done;
+        }
+        long size = text != null ? Protocol.utf8Length(text) : binary.remaining();
+        long limit = session.settings().maxWriteBuffer();
+        // Never grow past the hard limit, even when another thread sends faster than the loop drains.
+        if (session.accountedBytes() + pendingBytes + size + OutboundBuffer.FRAME_OVERHEAD > limit) {
+            loop().execute(session::overflow);
+            done.completeExceptionally(new ClosedException(
+                    "write queue exceeded maxWriteBuffer (" + limit + " bytes)"));
+            return done;
+        }
+        PENDING_BYTES.getAndAdd(this, size);
+        loop().execute(() -> {
+            PENDING_BYTES.getAndAdd(this, -size);
+            session.send(send, done);
+        });
+        return done;
+    }
+
+    /**
+     * Queues a shared broadcast frame; loop thread only.
+     *
+     * @param frame a read-only view of an encoded frame
+     */
+    void sendShared(ByteBuffer frame) {
+        session.sendShared(frame);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!CloseCode.isValidOnWire(code)) {
+            throw new IllegalArgumentException("close code " + code + " may not be sent");
+        }
+        int bytes = reason.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > 123) {
+            throw new IllegalArgumentException("close reason must be at most 123 bytes of UTF-8, was " + bytes);
+        }
+        // Like the browser API: CLOSING at once, whichever thread asked.
+        STATE.compareAndSet(this, ReadyState.OPEN, ReadyState.CLOSING);
+        if (loop().inLoop()) {
+            session.close(code, reason);
+        } else {
+            loop().execute(() -> session.close(code, reason));
+        }
+    }
+
+    @Override
+    public ReadyState readyState() {
+        return state;
+    }
+
+    @Override
+    public long bufferedAmount() {
+        return session.bufferedBytes() + pendingBytes;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return info.remote();
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket[" + info.role() + " " + info.remote() + path + " " + state + "]";
+    }
+}

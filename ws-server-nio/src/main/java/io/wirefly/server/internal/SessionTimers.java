@@ -1,0 +1,153 @@
+package io.wirefly.server.internal;
+
+/**
+ * The timers of one session, and only they: the handshake deadline, the idle ping with its pong deadline, and the
+ * close deadline. Each is armed and cancelled here, on the session's {@link Scheduler}, whose clock tests replace.
+ * When a deadline passes, the session hears of it through {@link Events}; the timers never touch the socket.
+ *
+ * <pre>{@code
+ * SessionTimers timers = new SessionTimers(loop, settings, session);
+ * timers.startHandshake();
+ * timers.stopHandshake();   // the handshake completed
+ * timers.startIdle();       // pings after idleTimeout of silence
+ * }</pre>
+ */
+final class SessionTimers {
+
+    /** What the session does when a deadline passes. */
+    interface Events {
+        /** The opening handshake did not complete in time. */
+        void onHandshakeTimeout();
+
+        /**
+         * The peer was silent for the idle timeout: send this ping.
+         *
+         * @param payload the ping's 8-byte payload to send
+         */
+        void onPingDue(long payload);
+
+        /** A ping got no pong in time. */
+        void onPongTimeout();
+
+        /** The closing handshake or the lingering close did not end in time. */
+        void onCloseTimeout();
+    }
+
+    private final Scheduler scheduler;
+    private final Settings settings;
+    private final Events events;
+    private Scheduler.Cancellable handshake;
+    private Scheduler.Cancellable idle;
+    private Scheduler.Cancellable close;
+    private long lastReadNanos;
+    private long pingSentNanos = -1;
+    private long pingPayload;
+
+    SessionTimers(Scheduler scheduler, Settings settings, Events events) {
+        this.scheduler = scheduler;
+        this.settings = settings;
+        this.events = events;
+    }
+
+    void startHandshake() {
+        handshake = scheduler.schedule(settings.handshakeTimeoutNanos(), this::handshakeExpired);
+    }
+
+    void stopHandshake() {
+        handshake = cancel(handshake);
+    }
+
+    /** Starts watching for silence, if the settings ask for pings. */
+    void startIdle() {
+        lastReadNanos = scheduler.nanoTime();
+        if (settings.idleTimeoutNanos() > 0) {
+            idle = scheduler.schedule(settings.idleTimeoutNanos(), this::idleCheck);
+        }
+    }
+
+    void stopIdle() {
+        idle = cancel(idle);
+        pingSentNanos = -1;
+    }
+
+    /** Bytes arrived: the peer is alive. */
+    void onRead() {
+        lastReadNanos = scheduler.nanoTime();
+    }
+
+    /**
+     * A pong arrived.
+     *
+     * @param payload its payload
+     * @return the round trip in nanoseconds if it answers our idle ping, else -1
+     */
+    long onPong(java.nio.ByteBuffer payload) {
+        if (pingSentNanos >= 0 && payload.remaining() == Long.BYTES
+                && payload.getLong(payload.position()) == pingPayload) {
+            long rtt = scheduler.nanoTime() - pingSentNanos;
+            pingSentNanos = -1;
+            return rtt;
+        }
+        return -1;
+    }
+
+    /** Arms the close deadline once; later calls keep the first deadline. */
+    void startClose() {
+        if (close == null) {
+            close = scheduler.schedule(settings.closeTimeoutNanos(), this::closeExpired);
+        }
+    }
+
+    /** @return true if the close deadline is armed */
+    boolean closing() {
+        return close != null;
+    }
+
+    /** Cancels every timer: nothing of this session stays in the loop's heap. */
+    void cancelAll() {
+        handshake = cancel(handshake);
+        idle = cancel(idle);
+        close = cancel(close);
+    }
+
+    private void handshakeExpired() {
+        handshake = null;
+        events.onHandshakeTimeout();
+    }
+
+    private void closeExpired() {
+        close = null;
+        events.onCloseTimeout();
+    }
+
+    private void idleCheck() {
+        idle = null;
+        long now = scheduler.nanoTime();
+        if (pingSentNanos >= 0) {
+            long waited = now - pingSentNanos;
+            if (waited >= settings.pongTimeoutNanos()) {
+                pingSentNanos = -1;
+                events.onPongTimeout();
+                return;
+            }
+            idle = scheduler.schedule(settings.pongTimeoutNanos() - waited, this::idleCheck);
+            return;
+        }
+        long silent = now - lastReadNanos;
+        if (silent >= settings.idleTimeoutNanos()) {
+            pingSentNanos = now;
+            pingPayload = now;
+            events.onPingDue(now);
+            idle = scheduler.schedule(settings.pongTimeoutNanos(), this::idleCheck);
+        } else {
+            idle = scheduler.schedule(settings.idleTimeoutNanos() - silent, this::idleCheck);
+        }
+    }
+
+    private static Scheduler.Cancellable cancel(Scheduler.Cancellable timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,33 @@
+package io.wirefly.server.internal;
+
+import java.io.IOException;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * The byte stream under one session, as the session sees it: read, gathering write, half-close, close, and which
+ * readiness events it wants. {@link SocketWire} is the real one (a {@code SocketChannel} and its selection key);
+ * tests use an in-memory one.
+ *
+ * <pre>{@code
+ * Wire wire = new SocketWire(channel);
+ * wire.interest(true, !outbound.isEmpty());
+ * }</pre>
+ */
+interface Wire extends ReadableByteChannel, GatheringByteChannel {
+
+    /** Sends FIN after the bytes already written; reading goes on. */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * Sets the readiness events the session wants next.
+     *
+     * @param read wake up when bytes can be read
+     * @param write wake up when bytes can be written
+     */
+    void interest(boolean read, boolean write);
+
+    /** Closes the stream and forgets its registration; never throws. */
+    @Override
+    void close();
+}
