@@ -6,7 +6,6 @@ import io.wirefly.server.WebSocketServer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,10 +20,10 @@ public final class ChatServer implements WebSocketHandler {
     private WebSocketServer server;
 
     static int run(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, Set.of("--port"), Set.of());
+        Args args = new Args(argv, Set.of("--port", GracefulStop.OPTION), Set.of());
         WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535));
         System.out.println("chat server on ws://localhost:" + server.port() + "/chat");
-        new CountDownLatch(1).await();
+        GracefulStop.serveUntilStopped(server, GracefulStop.timeout(args), () -> { });
         return 0;
     }
 

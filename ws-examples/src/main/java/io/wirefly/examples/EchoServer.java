@@ -6,7 +6,6 @@ import io.wirefly.core.WebSocketHandler;
 import io.wirefly.server.WebSocketServer;
 import java.nio.ByteBuffer;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /** The seed's echo server: whatever a client sends comes back (发什么回什么), on {@code /} and {@code /echo}. */
 public final class EchoServer {
@@ -14,12 +13,12 @@ public final class EchoServer {
     }
 
     static int run(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, Set.of("--port", "--max-message-size"), Set.of());
+        Args args = new Args(argv, Set.of("--port", "--max-message-size", GracefulStop.OPTION), Set.of());
         int port = args.intValue("--port", 9998, 0, 65535);
         int maxMessage = args.intValue("--max-message-size", 1 << 20, 1, Integer.MAX_VALUE);
         WebSocketServer server = start(port, maxMessage);
         System.out.println("echo server on ws://localhost:" + server.port() + "/");
-        new CountDownLatch(1).await();   // serve until the process is stopped
+        GracefulStop.serveUntilStopped(server, GracefulStop.timeout(args), () -> { });
         return 0;
     }
 

@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -31,7 +30,8 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
     private final WebSocketServer server;
 
     static int run(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, Set.of("--port", "--hal", "--led-pin", "--button-pin"), Set.of("--active-low"));
+        Args args = new Args(argv, Set.of("--port", "--hal", "--led-pin", "--button-pin",
+                GracefulStop.OPTION), Set.of("--active-low"));
         String provider = args.get("--hal", "simulated");
         if (!provider.equals("simulated") && !provider.equals("pi4j")) {
             throw new Args.UsageException("--hal must be simulated or pi4j, was " + provider);
@@ -44,7 +44,8 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
         }
         LedServer demo = new LedServer(Hal.open(config.build()), args.intValue("--port", 9998, 0, 65535));
         System.out.println("LED demo on http://localhost:" + demo.port() + "/ (hal: " + provider + ")");
-        new CountDownLatch(1).await();
+        // SIGTERM: 1001 to every page, then the board's shutdown state (close() finds the server already stopped)
+        GracefulStop.serveUntilStopped(demo.server, GracefulStop.timeout(args), demo::close);
         return 0;
     }
 

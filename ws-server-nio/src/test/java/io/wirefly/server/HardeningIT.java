@@ -1,0 +1,315 @@
+package io.wirefly.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression tests for the transport findings of the hardening issue: each one failed on the code before the
+ * Session split and passes now. Real sockets on loopback; misbehaving peers are {@link RawClient}s.
+ */
+class HardeningIT {
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        await(() -> what, condition);
+    }
+
+    private static void await(java.util.function.Supplier<String> what, BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for: " + what.get());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static URI uri(WebSocketServer server, String path) {
+        return URI.create("ws://127.0.0.1:" + server.port() + path);
+    }
+
+    private static String upgradeRequest(String extraHeaders) {
+        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
+    }
+
+    /** A masked frame header (zero key) announcing {@code length} payload bytes. */
+    private static byte[] header(int opcode, long length) {
+        ByteBuffer b = ByteBuffer.allocate(14);
+        b.put((byte) (0x80 | opcode));
+        if (length < 126) {
+            b.put((byte) (0x80 | length));
+        } else if (length < 65536) {
+            b.put((byte) (0x80 | 126)).putShort((short) length);
+        } else {
+            b.put((byte) (0x80 | 127)).putLong(length);
+        }
+        b.putInt(0);
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** Reads frames until a close frame arrives; returns its code (or -1 if the connection ended without one). */
+    private static int readCloseCode(RawClient c) throws IOException {
+        InputStream in = c.socket.getInputStream();
+        while (true) {
+            int b0 = in.read();
+            if (b0 < 0) {
+                return -1;
+            }
+            int b1 = in.read();
+            long len = b1 & 0x7F;
+            if (len == 126) {
+                len = (in.read() << 8) | in.read();
+            } else if (len == 127) {
+                len = ByteBuffer.wrap(in.readNBytes(8)).getLong();
+            }
+            byte[] payload = in.readNBytes((int) len);
+            if ((b0 & 0x0F) == 8) {
+                return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+            }
+        }
+    }
+
+    @Test
+    void aClientThatResetsBeforeThe101LeavesNoGhostConnection() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxConnections(5).route("/", Recorder.echo())
+                .build().start();
+        try {
+            for (int i = 0; i < 50; i++) {
+                RawClient c = new RawClient(server.port());
+                c.socket.setSoLinger(true, 0);   // close() sends RST
+                c.write(upgradeRequest(""));
+                c.close();
+            }
+            await("every reset connection to be forgotten", () -> server.metrics().openConnections() == 0);
+            // Had any stayed counted, the limit of 5 would refuse this handshake with 503.
+            try (WebSocketClient client = WebSocketClient.builder().build()) {
+                Recorder r = new Recorder();
+                WebSocket ws = client.connect(uri(server, "/"), r).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                ws.sendText("still serving");
+                assertEquals("still serving", r.next());
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void aFloodOfEmptyPingsFromAClientThatNeverReadsPausesReading() throws Exception {
+        // Each empty ping is answered by a 2-byte pong: counted by payload only, 1 MiB of pongs is 500,000 frames
+        // and tens of MB of heap. Counted with their overhead, reading pauses long before.
+        WebSocketServer server = WebSocketServer.builder().port(0).route("/", Recorder.echo()).build().start();
+        try (RawClient c = new RawClient(server.port())) {
+            c.socket.setReceiveBufferSize(4096);
+            assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+            byte[] ping = {(byte) 0x89, (byte) 0x80, 0, 0, 0, 0};
+            byte[] burst = new byte[ping.length * 10_000];
+            for (int i = 0; i < 10_000; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            c.socket.setSoTimeout(200);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // Bounded: at most 4,000,000 pings (24 MB, more than the kernel's socket buffers hold as pongs) or 20 s;
+            // the writes block once the server stops reading.
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 400 && System.nanoTime() - deadline < 0; i++) {
+                        c.write(burst);
+                    }
+                } catch (IOException e) {
+                    // the server may close the connection: that is fine too
+                }
+            });
+            await(() -> "reading to pause " + server.metrics(), () -> server.metrics().backpressurePauses() > 0);
+            c.socket.close();
+            writer.get(30, TimeUnit.SECONDS);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void slowHandlersOnAnExecutorPauseReadingAndLoseNothing() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        WebSocketHandler slow = new WebSocketHandler() {
+            @Override
+            public void onText(WebSocket ws, String text) {
+                try {
+                    gate.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                got.add(text);
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).executor(pool).route("/", slow).build().start();
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            WebSocket ws = client.connect(uri(server, "/"), new Recorder()).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            int n = 2_000;
+            for (int i = 0; i < n; i++) {
+                ws.sendText("m" + i);
+            }
+            await("reading to pause on the handler backlog", () -> server.metrics().backpressurePauses() > 0);
+            long readSoFar = server.metrics().messagesIn();
+            assertTrue(readSoFar < n, "read " + readSoFar + " of " + n + " while the handler was blocked");
+            gate.countDown();
+            await("every message handled", () -> got.size() == n);
+            for (int i = 0; i < n; i++) {
+                assertEquals("m" + i, got.get(i));
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void peersThatAnnounceHugeFramesCannotTakeTheServersMemory() throws Exception {
+        // 1 MiB messages are allowed, but all connections together may hold only 256 KiB of partial messages.
+        WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(1 << 20).maxMessageSize(1 << 20).build();
+        WebSocketServer server = WebSocketServer.builder().port(0).config(config).maxInboundBuffer(256 << 10)
+                .route("/", Recorder.echo()).build().start();
+        List<RawClient> liars = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                RawClient c = new RawClient(server.port());
+                liars.add(c);
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+                c.write(header(2, 1 << 20));
+                c.write(new byte[] {42});   // one byte of the announced megabyte
+            }
+            // Every liar holds a few hundred bytes, not a megabyte: a fresh client is served at once.
+            try (WebSocketClient client = WebSocketClient.builder().build()) {
+                Recorder r = new Recorder();
+                WebSocket ws = client.connect(uri(server, "/"), r).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                ws.sendText("hello");
+                assertEquals("hello", r.next());
+            }
+            // One liar that really sends 300 KiB passes the shared budget: it alone is closed with 1009.
+            RawClient greedy = liars.get(0);
+            greedy.write(new byte[300 << 10]);
+            assertEquals(1009, readCloseCode(greedy));
+            assertEquals(1L, server.metrics().closeCodesSent().getOrDefault(1009, 0L));
+            assertEquals(20 - 1, server.metrics().openConnections(), "the other liars are untouched");
+        } finally {
+            for (RawClient c : liars) {
+                c.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void anUpgradeWithABodyOrAnEmptyHostIs400() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).route("/", Recorder.echo()).build().start();
+        try {
+            for (String bad : List.of("Content-Length: 5\r\n", "Transfer-Encoding: chunked\r\n")) {
+                try (RawClient c = new RawClient(server.port())) {
+                    c.write(upgradeRequest(bad));
+                    String head = c.readHead();
+                    assertTrue(head.startsWith("HTTP/1.1 400"), bad + " -> " + head);
+                }
+            }
+            try (RawClient c = new RawClient(server.port())) {
+                c.write(upgradeRequest("").replace("Host: 127.0.0.1", "Host: "));
+                assertTrue(c.readHead().startsWith("HTTP/1.1 400"));
+            }
+            try (RawClient c = new RawClient(server.port())) {
+                c.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                String head = c.readHead();
+                assertTrue(head.startsWith("HTTP/1.1 426") && head.contains("Upgrade: websocket"), head);
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void closedConnectionsLeaveTheirTopics() throws Exception {
+        WebSocketServer[] self = new WebSocketServer[1];
+        WebSocketHandler joiner = new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                self[0].subscribe(ws, "room-" + ws.remoteAddress().getPort());
+                self[0].subscribe(ws, "all");
+            }
+        };
+        self[0] = WebSocketServer.builder().port(0).route("/", joiner).build().start();
+        WebSocketServer server = self[0];
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            List<WebSocket> open = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                open.add(client.connect(uri(server, "/"), new Recorder()).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS));
+            }
+            await("subscriptions", () -> server.publish("all", "x") == 20);
+            for (WebSocket ws : open) {
+                ws.close();
+            }
+            await("every connection gone", () -> server.metrics().openConnections() == 0);
+            await("every topic emptied and forgotten", () -> server.topicCount() == 0);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void stopCalledFromAHandlerOnTheEventLoopDoesNotHang() throws Exception {
+        WebSocketServer[] self = new WebSocketServer[1];
+        CompletableFuture<StopReport> report = new CompletableFuture<>();
+        WebSocketHandler stopper = new WebSocketHandler() {
+            @Override
+            public void onText(WebSocket ws, String text) {
+                report.complete(self[0].stop(Duration.ofSeconds(2)));   // runs on the loop thread
+            }
+        };
+        self[0] = WebSocketServer.builder().port(0).eventLoops(1).route("/", stopper).build().start();
+        int port = self[0].port();
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            Recorder r = new Recorder();
+            WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + port + "/"), r).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            ws.sendText("stop, please");
+            report.get(5, TimeUnit.SECONDS);
+            assertEquals(1001, r.closed.get(10, TimeUnit.SECONDS), "the stop went on in the background");
+        }
+        await("the port to be released", () -> self[0].port() == -1);
+    }
+
+    @Test
+    void aSlowlorisHandshakeIsClosedAndForgotten() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).handshakeTimeout(Duration.ofMillis(300))
+                .route("/", Recorder.echo()).build().start();
+        try (RawClient c = new RawClient(server.port())) {
+            c.write("GET / HTTP/1.1\r\nHost: 127");
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            rest.write(c.readToEnd());   // the server closes it
+            assertEquals(0, rest.size(), "no answer to a stalled head, just the close");
+            assertEquals(0, server.metrics().openConnections());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+}
