@@ -114,40 +114,6 @@ class HardeningIT {
     }
 
     @Test
-    void aFloodOfEmptyPingsFromAClientThatNeverReadsPausesReading() throws Exception {
-        // Each empty ping is answered by a 2-byte pong: counted by payload only, 1 MiB of pongs is 500,000 frames
-        // and tens of MB of heap. Counted with their overhead, reading pauses long before.
-        WebSocketServer server = WebSocketServer.builder().port(0).route("/", Recorder.echo()).build().start();
-        try (RawClient c = new RawClient(server.port())) {
-            c.socket.setReceiveBufferSize(4096);
-            assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
-            byte[] ping = {(byte) 0x89, (byte) 0x80, 0, 0, 0, 0};
-            byte[] burst = new byte[ping.length * 10_000];
-            for (int i = 0; i < 10_000; i++) {
-                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
-            }
-            c.socket.setSoTimeout(200);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            // Bounded: at most 4,000,000 pings (24 MB, more than the kernel's socket buffers hold as pongs) or 20 s;
-            // the writes block once the server stops reading.
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int i = 0; i < 400 && System.nanoTime() - deadline < 0; i++) {
-                        c.write(burst);
-                    }
-                } catch (IOException e) {
-                    // the server may close the connection: that is fine too
-                }
-            });
-            await(() -> "reading to pause " + server.metrics(), () -> server.metrics().backpressurePauses() > 0);
-            c.socket.close();
-            writer.get(30, TimeUnit.SECONDS);
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
-    }
-
-    @Test
     void slowHandlersOnAnExecutorPauseReadingAndLoseNothing() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch gate = new CountDownLatch(1);
