@@ -47,11 +47,14 @@ final class OutboundBuffer {
     private static final class Entry {
         final ByteBuffer buffer;
         final CompletableFuture<Void> done;
+        /** The buffer's position when queued: a frame has started to go out once its position moved. */
+        final int start;
         Entry next;
 
         Entry(ByteBuffer buffer, CompletableFuture<Void> done) {
             this.buffer = buffer;
             this.done = done;
+            this.start = buffer.position();
         }
     }
 
@@ -190,7 +193,7 @@ final class OutboundBuffer {
                 Entry e = head();
                 if (e.buffer.hasRemaining()) {
                     all = false;
-                    if (e != current) {
+                    if (e != current && e.buffer.position() != e.start) {
                         // A frame started to go out: take it off its queue so nothing is put in front of its rest.
                         removeHead(e);
                         current = e;

@@ -120,6 +120,21 @@ class OutboundBufferTest {
     }
 
     @Test
+    void aFrameTheSocketRefusedEntirelyHasNotStartedAndCanStillBeDroppedOrOvertaken() throws Exception {
+        OutboundBuffer q = new OutboundBuffer();
+        SlowChannel channel = new SlowChannel(0);
+        CompletableFuture<Void> data = new CompletableFuture<>();
+        q.addData(bytes("DDDD"), data);
+        assertFalse(q.writeTo(channel), "the socket takes nothing");
+        q.addControl(bytes("pp"), null);
+        q.add(bytes("CC"), io.wirefly.core.internal.protocol.OutboundKind.CLOSE_ABORT, null);
+        assertTrue(data.isCompletedExceptionally(), "not one byte of it went out, so an abort drops it");
+        channel.budget = 100;
+        assertTrue(q.writeTo(channel));
+        assertEquals("CC", channel.text(), "the aborting close alone");
+    }
+
+    @Test
     void gatheringWritesHandleMoreFramesThanOneBatch() throws Exception {
         OutboundBuffer q = new OutboundBuffer();
         StringBuilder expected = new StringBuilder();

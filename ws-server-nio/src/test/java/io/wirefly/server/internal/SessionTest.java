@@ -1,0 +1,696 @@
+package io.wirefly.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.ClosedException;
+import io.wirefly.core.ReadyState;
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.internal.protocol.InboundBudget;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Session} driven by hand: a manual clock ({@link ManualLoop}) and an in-memory socket ({@link MemoryWire}).
+ * Every timeout, phase change and exit is reached here without a thread or a real socket; the ITs do the same
+ * against the kernel.
+ */
+class SessionTest {
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final String REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    // ---- The fakes -----------------------------------------------------------------------------------------------
+
+    /** A loop with a clock that moves only when told, and tasks that run only when told. */
+    static final class ManualLoop implements Scheduler {
+        private record Timer(long deadline, long seq, Runnable task, boolean[] cancelled) {
+        }
+
+        private final List<Timer> timers = new ArrayList<>();
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
+        private long now = 1_000_000_000L;
+        private long seq;
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public Cancellable schedule(long delayNanos, Runnable task) {
+            boolean[] cancelled = {false};
+            Timer t = new Timer(now + delayNanos, seq++, task, cancelled);
+            timers.add(t);
+            return () -> {
+                cancelled[0] = true;
+                timers.remove(t);
+            };
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        @Override
+        public boolean inLoop() {
+            return true;
+        }
+
+        @Override
+        public ByteBuffer readBuffer() {
+            return readBuffer;
+        }
+
+        /** Moves the clock, running every timer that falls due on the way, in deadline order. */
+        void advance(long nanos) {
+            long end = now + nanos;
+            while (true) {
+                Timer next = timers.stream().filter(t -> t.deadline <= end)
+                        .min(Comparator.comparingLong(Timer::deadline).thenComparingLong(Timer::seq)).orElse(null);
+                if (next == null) {
+                    break;
+                }
+                timers.remove(next);
+                now = Math.max(now, next.deadline);
+                next.task.run();
+            }
+            now = end;
+        }
+
+        void runTasks() {
+            for (int i = 0; i < 10_000 && !tasks.isEmpty(); i++) {
+                tasks.poll().run();
+            }
+        }
+
+        int pendingTimers() {
+            return timers.size();
+        }
+    }
+
+    /** A socket in memory: the test feeds its input and reads what the session wrote. */
+    static final class MemoryWire implements Wire {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        private final ArrayDeque<Byte> input = new ArrayDeque<>();
+        /** Bytes the "kernel" takes per write call; Integer.MAX_VALUE for a peer that reads everything. */
+        int writeBudget = Integer.MAX_VALUE;
+        boolean eof;
+        IOException readError;
+        boolean outputShut;
+        int closes;
+        boolean wantRead = true;
+        boolean wantWrite;
+
+        void feed(byte[] bytes) {
+            for (byte b : bytes) {
+                input.add(b);
+            }
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (readError != null) {
+                throw readError;
+            }
+            if (input.isEmpty()) {
+                return eof ? -1 : 0;
+            }
+            int n = 0;
+            while (dst.hasRemaining() && !input.isEmpty()) {
+                dst.put(input.poll());
+                n++;
+            }
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(writeBudget, src.remaining());
+            for (int i = 0; i < n; i++) {
+                written.write(src.get());
+            }
+            if (writeBudget != Integer.MAX_VALUE) {
+                writeBudget -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += write(srcs[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public void shutdownOutput() {
+            outputShut = true;
+        }
+
+        @Override
+        public void interest(boolean read, boolean write) {
+            wantRead = read;
+            wantWrite = write;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return closes == 0;
+        }
+
+        @Override
+        public void close() {
+            closes++;
+        }
+    }
+
+    /** Records what the handler saw, in order. */
+    static final class Events implements WebSocketHandler {
+        final List<String> seen = new ArrayList<>();
+        final List<Throwable> errors = new ArrayList<>();
+        WebSocket ws;
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            this.ws = ws;
+            seen.add("open");
+        }
+
+        @Override
+        public void onText(WebSocket ws, String text) {
+            seen.add("text:" + text);
+        }
+
+        @Override
+        public void onPong(WebSocket ws, ByteBuffer payload) {
+            seen.add("pong");
+        }
+
+        @Override
+        public void onClose(WebSocket ws, int code, String reason) {
+            seen.add("close:" + code);
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            errors.add(error);
+            seen.add("error");
+        }
+
+        long count(String prefix) {
+            return seen.stream().filter(s -> s.startsWith(prefix)).count();
+        }
+    }
+
+    /** One session under test with its fakes. */
+    private static final class Rig {
+        final ManualLoop loop = new ManualLoop();
+        final MemoryWire wire = new MemoryWire();
+        final Events events = new Events();
+        final MetricsCollector metrics = new MetricsCollector(null);
+        final Session session;
+        int released;
+        private int readOffset = -1;
+
+        Rig(Settings settings) {
+            ServerUpgrader upgrader = new ServerUpgrader(Map.of("/", events), List.of(), Set.of(), null, null,
+                    100, () -> 0, settings.config());
+            session = new Session(loop, wire, settings, Role.SERVER,
+                    new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000)),
+                    upgrader.newHandshake());
+            session.start(true, () -> released++);
+        }
+
+        Rig() {
+            this(settings(b -> { }));
+        }
+
+        /** Delivers bytes and a read-readiness event. */
+        void receive(byte[] bytes) {
+            wire.feed(bytes);
+            session.onReady(false, false, true);
+        }
+
+        Rig open() {
+            receive(REQUEST.getBytes(StandardCharsets.US_ASCII));
+            assertEquals(Session.Phase.OPEN, session.phase());
+            return this;
+        }
+
+        /** @return the frames the server wrote since the last call, after the 101 head, as "opcode:payload-length" */
+        List<int[]> frames() {
+            byte[] all = wire.written.toByteArray();
+            if (readOffset < 0) {
+                String text = new String(all, StandardCharsets.ISO_8859_1);
+                int end = text.indexOf("\r\n\r\n");
+                readOffset = end < 0 ? all.length : end + 4;
+            }
+            List<int[]> frames = new ArrayList<>();
+            int i = readOffset;
+            while (i + 2 <= all.length) {
+                int opcode = all[i] & 0x0F;
+                int len = all[i + 1] & 0x7F;
+                int header = 2;
+                if (len == 126) {
+                    len = ((all[i + 2] & 0xFF) << 8) | (all[i + 3] & 0xFF);
+                    header = 4;
+                } else if (len == 127) {
+                    len = (int) ByteBuffer.wrap(all, i + 2, 8).getLong();
+                    header = 10;
+                }
+                if (i + header + len > all.length) {
+                    break;
+                }
+                int code = opcode == 8 && len >= 2 ? ((all[i + header] & 0xFF) << 8) | (all[i + header + 1] & 0xFF) : -1;
+                frames.add(new int[] {opcode, len, code});
+                i += header + len;
+            }
+            readOffset = i;
+            return frames;
+        }
+    }
+
+    private interface Tweak {
+        void apply(SettingsBuilder b);
+    }
+
+    /** Mutable knobs for one test's {@link Settings}. */
+    private static final class SettingsBuilder {
+        long handshake = 5_000 * MS;
+        long idle = 0;
+        long pong = 1_000 * MS;
+        long close = 3_000 * MS;
+        long high = 256 * 1024;
+        long low = 64 * 1024;
+        long max = 1024 * 1024;
+        Executor executor;
+    }
+
+    private static Settings settings(Tweak tweak) {
+        SettingsBuilder b = new SettingsBuilder();
+        tweak.apply(b);
+        return new Settings(WebSocketConfig.defaults(), b.executor, b.handshake, b.idle, b.pong, b.close, b.high, b.low,
+                b.max, InboundBudget.UNLIMITED, new MetricsCollector(null));
+    }
+
+    /** A client frame, masked as RFC 6455 §5.3 requires. */
+    static byte[] clientFrame(int opcode, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(payload.length + 14);
+        b.put((byte) (0x80 | opcode));
+        if (payload.length < 126) {
+            b.put((byte) (0x80 | payload.length));
+        } else if (payload.length < 65536) {
+            b.put((byte) (0x80 | 126)).putShort((short) payload.length);
+        } else {
+            b.put((byte) (0x80 | 127)).putLong(payload.length);
+        }
+        byte[] key = {0x11, 0x22, 0x33, 0x44};
+        b.put(key);
+        for (int i = 0; i < payload.length; i++) {
+            b.put((byte) (payload[i] ^ key[i & 3]));
+        }
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    static byte[] text(String s) {
+        return clientFrame(0x1, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] close(int code) {
+        return clientFrame(0x8, new byte[] {(byte) (code >> 8), (byte) code});
+    }
+
+    // ---- The handshake phase -------------------------------------------------------------------------------------
+
+    @Test
+    void aHandshakeThatDoesNotCompleteInTimeEndsTheSessionAndLeavesNothingBehind() {
+        Rig rig = new Rig();
+        rig.receive("GET / HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));   // and then nothing
+        assertEquals(Session.Phase.HANDSHAKE, rig.session.phase());
+        assertEquals(1, rig.loop.pendingTimers(), "the handshake deadline");
+
+        rig.loop.advance(4_999 * MS);
+        assertEquals(Session.Phase.HANDSHAKE, rig.session.phase(), "not yet");
+        rig.loop.advance(1 * MS);
+
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(1, rig.wire.closes);
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+        assertTrue(rig.events.seen.isEmpty(), "no handler ever heard of it: " + rig.events.seen);
+    }
+
+    @Test
+    void aPeerThatResetsDuringTheHandshakeIsReleasedOnceWithoutHandlerCalls() {
+        Rig rig = new Rig();
+        rig.wire.feed("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        rig.wire.readError = new IOException("Connection reset by peer");
+        rig.session.onReady(false, false, true);
+
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+        rig.session.terminate(new IOException("again"));
+        rig.loop.advance(60_000 * MS);
+        assertEquals(1, rig.released, "released exactly once");
+        assertEquals(1, rig.wire.closes);
+        assertTrue(rig.events.seen.isEmpty());
+    }
+
+    @Test
+    void aMalformedHandshakeIsAnsweredAndTheSocketClosedAfterTheAnswerIsWritten() {
+        Rig rig = new Rig();
+        rig.receive("GET / HTTP/1.1\r\nHost: \r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        String answer = rig.wire.written.toString(StandardCharsets.US_ASCII);
+        assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+        assertEquals(Session.Phase.LINGERING, rig.session.phase(), "written, half-closed, waiting for the FIN");
+        assertTrue(rig.wire.outputShut);
+        rig.wire.eof = true;
+        rig.session.onReady(false, false, true);
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+    }
+
+    @Test
+    void anUpgradeOpensTheSessionAndCancelsTheHandshakeDeadline() {
+        Rig rig = new Rig().open();
+        assertTrue(rig.wire.written.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"));
+        assertEquals(List.of("open"), rig.events.seen);
+        assertEquals(0, rig.loop.pendingTimers(), "no idle timeout configured, and the handshake one is gone");
+        assertEquals(ReadyState.OPEN, rig.events.ws.readyState());
+        assertTrue(rig.wire.wantRead);
+        assertFalse(rig.wire.wantWrite, "nothing is waiting for the socket");
+    }
+
+    @Test
+    void bytesAfterTheHeadInTheSameReadAreTheFirstFrames() {
+        Rig rig = new Rig();
+        byte[] head = REQUEST.getBytes(StandardCharsets.US_ASCII);
+        byte[] frame = text("early");
+        byte[] both = java.util.Arrays.copyOf(head, head.length + frame.length);
+        System.arraycopy(frame, 0, both, head.length, frame.length);
+        rig.receive(both);
+        assertEquals(List.of("open", "text:early"), rig.events.seen);
+    }
+
+    // ---- Idle pings and pongs ------------------------------------------------------------------------------------
+
+    @Test
+    void silenceBringsAPingAndAMissingPongEndsTheSessionWith1006() {
+        Rig rig = new Rig(settings(b -> {
+            b.idle = 10_000 * MS;
+            b.pong = 2_000 * MS;
+        })).open();
+        rig.frames();
+
+        rig.loop.advance(9_999 * MS);
+        assertTrue(rig.frames().isEmpty(), "no ping before the idle timeout");
+        rig.loop.advance(1 * MS);
+        List<int[]> frames = rig.frames();
+        assertEquals(1, frames.size());
+        assertEquals(0x9, frames.get(0)[0], "a ping");
+        assertEquals(8, frames.get(0)[1], "with an 8-byte payload");
+
+        rig.loop.advance(2_000 * MS);
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(List.of("open", "error", "close:1006"), rig.events.seen);
+        assertInstanceOf(ClosedException.class, rig.events.errors.get(0));
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+    }
+
+    @Test
+    void aPongThatAnswersThePingKeepsTheSessionOpenAndIsMeasured() {
+        Rig rig = new Rig(settings(b -> {
+            b.idle = 10_000 * MS;
+            b.pong = 2_000 * MS;
+        })).open();
+        rig.frames();
+        rig.loop.advance(10_000 * MS);
+        byte[] all = rig.wire.written.toByteArray();
+        byte[] payload = java.util.Arrays.copyOfRange(all, all.length - 8, all.length);
+
+        rig.loop.advance(30 * MS);
+        rig.receive(clientFrame(0xA, payload));
+        rig.loop.advance(5_000 * MS);
+
+        assertEquals(Session.Phase.OPEN, rig.session.phase());
+        assertEquals(List.of("open", "pong"), rig.events.seen);
+        assertTrue(rig.session.settings().metrics().snapshot().lastPingRoundTripNanos() == 30 * MS, "round trip on the manual clock");
+    }
+
+    @Test
+    void trafficPostponesThePing() {
+        Rig rig = new Rig(settings(b -> b.idle = 10_000 * MS)).open();
+        rig.frames();
+        for (int i = 0; i < 5; i++) {
+            rig.loop.advance(6_000 * MS);
+            rig.receive(text("still here"));
+        }
+        assertTrue(rig.frames().stream().noneMatch(f -> f[0] == 0x9), "30 s of traffic every 6 s: no ping");
+        rig.loop.advance(10_000 * MS);
+        assertEquals(0x9, rig.frames().get(0)[0], "then 10 s of silence: a ping");
+    }
+
+    // ---- The closing handshake -----------------------------------------------------------------------------------
+
+    @Test
+    void aPeerCloseIsEchoedThenTheServerHalfClosesAndEndsAtThePeersFin() {
+        Rig rig = new Rig().open();
+        rig.frames();
+        rig.receive(close(1000));
+
+        List<int[]> frames = rig.frames();
+        assertEquals(1, frames.size());
+        assertEquals(0x8, frames.get(0)[0]);
+        assertEquals(1000, frames.get(0)[2], "the peer's code echoed");
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+        assertTrue(rig.wire.outputShut, "the server sends its FIN first (RFC 6455 §7.1.1)");
+        assertEquals(List.of("open", "close:1000"), rig.events.seen);
+
+        rig.wire.eof = true;
+        rig.session.onReady(false, false, true);
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(List.of("open", "close:1000"), rig.events.seen, "onClose exactly once");
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+    }
+
+    @Test
+    void aLingeringPeerThatNeverSendsItsFinIsCutAtTheCloseTimeout() {
+        Rig rig = new Rig().open();
+        rig.receive(close(1001));
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+        rig.receive(text("ignored after the close"));
+        rig.loop.advance(2_999 * MS);
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+        rig.loop.advance(1 * MS);
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(List.of("open", "close:1001"), rig.events.seen);
+        assertEquals(1, rig.released);
+    }
+
+    @Test
+    void closeMakesTheHandleClosingAtOnceAndAnUnansweredCloseEndsWith1006AtTheDeadline() {
+        Rig rig = new Rig().open();
+        rig.frames();
+        rig.events.ws.close(1000, "bye");
+        assertEquals(ReadyState.CLOSING, rig.events.ws.readyState());
+        assertEquals(Session.Phase.CLOSING, rig.session.phase());
+        assertEquals(1000, rig.frames().get(0)[2]);
+
+        rig.loop.advance(3_000 * MS);
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(List.of("open", "close:1006"), rig.events.seen, "no close frame came back");
+        assertEquals(ReadyState.CLOSED, rig.events.ws.readyState());
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+    }
+
+    @Test
+    void closeAnsweredByThePeerReportsItsCodeOnce() {
+        Rig rig = new Rig().open();
+        rig.events.ws.close(4000, "done");
+        rig.receive(close(4000));
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+        rig.events.ws.close(1000, "twice");   // ignored: already closed
+        rig.wire.eof = true;
+        rig.session.onReady(false, false, true);
+        assertEquals(List.of("open", "close:4000"), rig.events.seen);
+    }
+
+    @Test
+    void aSendAfterCloseFailsItsFutureAndWritesNothing() {
+        Rig rig = new Rig().open();
+        rig.events.ws.close(1000, "");
+        rig.frames();
+        CompletableFuture<Void> f = rig.events.ws.sendText("late").toCompletableFuture();
+        assertTrue(f.isCompletedExceptionally());
+        assertTrue(rig.frames().isEmpty());
+    }
+
+    // ---- Failures ------------------------------------------------------------------------------------------------
+
+    @Test
+    void aResetWhileOpenReportsTheErrorAnd1006OnceAndReleasesEverything() {
+        Rig rig = new Rig(settings(b -> b.idle = 10_000 * MS)).open();
+        CompletableFuture<Void> queued;
+        rig.wire.writeBudget = 0;   // the peer stopped reading: the send stays queued
+        queued = rig.events.ws.sendText("stuck").toCompletableFuture();
+        assertFalse(queued.isDone());
+        assertTrue(rig.wire.wantWrite, "waits for the socket to take bytes");
+
+        rig.wire.readError = new IOException("Connection reset by peer");
+        rig.session.onReady(false, false, true);
+
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(List.of("open", "error", "close:1006"), rig.events.seen);
+        assertTrue(queued.isCompletedExceptionally(), "what was queued fails, it does not hang");
+        assertEquals(1, rig.released);
+        assertEquals(1, rig.wire.closes);
+        assertEquals(0, rig.loop.pendingTimers());
+        rig.session.onFailure(new IllegalStateException("late"));
+        assertEquals(List.of("open", "error", "close:1006"), rig.events.seen, "terminate runs once");
+    }
+
+    @Test
+    void aProtocolViolationClosesWith1002AndTheSessionEndsAfterTheCloseIsWritten() {
+        Rig rig = new Rig().open();
+        rig.frames();
+        rig.receive(new byte[] {(byte) 0x81, 0x05, 'h', 'e', 'l', 'l', 'o'});   // unmasked from a client
+        List<int[]> frames = rig.frames();
+        assertEquals(1, frames.size());
+        assertEquals(1002, frames.get(0)[2]);
+        assertEquals(List.of("open", "error", "close:1002"), rig.events.seen);
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+    }
+
+    // ---- Write limits --------------------------------------------------------------------------------------------
+
+    @Test
+    void readsPauseAboveTheHighWaterMarkAndResumeBelowTheLowOne() {
+        Rig rig = new Rig(settings(b -> {
+            b.high = 4_000;
+            b.low = 1_000;
+            b.max = 1_000_000;
+        })).open();
+        rig.wire.writeBudget = 0;
+        for (int i = 0; i < 5; i++) {
+            rig.events.ws.sendBinary(ByteBuffer.allocate(1_000));
+        }
+        rig.receive(text("x"));   // any unit of work re-evaluates the limits
+        assertFalse(rig.wire.wantRead, "5 KB queued for a peer that does not read: reading pauses");
+        assertTrue(rig.wire.wantWrite);
+
+        rig.wire.writeBudget = 4_500;   // the peer reads most of it
+        rig.session.onReady(false, true, false);
+        assertTrue(rig.session.accountedBytes() < 1_000);
+        assertTrue(rig.wire.wantRead, "below the low-water mark: reading resumes");
+        assertEquals(1, rig.session.settings().metrics().snapshot().backpressurePauses());
+    }
+
+    /**
+     * Finding 3 of the transport issue: pongs are 2 bytes of payload, so a limit that counted payload alone let a
+     * flood of empty pings grow the queue without bound. Each queued frame now costs its bookkeeping too.
+     */
+    @Test
+    void aPingFloodToAPeerThatDoesNotReadTripsTheWriteLimitInsteadOfGrowingTheQueue() {
+        Rig rig = new Rig(settings(b -> {
+            b.high = 16 * 1024;
+            b.low = 4 * 1024;
+            b.max = 64 * 1024;
+        })).open();
+        rig.wire.writeBudget = 0;
+        rig.frames();
+        ByteArrayOutputStream flood = new ByteArrayOutputStream();
+        byte[] ping = clientFrame(0x9, new byte[0]);
+        for (int i = 0; i < 2_000; i++) {   // 12 KB of pings; their pongs are 4 KB of bytes on the wire
+            flood.writeBytes(ping);
+        }
+        rig.receive(flood.toByteArray());
+
+        assertEquals(Session.Phase.CLOSING, rig.session.phase(),
+                "2,000 queued pongs cost more than maxWriteBuffer: the session is failed, not grown");
+        assertTrue(rig.session.accountedBytes() < 1_024, "the backlog was dropped: " + rig.session.accountedBytes());
+        rig.wire.writeBudget = Integer.MAX_VALUE;
+        rig.session.onReady(false, true, false);
+        List<int[]> frames = rig.frames();
+        assertEquals(1, frames.size(), "only the close frame is written: "
+                + frames.stream().map(java.util.Arrays::toString).toList());
+        assertEquals(1008, frames.get(0)[2]);
+        assertEquals(List.of("open", "close:1008"), rig.events.seen);
+    }
+
+    @Test
+    void aSingleSendLargerThanTheHardLimitFailsTheConnectionWith1008() {
+        Rig rig = new Rig(settings(b -> {
+            b.high = 1_000;
+            b.low = 100;
+            b.max = 10_000;
+        })).open();
+        rig.wire.writeBudget = 0;
+        rig.frames();
+        rig.events.ws.sendBinary(ByteBuffer.allocate(20_000));
+        rig.loop.runTasks();
+        rig.wire.writeBudget = Integer.MAX_VALUE;
+        rig.session.onReady(false, true, false);
+        List<int[]> frames = rig.frames();
+        assertEquals(1, frames.size());
+        assertEquals(1008, frames.get(0)[2]);
+    }
+
+    // ---- Dispatch to an executor ---------------------------------------------------------------------------------
+
+    @Test
+    void aHandlerBacklogPausesReadingAndItsDrainResumesItWithNothingLost() {
+        ArrayDeque<Runnable> executor = new ArrayDeque<>();
+        Rig rig = new Rig(settings(b -> b.executor = executor::add));
+        rig.open();
+        ByteArrayOutputStream many = new ByteArrayOutputStream();
+        for (int i = 0; i < Dispatcher.MAX_QUEUED + 10; i++) {
+            many.writeBytes(text("m" + i));
+        }
+        rig.receive(many.toByteArray());
+        assertFalse(rig.wire.wantRead, "the handler is behind: reading pauses");
+
+        for (int i = 0; i < 1_000 && !executor.isEmpty(); i++) {
+            executor.poll().run();
+        }
+        rig.loop.runTasks();   // the drain notice arrives on the loop
+        assertTrue(rig.wire.wantRead, "the backlog drained: reading resumes");
+        assertEquals(Dispatcher.MAX_QUEUED + 10, rig.events.count("text:"), "every message was delivered");
+        assertEquals("text:m0", rig.events.seen.get(1));
+        assertEquals("text:m" + (Dispatcher.MAX_QUEUED + 9), rig.events.seen.get(rig.events.seen.size() - 1));
+    }
+}
