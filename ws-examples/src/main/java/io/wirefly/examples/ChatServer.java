@@ -22,8 +22,9 @@ public final class ChatServer implements WebSocketHandler {
     static int run(String[] argv) throws InterruptedException {
         Args args = new Args(argv, Set.of("--port", GracefulStop.OPTION), Set.of());
         WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535));
+        GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
         System.out.println("chat server on ws://localhost:" + server.port() + "/chat");
-        GracefulStop.serveUntilStopped(server, GracefulStop.timeout(args), () -> { });
+        GracefulStop.awaitSignal();
         return 0;
     }
 

@@ -17,8 +17,9 @@ public final class EchoServer {
         int port = args.intValue("--port", 9998, 0, 65535);
         int maxMessage = args.intValue("--max-message-size", 1 << 20, 1, Integer.MAX_VALUE);
         WebSocketServer server = start(port, maxMessage);
+        GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
         System.out.println("echo server on ws://localhost:" + server.port() + "/");
-        GracefulStop.serveUntilStopped(server, GracefulStop.timeout(args), () -> { });
+        GracefulStop.awaitSignal();
         return 0;
     }
 

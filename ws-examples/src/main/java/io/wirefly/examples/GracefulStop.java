@@ -12,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>{@code
  * WebSocketServer server = ...start();
- * GracefulStop.serveUntilStopped(server, Duration.ofSeconds(5), () -> { });
+ * GracefulStop.install(server, Duration.ofSeconds(5), () -> { });
+ * System.out.println("listening");   // only now: a SIGTERM from here on closes cleanly
+ * GracefulStop.awaitSignal();
  * }</pre>
  */
 final class GracefulStop {
@@ -27,20 +29,24 @@ final class GracefulStop {
     }
 
     /**
-     * Blocks the calling thread until the process is stopped; on SIGTERM the hook stops the server first.
+     * Installs the shutdown hook. Call it before announcing the server: a SIGTERM that arrives between the two
+     * would otherwise cut the connections without a close.
      *
      * @param server the running server
      * @param timeout how long the hook waits for clean closes
      * @param after run after the server stopped (release hardware, say)
      */
-    static void serveUntilStopped(WebSocketServer server, Duration timeout, Runnable after)
-            throws InterruptedException {
+    static void install(WebSocketServer server, Duration timeout, Runnable after) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             StopReport report = server.stop(timeout);
             System.err.println("stopped: " + report.closedCleanly() + " connections closed with 1001, "
                     + report.forced() + " forced");
             after.run();
         }, "wirefly-shutdown"));
+    }
+
+    /** Blocks the calling thread until the process is stopped (the hook does the stopping). */
+    static void awaitSignal() throws InterruptedException {
         new CountDownLatch(1).await();
     }
 }

@@ -43,9 +43,10 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
                     pin -> pin.pull(Pull.UP).activeLow(true).debounce(Duration.ofMillis(20)));
         }
         LedServer demo = new LedServer(Hal.open(config.build()), args.intValue("--port", 9998, 0, 65535));
-        System.out.println("LED demo on http://localhost:" + demo.port() + "/ (hal: " + provider + ")");
         // SIGTERM: 1001 to every page, then the board's shutdown state (close() finds the server already stopped)
-        GracefulStop.serveUntilStopped(demo.server, GracefulStop.timeout(args), demo::close);
+        GracefulStop.install(demo.server, GracefulStop.timeout(args), demo::close);
+        System.out.println("LED demo on http://localhost:" + demo.port() + "/ (hal: " + provider + ")");
+        GracefulStop.awaitSignal();
         return 0;
     }
 
