@@ -43,6 +43,10 @@ import java.util.concurrent.Executor;
  * hard limit (16 MiB) the connection is closed with 1008. Thread-safe: {@link #broadcast}, {@link #publish},
  * {@link #subscribe} and {@link #stop} may be called from any thread.
  *
+ * <p>Why one file of ~600 lines: half of it is the {@link Builder}, whose every setter documents and validates one
+ * setting; the server itself only wires the acceptor, the loops and the registry together and delegates the rest
+ * to {@code io.wirefly.server.internal}.
+ *
  * <pre>{@code
  * WebSocketServer server = WebSocketServer.builder()
  *     .port(9998)

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads a process's CPU time and resident memory from Linux's {@code /proc}, and this process's open-file limit.
  */
-final class ProcStats {
+public final class ProcStats {
     private static final long TICKS_PER_SECOND = clockTicks();
 
     private ProcStats() {
@@ -20,7 +20,7 @@ final class ProcStats {
      *     tick, usually 10 ms)
      * @throws IOException if {@code /proc/<pid>/stat} cannot be read (the process ended)
      */
-    static long cpuNanos(long pid) throws IOException {
+    public static long cpuNanos(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
         // The command name (field 2) may contain spaces; fields after its closing parenthesis start at 3 (state).
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
@@ -32,7 +32,7 @@ final class ProcStats {
      * @return the process's resident set size in bytes ({@code VmRSS})
      * @throws IOException if {@code /proc/<pid>/status} cannot be read
      */
-    static long rssBytes(long pid) throws IOException {
+    public static long rssBytes(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"),
                 StandardCharsets.US_ASCII)) {
             if (line.startsWith("VmRSS:")) {
@@ -43,7 +43,7 @@ final class ProcStats {
     }
 
     /** @return this process's soft limit on open files, or -1 if unknown */
-    static long openFileLimit() {
+    public static long openFileLimit() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("Max open files")) {

@@ -34,6 +34,12 @@ import java.util.Objects;
  * does with that frame finds the engine in its final state. Input is processed strictly in order, so the messages that came before a violation are
  * delivered before it is reported.
  *
+ * <p>Why one class of ~600 lines: the frame rules (control frames, fragmentation, RSV bits, close payloads) and the
+ * message rules (assembly, UTF-8, inflation, limits) are already in their own classes ({@code FrameDecoder},
+ * {@code MessageAssembler}, {@code Utf8Validator}, the inflater); what stays here is the state they share (the
+ * ready state, the message in progress, the close handshake) and the order of the checks, which reads best in one
+ * place. Half of its length is Javadoc.
+ *
  * <p>Not thread-safe: one thread (the connection's event loop) makes every call.
  *
  * <pre>{@code
@@ -46,6 +52,12 @@ import java.util.Objects;
  */
 public final class Protocol {
     private static final int NO_MESSAGE = -1;
+    /**
+     * Pongs queued since the transport last drained, beyond which only the latest ping is answered (RFC 6455 §5.5.3
+     * allows answering only the most recent). A peer that floods pings then costs one pong per read, not one per
+     * ping, while a handful of pings in one segment (Autobahn's case 2.10 sends ten) still get one pong each.
+     */
+    static final int MAX_UNDRAINED_PONGS = 16;
     private static final int RSV1 = 0b100;
 
     private final Role role;
@@ -69,6 +81,10 @@ public final class Protocol {
 
     private ReadyState state = ReadyState.OPEN;
     private boolean closeSent;
+    /** Pongs queued since the last {@link #drainOutbound}. */
+    private int undrainedPongs;
+    /** The latest ping not answered yet because of {@link #MAX_UNDRAINED_PONGS}, or null. */
+    private byte[] deferredPong;
 
     // The frame being received.
     private int frameOpcode;
@@ -170,6 +186,7 @@ public final class Protocol {
      * @return how many frames were handed over
      */
     public int drainOutbound(OutboundSink sink) {
+        undrainedPongs = 0;
         return outbound.drainTo(sink);
     }
 
@@ -193,6 +210,14 @@ public final class Protocol {
             in.position(in.limit());
             fail(new ProtocolException(CloseCode.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName(), e),
                     true);
+        }
+        if (deferredPong != null) {
+            byte[] payload = deferredPong;
+            deferredPong = null;
+            if (!closeSent) {
+                emit(Opcode.PONG, 0, ByteBuffer.wrap(payload), OutboundKind.CONTROL, null);
+                undrainedPongs++;
+            }
         }
     }
 
@@ -576,8 +601,11 @@ public final class Protocol {
             if (frameOpcode == Opcode.PING.code()) {
                 // RFC 6455 §5.5.2: upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
                 // with the same application data (unless it already sent a Close frame).
-                if (!closeSent) {
+                if (!closeSent && undrainedPongs < MAX_UNDRAINED_PONGS) {
                     emit(Opcode.PONG, 0, ByteBuffer.wrap(control, 0, controlLength), OutboundKind.CONTROL, null);
+                    undrainedPongs++;
+                } else if (!closeSent) {
+                    deferredPong = Arrays.copyOf(control, controlLength);   // answered at the end of this receive
                 }
                 listener.onPing(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
             } else if (frameOpcode == Opcode.PONG.code()) {

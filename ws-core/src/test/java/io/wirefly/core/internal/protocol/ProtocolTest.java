@@ -88,6 +88,64 @@ class ProtocolTest {
     }
 
     @Test
+    void tenPingsInOneReadGetTenPongsInOrder() {
+        Protocol p = server();
+        RawFrames frames = fromClient();
+        for (int i = 0; i < 10; i++) {
+            frames.ping("payload-" + i);
+        }
+        p.receive(frames.buffer());
+        List<ByteBuffer> pongs = events.frames();
+        assertEquals(10, pongs.size(), "Autobahn 2.10: every ping of a handful is answered");
+        for (int i = 0; i < 10; i++) {
+            assertEquals("payload-" + i, pongPayload(pongs.get(i)));
+        }
+    }
+
+    /** RFC 6455 §5.5.3: an endpoint may answer only the most recent of the pings it has not answered yet. */
+    @Test
+    void aPingFloodInOneReadCostsABoundedNumberOfPongsAndTheLatestIsAnswered() {
+        Protocol p = server();
+        RawFrames frames = fromClient();
+        for (int i = 0; i < 10_000; i++) {
+            frames.ping("p" + i);
+        }
+        p.receive(frames.buffer());
+        List<ByteBuffer> pongs = events.frames();
+        assertEquals(Protocol.MAX_UNDRAINED_PONGS + 1, pongs.size());
+        assertEquals("p0", pongPayload(pongs.get(0)));
+        assertEquals("p9999", pongPayload(pongs.get(pongs.size() - 1)), "the latest ping is answered");
+        assertEquals(10_000, events.events.size(), "the listener still hears of every ping");
+
+        // Once the transport has drained, the next read gets its own allowance.
+        p.receive(fromClient().ping("again").buffer());
+        List<ByteBuffer> all = events.frames();
+        assertEquals(Protocol.MAX_UNDRAINED_PONGS + 2, all.size());
+        assertEquals("again", pongPayload(all.get(all.size() - 1)));
+    }
+
+    @Test
+    void aDeferredPongIsNotSentAfterACloseInTheSameRead() {
+        Protocol p = server();
+        RawFrames frames = fromClient();
+        for (int i = 0; i < 100; i++) {
+            frames.ping("p" + i);
+        }
+        p.receive(frames.close(1000, "bye").buffer());
+        List<OutboundKind> kinds = events.kinds();
+        assertEquals(Protocol.MAX_UNDRAINED_PONGS + 1, kinds.size(), "16 pongs and the close, no pong after it");
+        assertEquals(OutboundKind.CLOSE, kinds.get(kinds.size() - 1));
+    }
+
+    private static String pongPayload(ByteBuffer pong) {
+        assertEquals(0x8A, pong.get(pong.position()) & 0xFF);
+        int n = pong.get(pong.position() + 1) & 0x7F;
+        byte[] b = new byte[n];
+        pong.duplicate().position(pong.position() + 2).get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
     void binaryMessagesOfEverySizeClassArriveWhole() {
         Protocol p = server(WebSocketConfig.builder().maxMessageSize(1 << 17).maxFrameSize(1 << 17).build());
         int[] sizes = {0, 1, 125, 126, 127, 65535, 65536, 65537};

@@ -1,0 +1,225 @@
+package io.wirefly.bench.abuse;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The abuse and soak suite: the echo example under a small heap ({@code -Xmx64m} by default) in its own JVM, a
+ * healthy client timing its echoes throughout, and one attack after another against the same process. For each it
+ * reports what the attackers got back, the healthy client's p99 against its calm p99, the server's resident memory
+ * (before and peak) and open descriptors (before and after), and whether any thread died.
+ *
+ * <pre>{@code
+ * bash benchmarks/abuse.sh                 # the published run
+ * bash benchmarks/abuse.sh --scale 0.1     # a tenth of every attack, for a quick look
+ * }</pre>
+ *
+ * <p>Options: {@code --jar PATH} (default {@code ws-examples/target/ws-examples.jar}), {@code --heap 64m},
+ * {@code --scale F}, {@code --only a,b}, {@code --out DIR} (default {@code benchmarks/results}), {@code --renice true}
+ * (the script sets it when it may: see {@code abuse.sh}).
+ */
+public final class Abuse {
+    /** A healthy p99 this many times the calm one fails the scenario (the transport issue's bar). */
+    private static final double P99_FACTOR = 10;
+    /** Resident memory may grow this much during one scenario. */
+    private static final long RSS_GROWTH = 256L << 20;
+
+    private record Row(String name, String attack, Map<String, Integer> outcomes, List<String> notes, long p50,
+            long p99, int healthyErrors, long rssBefore, long rssPeak, long fdsBefore, long fdsAfter, boolean alive,
+            List<String> failures) {
+    }
+
+    private Abuse() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = options(args);
+        Path jar = Path.of(opts.getOrDefault("--jar", "ws-examples/target/ws-examples.jar"));
+        String heap = opts.getOrDefault("--heap", "64m");
+        double scale = Double.parseDouble(opts.getOrDefault("--scale", "1"));
+        Set<String> only = opts.containsKey("--only") ? Set.of(opts.get("--only").split(",")) : null;
+        Path out = Path.of(opts.getOrDefault("--out", "benchmarks/results"));
+        Files.createDirectories(out);
+        Path log = out.resolve("logs");
+        Files.createDirectories(log);
+
+        List<Row> rows = new ArrayList<>();
+        long calmP50;
+        long calmP99;
+        // Attackers would be other machines: when allowed (root), this JVM runs at nice 10 (abuse.sh), the server at
+        // the normal 0 and the healthy client at -10, so the attackers' threads take CPU only when nobody else wants it.
+        boolean renice = Boolean.parseBoolean(opts.getOrDefault("--renice", "false"));
+        List<String> serverPrefix = renice ? List.of("nice", "-n", "-10") : List.of();
+        List<String> healthyCmd = new ArrayList<>(renice ? List.of("nice", "-n", "-20") : List.of());
+        healthyCmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), HealthyClient.class.getName()));
+        try (Target target = Target.start(serverPrefix, jar, heap, log.resolve("abuse-server.log"))) {
+            healthyCmd.add(Integer.toString(target.port));
+            HealthyClient.Remote healthy = new HealthyClient.Remote(healthyCmd);
+            Attacks attacks = new Attacks(target, 32);
+            try {
+                Thread.sleep(3_000);   // warm-up, not measured
+                healthy.window();
+                Thread.sleep(10_000);
+                HealthyClient.Window calm = healthy.window();
+                calmP50 = calm.percentile(50);
+                calmP99 = calm.percentile(99);
+                System.out.printf("calm: %d round trips, p50 %.3f ms, p99 %.3f ms, server RSS %.1f MiB, %d fds%n",
+                        calm.nanos().size(), calmP50 / 1e6, calmP99 / 1e6, target.rss() / 1048576.0, target.fds());
+
+                byte[] bomb = Attacks.bomb(256L << 20);
+                int n1000 = scaled(1000, scale);
+                int n10k = scaled(10_000, scale);
+                List<Scenario> scenarios = List.of(
+                        new Scenario("slowloris", n1000 + " handshakes stalled, a header line a second for 13 s",
+                                () -> attacks.slowloris(n1000, 13)),
+                        new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
+                                () -> attacks.churn(n10k)),
+                        new Scenario("decompression bomb", scaled(20, scale) + " messages of " + bomb.length
+                                + " B inflating to 256 MiB", () -> attacks.decompressionBomb(scaled(20, scale), bomb)),
+                        new Scenario("never-reading", scaled(50, scale) + " clients sending 256 KiB messages for 10 s,"
+                                + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
+                        new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "
+                                + "reading no pong", () -> attacks.pingFlood(scaled(50, scale), 10)),
+                        new Scenario("200k fragments", scaled(5, scale) + " messages of 200,000 one-byte fragments",
+                                () -> attacks.fragments(scaled(5, scale), 200_000)),
+                        new Scenario("garbage", n1000 + " connections sending 4 KiB of random bytes after the "
+                                + "upgrade", () -> attacks.garbage(n1000, 4096)),
+                        new Scenario("idle", n10k + " upgraded connections held 20 s", () -> attacks.idle(n10k, 20)),
+                        new Scenario("SIGTERM", scaled(200, scale) + " busy clients, then SIGTERM",
+                                () -> attacks.sigterm(scaled(200, scale), 3)));
+                for (Scenario s : scenarios) {
+                    if (only != null && !only.contains(s.name())) {
+                        continue;
+                    }
+                    if (!target.alive()) {
+                        System.out.println("the server is gone: " + s.name() + " not run");
+                        continue;
+                    }
+                    rows.add(run(s, target, healthy, calmP99));
+                }
+            } finally {
+                attacks.shutdown();
+                healthy.close();
+            }
+            String report = report(rows, calmP50, calmP99, heap, scale, renice, target.stderr());
+            System.out.println(report);
+            Files.writeString(out.resolve("abuse.md"), report, StandardCharsets.UTF_8);
+        }
+        boolean failed = rows.stream().anyMatch(r -> !r.failures().isEmpty());
+        System.exit(failed ? 1 : 0);
+    }
+
+    private record Scenario(String name, String attack, Attack body) {
+    }
+
+    private interface Attack {
+        Attacks.Tally run() throws Exception;
+    }
+
+    private static Row run(Scenario s, Target target, HealthyClient.Remote healthy, long calmP99) throws Exception {
+        System.out.println("== " + s.name() + ": " + s.attack());
+        long rssBefore = target.rss();
+        long fdsBefore = target.fds();
+        target.takePeakRss();
+        healthy.window();
+        long start = System.nanoTime();
+        Attacks.Tally tally = s.body().run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        HealthyClient.Window w = healthy.window();
+        long rssPeak = target.takePeakRss();
+        boolean sigterm = s.name().equals("SIGTERM");
+        long fdsAfter = sigterm ? -1 : target.awaitFds(fdsBefore, 15_000);
+        boolean alive = sigterm || target.alive();
+
+        List<String> failures = new ArrayList<>();
+        long p99 = w.percentile(99);
+        if (!sigterm && p99 > P99_FACTOR * calmP99) {
+            failures.add(String.format("healthy p99 %.2f ms > %.0f x calm", p99 / 1e6, P99_FACTOR));
+        }
+        if (!sigterm && w.errors() > 0) {
+            failures.add(w.errors() + " healthy exchanges failed");
+        }
+        if (rssPeak - rssBefore > RSS_GROWTH) {
+            failures.add("RSS grew " + (rssPeak - rssBefore) / 1048576 + " MiB");
+        }
+        if (!sigterm && fdsAfter > fdsBefore) {
+            failures.add("fds " + fdsBefore + " -> " + fdsAfter);
+        }
+        if (!alive) {
+            failures.add("the server died");
+        }
+        String err = target.stderr();
+        if (err.contains("Exception in thread") || err.contains("OutOfMemoryError")) {
+            failures.add("a thread died or the heap ran out (see the server log)");
+        }
+        if (sigterm) {
+            int total = tally.snapshot().values().stream().mapToInt(Integer::intValue).sum();
+            if (tally.get("1001") < 0.95 * total) {
+                failures.add("only " + tally.get("1001") + " of " + total + " got 1001");
+            }
+        }
+        List<String> notes = new ArrayList<>(tally.notes.stream().distinct().limit(5).toList());
+        notes.add(String.format("%.1f s", seconds));
+        Row row = new Row(s.name(), s.attack(), tally.snapshot(), notes, w.percentile(50), p99, w.errors(),
+                rssBefore, rssPeak, fdsBefore, fdsAfter, alive, failures);
+        System.out.println("   " + row.outcomes() + " " + notes + (failures.isEmpty() ? " ok" : " FAILED " + failures));
+        return row;
+    }
+
+    private static String report(List<Row> rows, long calmP50, long calmP99, String heap, double scale,
+            boolean reniced, String serverLog) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Abuse and soak run\n\n");
+        sb.append(String.format("%s, `bash benchmarks/abuse.sh%s`: the echo example with `-Xmx%s`, java %s. The "
+                + "attackers (one JVM, 32 threads), the healthy client (its own JVM) and the server share the same 2 "
+                + "cores%s.%n%n", Instant.now(), scale == 1 ? "" : " --scale " + scale, heap,
+                System.getProperty("java.version"), reniced ? "; the attackers run at nice 10, the server at 0 and "
+                        + "the healthy client at -10, since real attackers would be on other machines" : ""));
+        sb.append(String.format("Healthy client when calm: p50 %.3f ms, p99 %.3f ms (32-byte echo every 10 ms).%n%n",
+                calmP50 / 1e6, calmP99 / 1e6));
+        sb.append("| scenario | attack | what the attackers got | healthy p50 / p99 (ms) | p99 ÷ calm "
+                + "| RSS before → peak (MiB) | fds before → after | result |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format("| %s | %s | %s | %.2f / %.2f | %.1f | %.0f → %.0f | %s | %s |%n", r.name(),
+                    r.attack(), outcomes(r) + "; " + String.join("; ", r.notes()), r.p50() / 1e6, r.p99() / 1e6,
+                    calmP99 > 0 ? (double) r.p99() / calmP99 : 0, r.rssBefore() / 1048576.0, r.rssPeak() / 1048576.0,
+                    r.fdsAfter() < 0 ? r.fdsBefore() + " → (exited)" : r.fdsBefore() + " → " + r.fdsAfter(),
+                    r.failures().isEmpty() ? "ok" : "**FAILED**: " + String.join("; ", r.failures())));
+        }
+        boolean died = serverLog.contains("Exception in thread") || serverLog.contains("OutOfMemoryError");
+        sb.append(String.format("%nServer log: %s.%n", died ? "**a thread died or the heap ran out**"
+                : "no thread died, no OutOfMemoryError"));
+        return sb.toString();
+    }
+
+    private static String outcomes(Row r) {
+        List<String> parts = new ArrayList<>();
+        r.outcomes().forEach((k, v) -> parts.add(k.matches("\\d{4}") ? v + " × close " + k : v + " × " + k));
+        return parts.isEmpty() ? "nothing" : String.join(", ", parts);
+    }
+
+    private static int scaled(int n, double scale) {
+        return Math.max(1, (int) Math.round(n * scale));
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("usage: Abuse [--jar PATH] [--heap 64m] [--scale F] "
+                        + "[--only a,b] [--out DIR]; got " + args[i]);
+            }
+            m.put(args[i], args[++i]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,432 @@
+package io.wirefly.bench.abuse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.Deflater;
+
+/**
+ * The attacks, one method each. Every one is bounded in connections and in time, talks to 127.0.0.1 only, and
+ * returns what the attackers saw of the server's answers: close codes, or what happened instead ({@code EOF},
+ * {@code reset}, {@code timeout}, {@code echoed}).
+ */
+final class Attacks {
+    /** What one attack saw, by outcome. */
+    static final class Tally {
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<String> notes = new ConcurrentLinkedQueue<>();
+
+        void add(String outcome) {
+            counts.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
+        }
+
+        void code(int code) {
+            add(switch (code) {
+                case RawPeer.EOF -> "EOF";
+                case RawPeer.RESET -> "reset";
+                case RawPeer.TIMEOUT -> "no answer";
+                default -> Integer.toString(code);
+            });
+        }
+
+        int get(String outcome) {
+            AtomicInteger n = counts.get(outcome);
+            return n == null ? 0 : n.get();
+        }
+
+        Map<String, Integer> snapshot() {
+            Map<String, Integer> m = new TreeMap<>();
+            counts.forEach((k, v) -> m.put(k, v.get()));
+            return m;
+        }
+    }
+
+    private final int port;
+    private final ExecutorService pool;
+    private final Target target;
+
+    Attacks(Target target, int threads) {
+        this.target = target;
+        this.port = target.port;
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "attacker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void shutdown() {
+        pool.shutdownNow();
+    }
+
+    /** Runs {@code n} tasks on the pool and waits for them (at most {@code timeoutSeconds} in all). */
+    private void parallel(int n, long timeoutSeconds, IndexedTask task, Tally tally) throws InterruptedException {
+        List<Future<?>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            futures.add(pool.submit(() -> {
+                try {
+                    task.run(index);
+                } catch (IOException e) {
+                    tally.add("client error: " + e.getClass().getSimpleName());
+                    tally.notes.add(String.valueOf(e.getMessage()));
+                }
+                return null;
+            }));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        for (Future<?> f : futures) {
+            try {
+                f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                tally.add("client error: " + e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                f.cancel(true);
+                tally.add("client gave up");
+            }
+        }
+    }
+
+    private interface IndexedTask {
+        void run(int index) throws IOException, InterruptedException;
+    }
+
+    // ---- The attacks ---------------------------------------------------------------------------------------------
+
+    /** {@code n} connections that send half a handshake head and then one header line a second. */
+    Tally slowloris(int n, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s;
+            try {
+                s = RawPeer.connect(port);
+                s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                tally.add("connect failed");
+                continue;
+            }
+            sockets.add(s);
+        }
+        byte[] line = "X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII);
+        boolean[] cut = new boolean[sockets.size()];
+        for (int second = 0; second < seconds; second++) {
+            Thread.sleep(1000);
+            for (int i = 0; i < sockets.size(); i++) {
+                if (!cut[i]) {
+                    try {
+                        sockets.get(i).getOutputStream().write(line);
+                    } catch (IOException e) {
+                        cut[i] = true;
+                    }
+                }
+            }
+        }
+        for (Socket s : sockets) {
+            try (s) {
+                s.setSoTimeout(200);
+                int b = s.getInputStream().read();
+                tally.add(b < 0 ? "EOF" : "answered");
+            } catch (SocketTimeoutException e) {
+                tally.add("still open");
+            } catch (IOException e) {
+                tally.add("reset");
+            }
+        }
+        return tally;
+    }
+
+    /** {@code n} short lives: upgrade, one echo, then half end with a TCP reset and half with a close handshake. */
+    Tally churn(int n) throws InterruptedException {
+        Tally tally = new Tally();
+        byte[] hello = "churn".getBytes(StandardCharsets.US_ASCII);
+        parallel(n, 600, i -> {
+            RawPeer p = RawPeer.open(port, false);
+            try {
+                p.send(RawPeer.frame(RawPeer.TEXT, hello, true));
+                p.readMessage(64);
+                if (i % 2 == 0) {
+                    p.reset();
+                    tally.add("echoed, then reset");
+                } else {
+                    p.send(RawPeer.close(1000));
+                    tally.code(p.awaitClose(10_000));
+                }
+            } finally {
+                p.close();
+            }
+        }, tally);
+        return tally;
+    }
+
+    /**
+     * @param inflatedBytes what the message inflates to
+     * @return a permessage-deflate payload (RFC 7692 §7.2.1: the trailing {@code 00 00 ff ff} removed) of that
+     *     many zero bytes
+     */
+    static byte[] bomb(long inflatedBytes) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+        byte[] zeros = new byte[1 << 16];
+        byte[] buf = new byte[1 << 16];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (long left = inflatedBytes; left > 0; left -= zeros.length) {
+            deflater.setInput(zeros, 0, (int) Math.min(zeros.length, left));
+            while (!deflater.needsInput()) {
+                out.write(buf, 0, deflater.deflate(buf, 0, buf.length, Deflater.NO_FLUSH));
+            }
+        }
+        int n;
+        while ((n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
+            out.write(buf, 0, n);
+            if (n < buf.length) {
+                break;
+            }
+        }
+        deflater.end();
+        byte[] all = out.toByteArray();
+        return java.util.Arrays.copyOf(all, all.length - 4);
+    }
+
+    /** {@code n} connections that each send one compressed message that inflates to {@code bomb}'s size. */
+    Tally decompressionBomb(int n, byte[] bomb) throws InterruptedException {
+        Tally tally = new Tally();
+        parallel(n, 120, i -> {
+            try (RawPeer p = RawPeer.open(port, true)) {
+                if (!p.deflate) {
+                    tally.add("deflate not negotiated");
+                    return;
+                }
+                try {
+                    p.send(RawPeer.frame(RawPeer.BINARY, bomb, true, true));
+                } catch (IOException e) {
+                    tally.add("cut while sending");
+                }
+                tally.code(p.awaitClose(20_000));
+            }
+        }, tally);
+        return tally;
+    }
+
+    /**
+     * {@code n} connections that send big messages as fast as the server takes them and never read a byte: the
+     * echoes pile up in the server until back-pressure stops it reading.
+     */
+    Tally neverReading(int n, int seconds) throws InterruptedException {
+        return flood(n, seconds, RawPeer.frame(RawPeer.BINARY, new byte[256 * 1024], true));
+    }
+
+    /** {@code n} connections that send empty pings as fast as the server takes them and never read a pong. */
+    Tally pingFlood(int n, int seconds) {
+        byte[] ping = RawPeer.frame(RawPeer.PING, new byte[0], true);
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 1000; i++) {
+            batch.writeBytes(ping);
+        }
+        try {
+            return flood(n, seconds, batch.toByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Tally();
+        }
+    }
+
+    private Tally flood(int n, int seconds, byte[] unit) throws InterruptedException {
+        Tally tally = new Tally();
+        List<RawPeer> peers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            try {
+                peers.add(RawPeer.open(port, false));
+            } catch (IOException e) {
+                tally.add("connect failed");
+            }
+        }
+        AtomicLong sent = new AtomicLong();
+        List<Thread> writers = new ArrayList<>();
+        for (RawPeer p : peers) {
+            Thread t = new Thread(() -> {
+                try {
+                    OutputStream out = p.socket.getOutputStream();
+                    while (!Thread.currentThread().isInterrupted()) {
+                        out.write(unit);   // blocks once the server stops reading
+                        sent.addAndGet(unit.length);
+                    }
+                } catch (IOException e) {
+                    // closed by the server, or by us at the end
+                }
+            }, "flooder");
+            t.setDaemon(true);
+            t.start();
+            writers.add(t);
+        }
+        Thread.sleep(seconds * 1000L);
+        tally.notes.add(String.format("%.1f MB sent by the attackers", sent.get() / 1e6));
+        // Now read what the server sent: its close code if it closed, "no answer" if it only stopped reading.
+        List<Future<?>> readers = new ArrayList<>();
+        for (RawPeer p : peers) {
+            readers.add(pool.submit(() -> tally.code(p.awaitClose(3_000))));
+        }
+        for (Future<?> f : readers) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                tally.add("client gave up");
+            }
+        }
+        for (RawPeer p : peers) {
+            p.reset();
+        }
+        for (Thread t : writers) {
+            t.interrupt();
+            t.join(5_000);
+        }
+        return tally;
+    }
+
+    /** {@code n} connections that each send one text message in {@code fragments} one-byte frames, then read it. */
+    Tally fragments(int n, int fragments) throws InterruptedException {
+        Tally tally = new Tally();
+        ByteArrayOutputStream stream = new ByteArrayOutputStream(fragments * 7);
+        byte[] one = {'f'};
+        for (int i = 0; i < fragments; i++) {
+            int opcode = i == 0 ? RawPeer.TEXT : RawPeer.CONTINUATION;
+            stream.writeBytes(RawPeer.frame(opcode, one, i == fragments - 1));
+        }
+        byte[] bytes = stream.toByteArray();
+        parallel(n, 300, i -> {
+            try (RawPeer p = RawPeer.open(port, false)) {
+                p.socket.setSoTimeout(60_000);
+                p.send(bytes);
+                try {
+                    byte[] echo = p.readMessage(16 << 20);
+                    tally.add(echo.length == fragments ? "echoed whole" : "echoed " + echo.length + " bytes");
+                } catch (IOException e) {
+                    tally.add(String.valueOf(e.getMessage()));
+                }
+                p.send(RawPeer.close(1000));
+                p.awaitClose(10_000);
+            }
+        }, tally);
+        return tally;
+    }
+
+    /** {@code n} connections that upgrade and then send {@code bytes} random bytes. */
+    Tally garbage(int n, int bytes) throws InterruptedException {
+        Tally tally = new Tally();
+        parallel(n, 300, i -> {
+            try (RawPeer p = RawPeer.open(port, false)) {
+                byte[] junk = new byte[bytes];
+                ThreadLocalRandom.current().nextBytes(junk);
+                try {
+                    p.send(junk);
+                } catch (IOException e) {
+                    tally.add("cut while sending");
+                }
+                tally.code(p.awaitClose(5_000));
+            }
+        }, tally);
+        return tally;
+    }
+
+    /**
+     * {@code n} upgraded connections that say nothing for {@code seconds}; the note gives the server's resident
+     * memory per connection.
+     */
+    Tally idle(int n, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        System.gc();
+        long before = target.rss();
+        ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
+        parallel(n, 600, i -> open.add(RawPeer.open(port, false)), tally);
+        Thread.sleep(2_000);
+        long after = target.rss();
+        tally.notes.add(String.format("%d connections held %d s; server RSS %+.1f MiB (%.1f KiB per connection)",
+                open.size(), seconds, (after - before) / 1048576.0, (after - before) / 1024.0 / Math.max(1,
+                        open.size())));
+        Thread.sleep(Math.max(0, seconds - 2) * 1000L);
+        List<RawPeer> all = new ArrayList<>(open);
+        parallel(all.size(), 300, i -> {
+            RawPeer p = all.get(i);
+            try {
+                p.send(RawPeer.close(1000));
+                tally.code(p.awaitClose(10_000));
+            } finally {
+                p.close();
+            }
+        }, tally);
+        return tally;
+    }
+
+    /**
+     * {@code n} clients in a send-and-wait-for-the-echo loop; after {@code busySeconds} the server gets SIGTERM.
+     * Each client then reads until the close frame; the note says whether every echo came before it.
+     */
+    Tally sigterm(int n, int busySeconds) throws InterruptedException {
+        Tally tally = new Tally();
+        AtomicInteger lost = new AtomicInteger();
+        AtomicInteger exchanges = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < n; c++) {
+            RawPeer p;
+            try {
+                p = RawPeer.open(port, false);
+            } catch (IOException e) {
+                tally.add("connect failed");
+                continue;
+            }
+            Thread t = new Thread(() -> {
+                int sent = 0;
+                int echoed = 0;
+                try (p) {
+                    while (true) {
+                        p.send(RawPeer.frame(RawPeer.TEXT, ("message " + sent).getBytes(StandardCharsets.US_ASCII),
+                                true));
+                        sent++;
+                        RawPeer.Frame f = p.readFrame(1024);
+                        if (f.opcode() == RawPeer.CLOSE) {
+                            tally.code(f.closeCode());
+                            break;
+                        }
+                        echoed++;
+                        exchanges.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    tally.add(e instanceof java.io.EOFException ? "EOF" : "reset");
+                }
+                if (sent - echoed > 1) {
+                    lost.addAndGet(sent - echoed - 1);
+                }
+            }, "busy-client");
+            t.setDaemon(true);
+            t.start();
+            clients.add(t);
+        }
+        Thread.sleep(busySeconds * 1000L);
+        int before = exchanges.get();
+        target.process.destroy();   // SIGTERM
+        for (Thread t : clients) {
+            t.join(20_000);
+        }
+        boolean exited = target.process.waitFor(20, TimeUnit.SECONDS);
+        tally.notes.add(String.format("%d echoes before the signal; %d messages lost beyond the one in flight; "
+                + "server %s", before, lost.get(), exited ? "exited with " + target.process.exitValue()
+                : "did NOT exit within 20 s"));
+        return tally;
+    }
+}
