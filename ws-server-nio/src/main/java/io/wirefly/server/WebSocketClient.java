@@ -6,6 +6,7 @@ import io.wirefly.core.WebSocketHandler;
 import io.wirefly.server.internal.ClientConnector;
 import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
+import io.wirefly.server.internal.OutboundTotal;
 import io.wirefly.server.internal.Settings;
 import io.wirefly.core.internal.protocol.InboundBudget;
 import java.net.URI;
@@ -42,7 +43,7 @@ public final class WebSocketClient implements AutoCloseable {
         Settings settings = new Settings(b.config, b.executor,
                 b.connectTimeout.toNanos() + b.handshakeTimeout.toNanos(), b.idleTimeout.toNanos(),
                 b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), 1 << 20, 256 << 10, 16 << 20,
-                InboundBudget.UNLIMITED, metrics);
+                InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics);
         this.loops = new EventLoopGroup(b.eventLoops, "wirefly-client");
         this.loops.start();
         this.connector = new ClientConnector(loops, settings);

@@ -14,6 +14,7 @@ import io.wirefly.core.internal.protocol.InboundBudget;
 import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.ServerUpgrader;
+import io.wirefly.server.internal.OutboundTotal;
 import io.wirefly.server.internal.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,7 +110,8 @@ public final class WebSocketServer {
             Settings settings = new Settings(options.config, options.executor,
                     options.handshakeTimeout.toNanos(), options.idleTimeout.toNanos(), options.pongTimeout.toNanos(),
                     options.closeTimeout.toNanos(), options.highWaterMark, options.lowWaterMark,
-                    options.maxWriteBuffer, InboundBudget.bounded(options.maxInboundBuffer), metrics);
+                    options.maxWriteBuffer, InboundBudget.bounded(options.maxInboundBuffer),
+                    new OutboundTotal(options.maxOutboundBuffer), metrics);
             ServerUpgrader upgrader = new ServerUpgrader(Map.copyOf(options.routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.http, options.maxConnections,
                     () -> (int) metrics.snapshot().openConnections(), options.config);
@@ -342,6 +344,7 @@ public final class WebSocketServer {
         private long lowWaterMark = 256 << 10;
         private long maxWriteBuffer = 16 << 20;
         private long maxInboundBuffer = Runtime.getRuntime().maxMemory() / 4;
+        private long maxOutboundBuffer = Runtime.getRuntime().maxMemory() / 4;
         private MetricsListener metricsListener;
 
         private Builder() {
@@ -368,6 +371,7 @@ public final class WebSocketServer {
             lowWaterMark = other.lowWaterMark;
             maxWriteBuffer = other.maxWriteBuffer;
             maxInboundBuffer = other.maxInboundBuffer;
+            maxOutboundBuffer = other.maxOutboundBuffer;
             metricsListener = other.metricsListener;
         }
 
@@ -543,6 +547,20 @@ public final class WebSocketServer {
         }
 
         /**
+         * The memory that all connections together may hold in messages queued for their peers (each frame counted
+         * with its bookkeeping). Beyond it, every connection whose peer has not taken what is already queued for it
+         * stops reading until its queue drains, so its handler produces no more; connections whose peers keep up
+         * read on. Default: a quarter of the JVM's maximum heap.
+         *
+         * @param bytes the budget for all connections together
+         * @return this builder
+         */
+        public Builder maxOutboundBuffer(long bytes) {
+            this.maxOutboundBuffer = bytes;
+            return this;
+        }
+
+        /**
          * @param listener told of connection events as they happen
          * @return this builder
          */
@@ -569,6 +587,7 @@ public final class WebSocketServer {
             check(highWaterMark > lowWaterMark,
                     "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was " + highWaterMark);
             check(maxInboundBuffer > 0, "maxInboundBuffer must be > 0, was " + maxInboundBuffer);
+            check(maxOutboundBuffer > 0, "maxOutboundBuffer must be > 0, was " + maxOutboundBuffer);
             check(maxWriteBuffer >= highWaterMark,
                     "maxWriteBuffer must be >= highWaterMark (" + highWaterMark + "), was " + maxWriteBuffer);
             // RFC 6455 §4.1: each subprotocol is a token (RFC 2616 §2.2: no separators, no controls, no space)

@@ -114,6 +114,8 @@ class WebSocketServerTest {
         assertEquals("eventLoops must be > 0, was -3", failure(b -> b.eventLoops(-3)));
         assertEquals("maxConnections must be > 0, was 0", failure(b -> b.maxConnections(0)));
         assertEquals("maxConnections must be > 0, was -1", failure(b -> b.maxConnections(-1)));
+        assertEquals("maxInboundBuffer must be > 0, was 0", failure(b -> b.maxInboundBuffer(0)));
+        assertEquals("maxOutboundBuffer must be > 0, was -1", failure(b -> b.maxOutboundBuffer(-1)));
     }
 
     @Test

@@ -111,6 +111,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private boolean readsPaused;
     private boolean connecting;
     private int sentCloseCode = -1;
+    /** This session's share of the server-wide {@link OutboundTotal}, as last reported. */
+    private long reportedOutbound;
     private Runnable release = () -> { };
 
     Session(Scheduler loop, Wire wire, Settings settings, Role role, SessionHandle.Info info, Handshake handshake) {
@@ -372,6 +374,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 return;
             }
         }
+        reportOutbound();
         if (connecting) {
             return;   // the interest stays OP_CONNECT until the connect completes
         }
@@ -384,17 +387,30 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
     }
 
-    /** @return true if reading must pause: too much queued for the peer, or the handler is behind */
+    /**
+     * @return true if reading must pause: too much queued for the peer, the handler is behind, or the server's
+     *     connections together queue more than their limit and this peer has not taken what it already has
+     */
     private boolean pauseReads() {
         long queued = out.accounted() + handle.pendingBytes();
         boolean backlogged = dispatcher.backlogged();
-        if (!readsPaused && (queued > settings.highWaterMark() || backlogged)) {
+        boolean crowded = out.accounted() > 0 && settings.outboundTotal().exceeded();
+        if (!readsPaused && (queued > settings.highWaterMark() || backlogged || crowded)) {
             readsPaused = true;
             metrics.paused();
-        } else if (readsPaused && queued < settings.lowWaterMark() && !backlogged) {
+        } else if (readsPaused && queued < settings.lowWaterMark() && !backlogged && !crowded) {
             readsPaused = false;
         }
         return readsPaused;
+    }
+
+    /** Tells the server-wide total how this session's queue changed since the last report. */
+    private void reportOutbound() {
+        long now = phase == Phase.CLOSED ? 0 : out.accounted();
+        if (now != reportedOutbound) {
+            settings.outboundTotal().add(now - reportedOutbound);
+            reportedOutbound = now;
+        }
     }
 
     /** The handler's backlog drained: read again if nothing else holds reading back. */
@@ -480,6 +496,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         wire.close();
         timers.cancelAll();
         out.clear("connection closed");
+        reportOutbound();
         try {
             if (protocol == null) {
                 if (handshake != null && was == Phase.HANDSHAKE) {

@@ -21,5 +21,5 @@ import java.util.concurrent.Executor;
  */
 public record Settings(WebSocketConfig config, Executor executor, long handshakeTimeoutNanos, long idleTimeoutNanos,
         long pongTimeoutNanos, long closeTimeoutNanos, long highWaterMark, long lowWaterMark, long maxWriteBuffer,
-        InboundBudget inboundBudget, MetricsCollector metrics) {
+        InboundBudget inboundBudget, OutboundTotal outboundTotal, MetricsCollector metrics) {
 }

@@ -313,13 +313,14 @@ class SessionTest {
         long low = 64 * 1024;
         long max = 1024 * 1024;
         Executor executor;
+        OutboundTotal total = OutboundTotal.UNLIMITED;
     }
 
     private static Settings settings(Tweak tweak) {
         SettingsBuilder b = new SettingsBuilder();
         tweak.apply(b);
         return new Settings(WebSocketConfig.defaults(), b.executor, b.handshake, b.idle, b.pong, b.close, b.high, b.low,
-                b.max, InboundBudget.UNLIMITED, new MetricsCollector(null));
+                b.max, InboundBudget.UNLIMITED, b.total, new MetricsCollector(null));
     }
 
     /** A client frame, masked as RFC 6455 §5.3 requires. */
@@ -652,6 +653,41 @@ class SessionTest {
         rig.session.onReady(false, true, false);
         assertTrue(rig.wire.wantRead, "reading resumes");
         assertEquals(pongs, rig.frames().stream().filter(f -> f[0] == 0xA).count(), "every pong was kept");
+    }
+
+    @Test
+    void overTheServerWideOutboundBudgetSlowReadersPauseWhileReadersThatKeepUpReadOn() {
+        OutboundTotal total = new OutboundTotal(10_000);
+        Settings shared = settings(b -> {
+            b.high = 1_000_000;   // far above what either queues: only the server-wide budget can pause them
+            b.low = 100_000;
+            b.max = 10_000_000;
+            b.total = total;
+        });
+        Rig slow = new Rig(shared).open();
+        Rig keepsUp = new Rig(shared).open();
+        slow.wire.writeBudget = 0;
+        for (int i = 0; i < 3; i++) {
+            slow.receive(clientFrame(0x2, new byte[4_000]));
+            slow.events.ws.sendBinary(ByteBuffer.allocate(4_000));
+        }
+        assertTrue(total.total() > 10_000, "the slow reader alone holds " + total.total());
+        assertFalse(slow.wire.wantRead, "over the server's budget, the connection whose peer does not read pauses");
+
+        keepsUp.receive(text("hello"));
+        keepsUp.events.ws.sendText("hello");
+        assertTrue(keepsUp.wire.wantRead, "a connection whose queue is empty reads on");
+
+        slow.wire.writeBudget = Integer.MAX_VALUE;
+        slow.session.onReady(false, true, false);
+        assertTrue(slow.wire.wantRead, "its queue drained: it reads again");
+        assertEquals(0, total.total(), "everything written: nothing left on the server's account");
+
+        slow.wire.writeBudget = 0;
+        slow.events.ws.sendBinary(ByteBuffer.allocate(5_000));
+        slow.wire.readError = new IOException("reset");
+        slow.session.onReady(false, false, true);
+        assertEquals(0, total.total(), "a closed session gives its share back");
     }
 
     @Test

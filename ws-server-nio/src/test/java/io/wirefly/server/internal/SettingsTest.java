@@ -19,7 +19,7 @@ class SettingsTest {
         WebSocketConfig config = WebSocketConfig.builder().maxMessageSize(4096).build();
         Executor executor = Runnable::run;
         MetricsCollector metrics = new MetricsCollector(null);
-        Settings s = new Settings(config, executor, 1, 2, 3, 4, 300, 100, 900, InboundBudget.UNLIMITED, metrics);
+        Settings s = new Settings(config, executor, 1, 2, 3, 4, 300, 100, 900, InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics);
         assertSame(config, s.config());
         assertSame(executor, s.executor());
         assertEquals(1, s.handshakeTimeoutNanos());
@@ -34,7 +34,7 @@ class SettingsTest {
 
     @Test
     void aNullExecutorMeansHandlersRunOnTheLoop() {
-        Settings s = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, new MetricsCollector(null));
+        Settings s = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, new MetricsCollector(null));
         assertNull(s.executor());
         assertTrue(new Dispatcher(s.executor(), null).isInline());
     }
@@ -42,10 +42,10 @@ class SettingsTest {
     @Test
     void equalityIsByValue() {
         MetricsCollector metrics = new MetricsCollector(null);
-        Settings a = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, metrics);
-        Settings b = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, metrics);
+        Settings a = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics);
+        Settings b = new Settings(WebSocketConfig.defaults(), null, 1, 0, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertNotEquals(a, new Settings(WebSocketConfig.defaults(), null, 1, 5, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, metrics));
+        assertNotEquals(a, new Settings(WebSocketConfig.defaults(), null, 1, 5, 1, 1, 2, 1, 2, InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics));
     }
 }
