@@ -77,13 +77,34 @@ public final class MessageInflater implements AutoCloseable {
      *     inflater is unusable afterwards (the connection fails)
      */
     public void inflate(ByteBuffer chunk, Sink sink) {
+        inflate(chunk, sink, Long.MAX_VALUE);
+    }
+
+    /**
+     * Decompresses one chunk of the current message, or the first part of it: once {@code maxOutput} bytes came
+     * out, it stops, and the chunk's position marks the first compressed byte not consumed yet (output the
+     * decompressor still holds comes out first at the next call). A caller that serves many connections on one
+     * thread bounds the work of one call this way: one 64 KiB read of a "zip bomb" can inflate to megabytes.
+     *
+     * @param chunk compressed bytes [position, limit); not referenced after the call
+     * @param sink receives the decompressed bytes, in order, before this method returns
+     * @param maxOutput stop once this many bytes came out in this call (a soft bound: up to 8 KiB more)
+     * @return true if it stopped on {@code maxOutput}: call again with the rest of the chunk (possibly empty)
+     * @throws ProtocolException as {@link #inflate(ByteBuffer, Sink)}
+     */
+    public boolean inflate(ByteBuffer chunk, Sink sink, long maxOutput) {
+        boolean stopped = false;
         try {
             inflater.setInput(chunk);
-            drain(sink);
+            stopped = drain(sink, maxOutput);
         } finally {
-            chunk.position(chunk.limit());
+            // The inflater moves the chunk's position as it consumes; without a stop, everything counts as taken.
+            if (!stopped) {
+                chunk.position(chunk.limit());
+            }
             inflater.setInput(TAIL, 0, 0);
         }
+        return stopped;
     }
 
     /**
@@ -97,7 +118,7 @@ public final class MessageInflater implements AutoCloseable {
     public void finish(Sink sink) {
         if (!inflater.finished()) {
             inflater.setInput(TAIL);
-            drain(sink);
+            drain(sink, Long.MAX_VALUE);
         }
         boolean streamEnded = inflater.finished();
         produced = 0;
@@ -107,19 +128,27 @@ public final class MessageInflater implements AutoCloseable {
         }
     }
 
-    /** Inflates until the input is used up (or the stream ended with a final block), honouring the cap. */
-    private void drain(Sink sink) {
+    /**
+     * Inflates until the input is used up (or the stream ended with a final block), honouring the cap.
+     *
+     * @return true if it stopped because {@code maxOutput} bytes came out
+     */
+    private boolean drain(Sink sink, long maxOutput) {
+        long out = 0;
         try {
             while (!inflater.finished()) {
+                if (out >= maxOutput) {
+                    return true;
+                }
                 // Ask for at most one byte beyond the cap: that byte proves the message is too big.
                 int want = (int) Math.min(SCRATCH_SIZE, maxMessageSize - produced + 1);
                 int n = inflater.inflate(scratch, 0, want);
                 if (n == 0) {
                     if (inflater.needsInput()) {
-                        return;
+                        return false;
                     }
                     if (inflater.finished()) {
-                        return;
+                        return false;
                     }
                     // a raw stream never asks for a dictionary; treat any other stall as corrupt data
                     throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid deflate data");
@@ -129,9 +158,11 @@ public final class MessageInflater implements AutoCloseable {
                             "decompressed message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
                 }
                 produced += n;
+                out += n;
                 sink.accept(scratch, 0, n);
             }
             // RFC 7692 §7.2.3.4: a final block ended the stream; bytes after it (the tail) are ignored.
+            return false;
         } catch (DataFormatException e) {
             throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "invalid deflate data");
         }

@@ -69,6 +69,10 @@ public final class FrameDecoder {
     private long remaining;
     /** The masking-key index of the next payload byte. */
     private int maskOffset;
+    /** Set by {@link #pause()}: {@link #decode} returns after the current sink call. */
+    private boolean pausing;
+    /** Payload bytes at the start of the next input that a paused call unmasked but the sink did not take. */
+    private long unmaskedAhead;
 
     /** Creates a decoder that expects the first byte of a frame. */
     public FrameDecoder() {
@@ -77,7 +81,8 @@ public final class FrameDecoder {
     /**
      * Consumes every byte of {@code in} from its position to its limit, calling {@code sink} for each frame
      * piece that completes. On return (normal or not) {@code in.position() == in.limit()} and the limit is the
-     * one it had on entry. A masked frame's payload is unmasked in place, so {@code in} must be writable when
+     * one it had on entry, unless the sink called {@link #pause()}: then the position is at the first byte not
+     * decoded, and the caller passes those bytes again, before any new ones. A masked frame's payload is unmasked in place, so {@code in} must be writable when
      * masked frames arrive.
      *
      * @param in the next bytes of the stream, heap or direct, any byte order
@@ -90,6 +95,7 @@ public final class FrameDecoder {
         Objects.requireNonNull(sink, "sink");
         int limit = in.limit();
         int pos = in.position();
+        pausing = false;
         try {
             while (pos < limit && state != State.FAILED) {
                 if (state == State.PAYLOAD) {
@@ -109,6 +115,11 @@ public final class FrameDecoder {
                     if (need == 0) {
                         fieldRead(sink);
                     }
+                }
+                if (pausing && state != State.FAILED) {
+                    pausing = false;
+                    in.position(pos);
+                    return;
                 }
             }
         } catch (Throwable t) {
@@ -242,27 +253,40 @@ public final class FrameDecoder {
         }
     }
 
-    /** Hands on the payload bytes in {@code [pos, min(limit, pos + remaining))}; returns the index after them. */
+    /**
+     * Hands on the payload bytes in {@code [pos, min(limit, pos + remaining))}; returns the index after the bytes
+     * the sink took (all of them, unless it paused inside the call).
+     */
     private int payload(ByteBuffer in, int pos, int limit, FrameSink sink) {
         int end = pos + (int) Math.min(remaining, limit - pos);
         if (masked) {
+            // Bytes handed on before a pause come again, already unmasked: skip them.
+            int from = pos + (int) Math.min(unmaskedAhead, end - pos);
+            unmaskedAhead -= from - pos;
             // RFC 6455 §5.3: octet i of the payload is XORed with octet (i MOD 4) of the masking key.
-            maskOffset = Masking.apply(in, pos, end, maskKey, maskOffset);
-        }
-        remaining -= end - pos;
-        boolean frameEnds = remaining == 0;
-        if (frameEnds) {
-            expect(State.HEADER, 2);
+            maskOffset = Masking.apply(in, from, end, maskKey, maskOffset);
         }
         in.position(pos);
         in.limit(end);
         sink.onPayload(in);
+        int taken = end;
+        if (pausing) {
+            taken = Math.max(pos, Math.min(end, in.position()));
+            if (masked) {
+                unmaskedAhead += end - taken;
+            }
+        }
         in.limit(limit);
-        in.position(end);
-        if (frameEnds && state != State.FAILED) {
+        in.position(taken);
+        if (state == State.FAILED) {
+            return taken;   // stopped by the sink
+        }
+        remaining -= taken - pos;
+        if (remaining == 0) {
+            expect(State.HEADER, 2);
             sink.onFrameEnd();
         }
-        return end;
+        return taken;
     }
 
     private void expect(State next, int size) {
@@ -273,6 +297,18 @@ public final class FrameDecoder {
 
     private static ProtocolException violation(String detail) {
         return new ProtocolException(CloseCode.PROTOCOL_ERROR, detail);
+    }
+
+    /**
+     * Makes the running {@link #decode} call return once the current sink call is over, with the input's position
+     * at the first byte it did not decode: a sink calls it to bound the work of one call. From
+     * {@link FrameSink#onFrameEnd()} the pause falls between frames; from {@link FrameSink#onPayload} the position the
+     * sink leaves in the chunk marks the bytes it took, and the rest of the chunk is handed on again by the next
+     * call (the caller passes those bytes back unchanged: they are already unmasked, and the decoder knows it). Has
+     * no effect outside a {@code decode} call or on a stopped decoder.
+     */
+    public void pause() {
+        pausing = true;
     }
 
     /**

@@ -3,14 +3,21 @@ package io.wirefly.core.internal.protocol;
 import io.wirefly.core.CloseCode;
 import io.wirefly.core.ProtocolException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Collects the payload of one message, across frames, up to a size limit. Its array grows with the bytes that
- * actually arrive (doubling, capped at the limit), never with the length a frame header announces: a peer that
- * announces 1 MiB and sends one byte costs a few hundred bytes here. Every growth is reserved from an
- * {@link InboundBudget} first. It holds memory only while a message is being assembled: {@link #take()} and
- * {@link #reset()} release the array and the reservation, so an idle connection costs nothing here.
+ * Collects the payload of one message, across frames, up to a size limit. Memory grows with the bytes that actually
+ * arrive, never with the length a frame header announces: a peer that announces 1 MiB and sends one byte costs a few
+ * hundred bytes here. Every growth is reserved from an {@link InboundBudget} first. It holds memory only while a
+ * message is being assembled: {@link #take()} and {@link #reset()} release it and the reservation, so an idle
+ * connection costs nothing here.
+ *
+ * <p>Up to {@value #SEGMENT} bytes the message lives in one array that doubles as it grows; beyond that, in a list of
+ * {@value #SEGMENT}-byte segments, joined once when the message is complete. So a large message is never copied while
+ * it grows, and a message that is failed before its end (a "zip bomb" stopped at maxMessageSize, a peer that is
+ * cut) never held an array big enough to be a humongous object for the garbage collector of a small heap.
  *
  * <pre>{@code
  * MessageAssembler assembler = new MessageAssembler(1 << 20, InboundBudget.UNLIMITED);
@@ -21,11 +28,19 @@ import java.util.Arrays;
 final class MessageAssembler implements io.wirefly.core.internal.deflate.MessageInflater.Sink {
     private static final byte[] EMPTY = new byte[0];
     private static final int MIN_CAPACITY = 256;
+    /** The largest array held while a message grows. */
+    static final int SEGMENT = 64 * 1024;
 
     private final int maxSize;
     private final InboundBudget budget;
-    private byte[] bytes = EMPTY;
-    private int size;
+    /** The segments before {@link #current}, each full ({@value #SEGMENT} bytes); empty for a small message. */
+    private final List<byte[]> full = new ArrayList<>();
+    /** The segment being filled. */
+    private byte[] current = EMPTY;
+    /** Bytes used in {@link #current}. */
+    private int used;
+    /** Bytes reserved from the budget: the capacity of every array held. */
+    private long reserved;
 
     /**
      * @param maxSize the largest message, in bytes; one byte more is a 1009
@@ -38,17 +53,21 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
 
     /** @return the number of bytes collected so far */
     int size() {
-        return size;
+        return full.size() * SEGMENT + used;
     }
 
-    /** @return the bytes of memory held (the array's capacity) */
+    /** @return the bytes of memory held (the capacity of the arrays) */
     int capacity() {
-        return bytes.length;
+        return (int) reserved;
     }
 
-    /** @return the collected bytes in {@code [0, size())}; valid until the next call that changes the assembler */
+    /**
+     * @return the collected bytes in {@code [0, size())}, in one array (joined now if the message spans segments);
+     *     valid until the next call that changes the assembler
+     */
     byte[] array() {
-        return bytes;
+        join();
+        return current;
     }
 
     /**
@@ -58,49 +77,105 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
      * @throws ProtocolException 1009 if the message would exceed the limit or the budget refuses more memory
      */
     void append(ByteBuffer chunk) {
-        int n = chunk.remaining();
-        ensure(n);
-        chunk.get(bytes, size, n);
-        size += n;
+        checkLimit(chunk.remaining());
+        while (chunk.hasRemaining()) {
+            int n = Math.min(chunk.remaining(), room(chunk.remaining()));
+            chunk.get(current, used, n);
+            used += n;
+        }
     }
 
     @Override
     public void accept(byte[] src, int offset, int length) {
-        ensure(length);
-        System.arraycopy(src, offset, bytes, size, length);
-        size += length;
+        checkLimit(length);
+        int end = offset + length;
+        while (offset < end) {
+            int n = Math.min(end - offset, room(end - offset));
+            System.arraycopy(src, offset, current, used, n);
+            used += n;
+            offset += n;
+        }
     }
 
     /** @return the message, in a buffer the caller owns; the assembler is empty afterwards */
     ByteBuffer take() {
-        ByteBuffer message = ByteBuffer.wrap(bytes, 0, size).slice();
+        join();
+        ByteBuffer message = ByteBuffer.wrap(current, 0, used).slice();
         reset();
         return message;
     }
 
     /** Drops what was collected and releases the memory and its reservation. */
     void reset() {
-        if (bytes.length > 0) {
-            budget.release(bytes.length);
+        if (reserved > 0) {
+            budget.release(reserved);
         }
-        bytes = EMPTY;
-        size = 0;
+        reserved = 0;
+        full.clear();
+        current = EMPTY;
+        used = 0;
     }
 
-    private void ensure(int more) {
-        long needed = (long) size + more;
-        if (needed > maxSize) {
+    private void checkLimit(int more) {
+        if ((long) size() + more > maxSize) {
             throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
                     "message exceeds maxMessageSize (" + maxSize + " bytes)");
         }
-        if (needed > bytes.length) {
-            int grown = (int) Math.min(maxSize, Math.max(needed, Math.max(MIN_CAPACITY, (long) bytes.length * 2)));
-            if (!budget.reserve(grown - bytes.length)) {
-                throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
-                        "message of " + needed + " bytes so far does not fit in the inbound buffer budget ("
-                                + budget.limit() + " bytes for all connections)");
-            }
-            bytes = Arrays.copyOf(bytes, grown);
+    }
+
+    /**
+     * @param wanted bytes the caller has to store
+     * @return free bytes in {@link #current}, after growing it or starting a new segment if it is full
+     */
+    private int room(int wanted) {
+        if (used < current.length) {
+            return current.length - used;
         }
+        int size = size();
+        if (full.isEmpty() && current.length < SEGMENT) {
+            // Still the first array: double it, or straight to what is needed (never beyond the limit or a segment).
+            long target = Math.max((long) size + wanted, Math.max(MIN_CAPACITY, (long) current.length * 2));
+            int grown = (int) Math.min(Math.min(maxSize, SEGMENT), target);
+            reserve(grown - current.length, size);
+            current = Arrays.copyOf(current, grown);
+        } else {
+            int next = (int) Math.min(SEGMENT, (long) maxSize - size);
+            reserve(next, size);
+            full.add(current);
+            current = new byte[next];
+            used = 0;
+        }
+        return current.length - used;
+    }
+
+    private void reserve(long bytes, int sizeSoFar) {
+        if (!budget.reserve(bytes)) {
+            throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                    "message of " + sizeSoFar + " bytes so far does not fit in the inbound buffer budget ("
+                            + budget.limit() + " bytes for all connections)");
+        }
+        reserved += bytes;
+    }
+
+    /** Makes {@link #current} hold the whole message (one copy, only for a message that spans segments). */
+    private void join() {
+        if (full.isEmpty()) {
+            return;
+        }
+        int size = size();
+        byte[] all = new byte[size];
+        int at = 0;
+        for (byte[] segment : full) {
+            System.arraycopy(segment, 0, all, at, SEGMENT);
+            at += SEGMENT;
+        }
+        System.arraycopy(current, 0, all, at, used);
+        // The joined array replaces the segments (the two coexist only during this copy, which is not reserved):
+        // the reservation follows the memory held, never more than the segments had (the last may not be full).
+        full.clear();
+        current = all;
+        used = size;
+        budget.release(reserved - size);
+        reserved = size;
     }
 }

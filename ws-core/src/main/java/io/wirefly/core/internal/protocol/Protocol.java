@@ -68,6 +68,10 @@ public final class Protocol {
     private final int deflateThreshold;
     private final DeflateParams deflate;
     private final FrameDecoder decoder = new FrameDecoder();
+    /** Frames the current {@link #receive(ByteBuffer, int, int)} call may still complete. */
+    private int framesLeft;
+    /** Bytes the current {@link #receive(ByteBuffer, int, int)} call may still decompress. */
+    private long inflateLeft;
     private final FrameEncoder encoder;
     private final Utf8Validator utf8 = new Utf8Validator();
     private final MessageAssembler assembler;
@@ -197,10 +201,40 @@ public final class Protocol {
      * @param in bytes received from the peer; their content may be changed (unmasked in place)
      */
     public void receive(ByteBuffer in) {
+        receive(in, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #receive(ByteBuffer)}, but returns early once this call has completed {@code maxFrames} frames or
+     * decompressed about {@code maxInflated} bytes, with {@code in}'s position at the first byte not taken: a
+     * transport that serves many connections on one thread bounds the work one peer's read can cost (a flood of
+     * tiny frames, a "zip bomb"), and passes the rest again later, unchanged and before any bytes that arrive after
+     * them. Events and close codes do not depend on where the calls cut the input.
+     *
+     * <pre>{@code
+     * protocol.receive(buffer, 64, 256 * 1024);
+     * if (buffer.hasRemaining()) {
+     *     keepForNextTurn(buffer);   // passed back as it is at the next call
+     * }
+     * }</pre>
+     *
+     * @param in bytes received from the peer; their content may be changed (unmasked in place)
+     * @param maxFrames how many frames to complete at most in this call, at least 1
+     * @param maxInflated how many decompressed bytes to produce in this call (a soft bound, up to 8 KiB more), at
+     *     least 1; the cap on each message's size (maxMessageSize) applies regardless
+     * @throws IllegalArgumentException if maxFrames or maxInflated is less than 1
+     */
+    public void receive(ByteBuffer in, int maxFrames, int maxInflated) {
+        if (maxFrames < 1 || maxInflated < 1) {
+            throw new IllegalArgumentException("maxFrames and maxInflated must be >= 1, were " + maxFrames + " and "
+                    + maxInflated);
+        }
         if (decoder.isStopped()) {
             in.position(in.limit());
             return;
         }
+        framesLeft = maxFrames;
+        inflateLeft = maxInflated;
         try {
             decoder.decode(in, receiver);
         } catch (ProtocolException e) {
@@ -528,7 +562,9 @@ public final class Protocol {
                 return;
             }
             if (messageCompressed) {
-                inflater().inflate(chunk, this);
+                if (inflater().inflate(chunk, this, inflateLeft)) {
+                    decoder.pause();   // this call's share is used up; the rest of the chunk comes again
+                }
                 return;
             }
             boolean text = messageOpcode == Opcode.TEXT.code();
@@ -555,6 +591,7 @@ public final class Protocol {
 
         @Override
         public void accept(byte[] bytes, int offset, int length) {
+            inflateLeft -= length;
             if (messageOpcode == Opcode.TEXT.code() && utf8.feed(bytes, offset, offset + length) >= 0) {
                 throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
             }
@@ -567,6 +604,9 @@ public final class Protocol {
                 onControlFrame();
             } else if (frameFin) {
                 onMessageEnd();
+            }
+            if (--framesLeft <= 0) {
+                decoder.pause();
             }
         }
 

@@ -192,6 +192,43 @@ class MessageInflaterTest {
         assertTrue(emitted[0] > cap - 8192, "stopped early at " + emitted[0]);
     }
 
+    @Test
+    void anOutputBoundStopsTheCallAndTheRestOfTheChunkContinuesWhereItStopped() {
+        byte[] message = new byte[300_000];
+        new java.util.Random(3).nextBytes(message);
+        java.util.Arrays.fill(message, 100_000, 250_000, (byte) 'z');   // a compressible stretch
+        Deflater d = new Deflater(6, true);
+        d.setInput(message);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        int n;
+        do {
+            n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            compressed.write(buf, 0, n);
+        } while (n == buf.length || !d.needsInput());
+        d.end();
+        byte[] payload = java.util.Arrays.copyOf(compressed.toByteArray(), compressed.size() - 4);
+
+        try (MessageInflater inflater = new MessageInflater(false, ROOMY)) {
+            Collector c = new Collector();
+            ByteBuffer chunk = ByteBuffer.wrap(payload);
+            int calls = 0;
+            while (calls < 1_000) {
+                int before = c.out.size();
+                boolean stopped = inflater.inflate(chunk, c, 20_000);
+                calls++;
+                assertTrue(c.out.size() - before <= 20_000 + 8192, "bounded output per call");
+                if (!stopped) {
+                    break;
+                }
+            }
+            assertEquals(0, chunk.remaining(), "the chunk is used up at the end");
+            inflater.finish(c);
+            assertTrue(calls >= 300_000 / (20_000 + 8192), calls + " calls");
+            assertArrayEquals(message, c.out.toByteArray());
+        }
+    }
+
     private static byte[] compressZeros(int size) {
         Deflater d = new Deflater(9, true);
         try {

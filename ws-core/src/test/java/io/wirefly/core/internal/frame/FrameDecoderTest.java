@@ -553,4 +553,85 @@ class FrameDecoderTest {
         decoder.decode(ByteBuffer.wrap(HEX.parseHex("48656c6c6f")), sink);
         assertEquals(List.of("header fin=true rsv=0 opcode=1 masked=false length=5", "end 48656c6c6f"), sink.events);
     }
+
+    @Test
+    void aPauseInsideAPayloadHandsTheUntakenBytesOnAgainUnmaskedOnce() {
+        Random random = new Random(7);
+        List<Frame> frames = new ArrayList<>();
+        for (int size : new int[] {1000, 3, 0, 70_000}) {
+            byte[] payload = new byte[size];
+            random.nextBytes(payload);
+            frames.add(new Frame(true, 0, 2, true, random.nextInt(), payload));
+        }
+        frames.add(new Frame(true, 0, 1, false, 0, new byte[] {'h', 'i'}));
+        ExpectingSink check = new ExpectingSink(frames);
+        FrameDecoder decoder = new FrameDecoder();
+        // Takes at most 7 bytes of each chunk, then pauses: the rest must come again, byte for byte.
+        FrameSink stingy = new FrameSink() {
+            @Override
+            public void onHeader(boolean fin, int rsv, int opcode, boolean masked, long payloadLength) {
+                check.onHeader(fin, rsv, opcode, masked, payloadLength);
+            }
+
+            @Override
+            public void onPayload(ByteBuffer chunk) {
+                int take = Math.min(7, chunk.remaining());
+                ByteBuffer taken = chunk.duplicate();
+                taken.limit(taken.position() + take);
+                check.onPayload(taken);
+                chunk.position(chunk.position() + take);
+                if (chunk.hasRemaining()) {
+                    decoder.pause();
+                }
+            }
+
+            @Override
+            public void onFrameEnd() {
+                check.onFrameEnd();
+            }
+        };
+        ByteBuffer in = ByteBuffer.wrap(concat(frames));
+        int calls = 0;
+        while (in.hasRemaining() && calls < 20_000) {
+            decoder.decode(in, stingy);
+            calls++;
+        }
+        check.assertAllSeen();
+        assertTrue(calls > 10_000, calls + " calls: every pause returned");
+        assertFalse(decoder.isStopped());
+    }
+
+    @Test
+    void aPauseFromOnFrameEndStopsBetweenFrames() {
+        List<Frame> frames = List.of(new Frame(true, 0, 1, true, RFC_KEY, new byte[] {1, 2}),
+                new Frame(true, 0, 9, true, RFC_KEY, new byte[0]), new Frame(true, 0, 2, true, RFC_KEY, new byte[5]));
+        byte[] wire = concat(frames);
+        ExpectingSink check = new ExpectingSink(frames);
+        FrameDecoder decoder = new FrameDecoder();
+        FrameSink pausing = new FrameSink() {
+            @Override
+            public void onHeader(boolean fin, int rsv, int opcode, boolean masked, long payloadLength) {
+                check.onHeader(fin, rsv, opcode, masked, payloadLength);
+            }
+
+            @Override
+            public void onPayload(ByteBuffer chunk) {
+                check.onPayload(chunk);
+            }
+
+            @Override
+            public void onFrameEnd() {
+                check.onFrameEnd();
+                decoder.pause();
+            }
+        };
+        ByteBuffer in = ByteBuffer.wrap(wire);
+        decoder.decode(in, pausing);
+        assertEquals(8, in.position(), "after the first frame (2 + 4 + 2 bytes)");
+        decoder.decode(in, pausing);
+        assertEquals(14, in.position(), "after the empty ping");
+        decoder.decode(in, pausing);
+        assertEquals(wire.length, in.position());
+        check.assertAllSeen();
+    }
 }

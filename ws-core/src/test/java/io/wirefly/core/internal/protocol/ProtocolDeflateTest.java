@@ -115,6 +115,53 @@ class ProtocolDeflateTest {
         assertTrue(events.binaries.isEmpty());
     }
 
+    @Test
+    void aBoundOnInflatedBytesPerCallSpreadsABombOverCallsAndStillEndsIn1009() {
+        WebSocketConfig config = WebSocketConfig.builder().deflate(true).maxMessageSize(1 << 20).build();
+        byte[] bomb = deflate(new byte[64 << 20]);
+        Protocol s = events.bind(new Protocol(Role.SERVER, config, TAKEOVER, MaskKeys.fixed(1), events));
+        ByteBuffer in = fromClient().frame(true, 0b100, 2, bomb).buffer();
+        int calls = 0;
+        while (in.hasRemaining() && calls < 100) {
+            s.receive(in, 64, 64 * 1024);
+            calls++;
+        }
+        assertEquals(1009, events.closedCode);
+        assertTrue(calls >= 16, calls + " calls: 1 MiB in shares of about 64 KiB");
+        assertTrue(events.binaries.isEmpty());
+    }
+
+    @Test
+    void compressedMessagesCutByTheInflateBoundGiveTheSameEventsAsWhole() {
+        Random random = new Random(5);
+        RawFrames frames = fromClient();
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String text = i + ":" + "wörd ".repeat(random.nextInt(40_000));
+            sent.add(text);
+            byte[] compressed = deflate(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (i % 2 == 0) {
+                frames.frame(true, 0b100, 1, compressed);
+            } else {   // fragmented: RSV1 on the first frame only
+                int half = compressed.length / 2;
+                frames.frame(false, 0b100, 1, java.util.Arrays.copyOfRange(compressed, 0, half))
+                        .frame(true, 0, 0, java.util.Arrays.copyOfRange(compressed, half, compressed.length));
+            }
+        }
+        Protocol s = events.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.fixed(1), events));
+        ByteBuffer in = frames.buffer();
+        int calls = 0;
+        while (in.hasRemaining() && calls < 10_000) {
+            s.receive(in, 64, 10_000);
+            calls++;
+        }
+        assertEquals(sent.size(), events.texts.size(), "messages");
+        for (int i = 0; i < sent.size(); i++) {
+            assertTrue(sent.get(i).equals(events.texts.get(i)), "message " + i + " arrives whole and unchanged");
+        }
+        assertTrue(calls > 6, calls + " calls");
+    }
+
     /** Raw deflate with a sync flush and the trailing 00 00 ff ff removed, as RFC 7692 §7.2.1 sends it. */
     static byte[] deflate(byte[] data) {
         Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);

@@ -204,6 +204,31 @@ class ProtocolTest {
         assertEquals(whole.events, l.events, "one byte at a time, direct buffer");
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 7})
+    void aFrameBudgetStopsAtAFrameBoundaryAndTheRestGivesTheSameEvents(int maxFrames) {
+        byte[] stream = fromClient().text("one").ping("p").frame(false, 0, 2, new byte[300])
+                .frame(true, 0, 0, new byte[3]).text("two").text("three").close(1000, "done").bytes();
+        RecordingListener whole = new RecordingListener();
+        whole.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), whole))
+                .receive(ByteBuffer.wrap(stream.clone()));
+
+        RecordingListener l = new RecordingListener();
+        Protocol p = l.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), l));
+        ByteBuffer in = ByteBuffer.wrap(stream.clone());
+        int calls = 0;
+        while (in.hasRemaining()) {
+            int before = l.events.size();
+            p.receive(in, maxFrames, Integer.MAX_VALUE);
+            calls++;
+            assertTrue(l.events.size() - before <= maxFrames, "at most " + maxFrames + " events in one call");
+            assertTrue(calls <= 7, "every call makes progress");
+        }
+        assertEquals(whole.events, l.events);
+        assertEquals((7 + maxFrames - 1) / maxFrames, calls, "7 frames in calls of " + maxFrames);
+        assertThrows(IllegalArgumentException.class, () -> p.receive(ByteBuffer.allocate(1), 0, 1));
+    }
+
     // ---- RFC 6455 §5.2: reserved bits and opcodes --------------------------------------------------------------
 
     @ParameterizedTest

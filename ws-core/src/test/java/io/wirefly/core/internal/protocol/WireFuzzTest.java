@@ -106,6 +106,12 @@ class WireFuzzTest {
     }
 
     private static Transcript run(byte[] original, int[] cuts, boolean deflate, boolean smallBudget) {
+        return run(original, cuts, deflate, smallBudget, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** @param maxFrames and maxInflated bound each receive call, as the transport does per turn of its loop */
+    private static Transcript run(byte[] original, int[] cuts, boolean deflate, boolean smallBudget, int maxFrames,
+            int maxInflated) {
         byte[] input = original.clone();   // the engine unmasks in place, as in the transport's read buffer
         Transcript t = new Transcript();
         DeflateParams params = deflate ? new DeflateParams(false, false, 15, 15) : null;
@@ -115,14 +121,20 @@ class WireFuzzTest {
         for (int i = 0; at < input.length; i++) {
             int n = i < cuts.length ? Math.min(cuts[i], input.length - at) : input.length - at;
             ByteBuffer chunk = ByteBuffer.wrap(input, at, n);
-            try {
-                t.protocol.receive(chunk);
-            } catch (AssertionError e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new AssertionError("escaped receive(): " + e, e);
+            for (int calls = 0; calls == 0 || chunk.hasRemaining(); calls++) {
+                // Each call takes input or gives out decompressed bytes (at most MAX_MESSAGE a message).
+                assertTrue(calls <= (long) (n + 1) * (MAX_MESSAGE + 1), "a bounded receive makes no progress");
+                try {
+                    t.protocol.receive(chunk, maxFrames, maxInflated);
+                } catch (AssertionError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    throw new AssertionError("escaped receive(): " + e, e);
+                }
+                if (maxFrames == Integer.MAX_VALUE && maxInflated == Integer.MAX_VALUE) {
+                    assertEquals(0, chunk.remaining(), "receive consumes everything");
+                }
             }
-            assertEquals(0, chunk.remaining(), "receive consumes everything");
             t.drain();   // the transport drains between reads; doing so must not change what comes next
             at += n;
         }
@@ -145,11 +157,17 @@ class WireFuzzTest {
         for (int i = 0; i < pieces; i++) {
             cuts[i] = data.consumeInt(1, 64);
         }
+        // Derived from the cuts rather than read from the input, so that the committed corpus keeps its meaning.
+        int maxFrames = 1 + pieces % 4;
+        int maxInflated = pieces > 0 ? cuts[0] * 64 : 4096;
         byte[] input = data.consumeRemainingAsBytes();
         Transcript whole = run(input, new int[0], deflate, smallBudget);
         Transcript split = run(input, cuts, deflate, smallBudget);
         assertEquals(whole.log.toString(), split.log.toString(), "the split changed the events");
         assertEquals(whole.out.toString(), split.out.toString(), "the split changed the frames sent");
+        // Bounded calls, as the transport makes them: the same events (pongs may be coalesced differently).
+        Transcript bounded = run(input, cuts, deflate, smallBudget, maxFrames, maxInflated);
+        assertEquals(whole.log.toString(), bounded.log.toString(), "bounded receive calls changed the events");
     }
 
     /**

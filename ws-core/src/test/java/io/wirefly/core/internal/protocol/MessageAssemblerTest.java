@@ -1,0 +1,104 @@
+package io.wirefly.core.internal.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MessageAssemblerTest {
+
+    /** A budget that counts what is reserved, so a test can see that every reservation is released. */
+    private static final class CountingBudget implements InboundBudget {
+        long held;
+        long peak;
+        final long limit;
+
+        CountingBudget(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public boolean reserve(long bytes) {
+            if (held + bytes > limit) {
+                return false;
+            }
+            held += bytes;
+            peak = Math.max(peak, held);
+            return true;
+        }
+
+        @Override
+        public void release(long bytes) {
+            held -= bytes;
+            assertTrue(held >= 0, "released more than was reserved");
+        }
+
+        @Override
+        public long limit() {
+            return limit;
+        }
+    }
+
+    @Test
+    void aLargeMessageGrowsInSegmentsHeldMemoryFollowsTheBytesAndTakeGivesItWhole() {
+        CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
+        MessageAssembler assembler = new MessageAssembler(1 << 20, budget);
+        byte[] message = new byte[700_000];
+        new Random(1).nextBytes(message);
+        Random cuts = new Random(2);
+        for (int at = 0; at < message.length; ) {
+            int n = Math.min(message.length - at, 1 + cuts.nextInt(20_000));
+            if (cuts.nextBoolean()) {
+                assembler.append(ByteBuffer.wrap(message, at, n));
+            } else {
+                assembler.accept(message, at, n);
+            }
+            at += n;
+            assertEquals(at, assembler.size());
+            assertTrue(assembler.capacity() < at + MessageAssembler.SEGMENT + 1, "held " + assembler.capacity()
+                    + " bytes for " + at + ": at most one segment of slack");
+            assertEquals(assembler.capacity(), budget.held, "every byte held is reserved");
+        }
+        ByteBuffer taken = assembler.take();
+        byte[] out = new byte[taken.remaining()];
+        taken.get(out);
+        assertArrayEquals(message, out);
+        assertEquals(0, budget.held, "take() releases the reservation");
+        assertEquals(0, assembler.size());
+    }
+
+    @Test
+    void aSmallMessageStaysInOneArrayAndArrayNeedsNoCopy() {
+        MessageAssembler assembler = new MessageAssembler(1 << 20, InboundBudget.UNLIMITED);
+        assembler.accept(new byte[] {1, 2, 3}, 0, 3);
+        assembler.append(ByteBuffer.wrap(new byte[] {4, 5}));
+        assertTrue(assembler.capacity() <= 256);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, Arrays.copyOf(assembler.array(), assembler.size()));
+    }
+
+    @Test
+    void theLimitAndTheBudgetAre1009AndAResetReleasesEverything() {
+        CountingBudget budget = new CountingBudget(200_000);
+        MessageAssembler assembler = new MessageAssembler(150_000, budget);
+        assembler.append(ByteBuffer.allocate(150_000));
+        ProtocolException tooBig = assertThrows(ProtocolException.class, () -> assembler.append(ByteBuffer.allocate(1)));
+        assertEquals(1009, tooBig.closeCode().code());
+        assertTrue(budget.held <= 150_000, "the last segment stops at the limit: " + budget.held);
+        assembler.reset();
+        assertEquals(0, budget.held);
+
+        MessageAssembler other = new MessageAssembler(1 << 20, budget);
+        other.append(ByteBuffer.allocate(190_000));
+        ProtocolException refused = assertThrows(ProtocolException.class,
+                () -> other.append(ByteBuffer.allocate(MessageAssembler.SEGMENT)));
+        assertEquals(1009, refused.closeCode().code());
+        other.reset();
+        assertEquals(0, budget.held);
+    }
+}
