@@ -344,7 +344,7 @@ public final class WebSocketServer {
         private long lowWaterMark = 256 << 10;
         private long maxWriteBuffer = 16 << 20;
         private long maxInboundBuffer = Runtime.getRuntime().maxMemory() / 4;
-        private long maxOutboundBuffer = Runtime.getRuntime().maxMemory() / 4;
+        private long maxOutboundBuffer = Runtime.getRuntime().maxMemory() / 8;
         private MetricsListener metricsListener;
 
         private Builder() {
@@ -550,7 +550,8 @@ public final class WebSocketServer {
          * The memory that all connections together may hold in messages queued for their peers (each frame counted
          * with its bookkeeping). Beyond it, every connection whose peer has not taken what is already queued for it
          * stops reading until its queue drains, so its handler produces no more; connections whose peers keep up
-         * read on. Default: a quarter of the JVM's maximum heap.
+         * read on. Default: an eighth of the JVM's maximum heap (queued frames live until their peer reads them, and
+         * on a small heap a larger share made the garbage collector copy them over and over).
          *
          * @param bytes the budget for all connections together
          * @return this builder

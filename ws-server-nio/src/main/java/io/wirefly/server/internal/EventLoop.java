@@ -8,6 +8,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,6 +37,8 @@ public final class EventLoop implements Runnable, Scheduler {
     private static final int TASK_BATCH = 4096;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Work for the next turn ({@link #executeNextTurn}); loop thread only. */
+    private final ArrayDeque<Runnable> nextTurn = new ArrayDeque<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final TimerHeap timers = new TimerHeap();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
@@ -77,6 +80,11 @@ public final class EventLoop implements Runnable, Scheduler {
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
+    }
+
+    @Override
+    public void executeNextTurn(Runnable task) {
+        nextTurn.add(task);
     }
 
     @Override
@@ -151,6 +159,7 @@ public final class EventLoop implements Runnable, Scheduler {
                 wakeupPending.set(false);
                 runTasks(TASK_BATCH);
                 runTimers();
+                runNextTurn();
             } catch (Throwable t) {
                 // select() itself failed (an I/O error of the selector): log, and try again.
                 log("event loop iteration failed", t);
@@ -161,7 +170,7 @@ public final class EventLoop implements Runnable, Scheduler {
     }
 
     private long nextTimeoutMillis() {
-        if (!tasks.isEmpty()) {
+        if (!tasks.isEmpty() || !nextTurn.isEmpty()) {
             return -1;
         }
         TimerHeap.Timer next = timers.peek();
@@ -200,6 +209,17 @@ public final class EventLoop implements Runnable, Scheduler {
         for (int i = 0; i < max && (task = tasks.poll()) != null; i++) {
             try {
                 task.run();
+            } catch (Throwable t) {
+                log("task failed", t);
+            }
+        }
+    }
+
+    /** Runs the work queued for this turn; what it queues again waits for the next one. */
+    private void runNextTurn() {
+        for (int n = nextTurn.size(); n > 0; n--) {
+            try {
+                nextTurn.poll().run();
             } catch (Throwable t) {
                 log("task failed", t);
             }

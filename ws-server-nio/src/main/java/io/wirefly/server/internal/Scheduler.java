@@ -30,6 +30,14 @@ interface Scheduler {
      */
     void execute(Runnable task);
 
+    /**
+     * Runs {@code task} on the loop thread in its next turn, after the channels that are ready by then: how a session
+     * that used up its share of one turn lets the others go first. Loop thread only.
+     *
+     * @param task the task
+     */
+    void executeNextTurn(Runnable task);
+
     /** @return true on the loop thread */
     boolean inLoop();
 

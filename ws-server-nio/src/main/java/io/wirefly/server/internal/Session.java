@@ -49,6 +49,20 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     /** One thread-safe key source for every client connection; a server never masks. */
     private static final MaskKeys KEYS = MaskKeys.secure();
+    /**
+     * Frames one turn of the loop decodes for this session at most. A peer that packs a read with tiny frames (a
+     * ping flood, a flood of one-byte messages: 64 KiB holds ten thousand) would otherwise hold the loop for
+     * milliseconds while every other connection on it waits; beyond this share, the rest of the read waits for
+     * the next turn and reading stops until it is decoded.
+     */
+    static final int FRAMES_PER_TURN = 64;
+    /**
+     * Decompressed bytes one turn produces for this session, about: 64 KiB of deflate data can inflate to a thousand
+     * times that, so one read of a "zip bomb" would otherwise inflate all the way to maxMessageSize at once.
+     */
+    static final int INFLATED_PER_TURN = 256 * 1024;
+    /** Bytes read and discarded while lingering after the close, beyond which the socket is closed at once. */
+    static final long LINGER_DISCARD_LIMIT = 1 << 20;
 
     /** Where a session is in its life; it only moves forward. */
     enum Phase {
@@ -113,6 +127,11 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private int sentCloseCode = -1;
     /** This session's share of the server-wide {@link OutboundTotal}, as last reported. */
     private long reportedOutbound;
+    /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}), or null. */
+    private ByteBuffer backlog;
+    private boolean backlogQueued;
+    private long lingerDiscarded;
+    private final Runnable decodeBacklog = this::decodeBacklog;
     private Runnable release = () -> { };
 
     Session(Scheduler loop, Wire wire, Settings settings, Role role, SessionHandle.Info info, Handshake handshake) {
@@ -266,8 +285,18 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             onEof();
             return;
         }
-        if (n == 0 || phase == Phase.LINGERING) {
-            return;   // lingering: our side is finished, discard what the peer still sends
+        if (n == 0) {
+            return;
+        }
+        if (phase == Phase.LINGERING) {
+            // Our side is finished: discard what the peer still sends, up to a limit. A peer that goes on sending
+            // after our close does not read it either, so closing at once (a reset) loses it nothing, and it can no
+            // longer make us read and discard at memory speed until the close timeout.
+            lingerDiscarded += n;
+            if (lingerDiscarded > LINGER_DISCARD_LIMIT) {
+                terminate(null);
+            }
+            return;
         }
         metrics.bytesIn.add(n);
         timers.onRead();
@@ -281,7 +310,33 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             }
         }
         if (protocol != null && buffer.hasRemaining()) {
-            protocol.receive(buffer);
+            protocol.receive(buffer, FRAMES_PER_TURN, INFLATED_PER_TURN);
+            if (buffer.hasRemaining() && phase != Phase.CLOSED) {
+                // The turn's share is used up: keep the rest (the loop's buffer is shared) and read no more until
+                // it is decoded, one share per turn (afterIo queues it).
+                backlog = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
+            }
+        }
+    }
+
+    /** Decodes the next share of the input kept from an earlier turn. */
+    private void decodeBacklog() {
+        backlogQueued = false;
+        if (backlog == null || phase == Phase.CLOSED) {
+            return;
+        }
+        depth++;
+        try {
+            if (phase == Phase.LINGERING) {
+                backlog = null;   // our side is finished: what the peer sent is discarded
+            } else if (!readsPaused) {
+                protocol.receive(backlog, FRAMES_PER_TURN, INFLATED_PER_TURN);
+                if (!backlog.hasRemaining()) {
+                    backlog = null;
+                }
+            }
+        } finally {
+            endUnit();
         }
     }
 
@@ -384,6 +439,13 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             case LINGERING -> true;
             case CLOSED -> false;
         };
+        if (read && backlog != null) {
+            read = false;   // older input first: its next share is decoded in the loop's next turn
+            if (!backlogQueued) {
+                backlogQueued = true;
+                loop.executeNextTurn(decodeBacklog);
+            }
+        }
         wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
     }
 
@@ -493,6 +555,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         }
         Phase was = phase;
         phase = Phase.CLOSED;
+        backlog = null;
         wire.close();
         timers.cancelAll();
         out.clear("connection closed");

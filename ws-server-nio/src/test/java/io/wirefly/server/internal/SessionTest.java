@@ -48,6 +48,7 @@ class SessionTest {
 
         private final List<Timer> timers = new ArrayList<>();
         private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        private final ArrayDeque<Runnable> nextTurn = new ArrayDeque<>();
         private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
         private long now = 1_000_000_000L;
         private long seq;
@@ -71,6 +72,20 @@ class SessionTest {
         @Override
         public void execute(Runnable task) {
             tasks.add(task);
+        }
+
+        @Override
+        public void executeNextTurn(Runnable task) {
+            nextTurn.add(task);
+        }
+
+        /** @return how many pieces of work the turn ran (what they queue again waits for the next call) */
+        int runNextTurn() {
+            int n = nextTurn.size();
+            for (int i = 0; i < n; i++) {
+                nextTurn.poll().run();
+            }
+            return n;
         }
 
         @Override
@@ -523,6 +538,24 @@ class SessionTest {
     }
 
     @Test
+    void aLingeringPeerThatKeepsSendingIsCutAfterAMegabyteInsteadOfBeingReadUntilTheTimeout() {
+        Rig rig = new Rig().open();
+        rig.receive(close(1001));
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+        byte[] chunk = new byte[60 * 1024];
+        int reads = 0;
+        while (rig.session.phase() == Session.Phase.LINGERING && reads < 100) {
+            rig.receive(chunk);
+            reads++;
+        }
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(Session.LINGER_DISCARD_LIMIT / chunk.length + 1, reads, "cut just past the limit");
+        assertEquals(List.of("open", "close:1001"), rig.events.seen, "the close completed before: no 1006");
+        assertEquals(1, rig.released);
+        assertEquals(0, rig.loop.pendingTimers());
+    }
+
+    @Test
     void closeMakesTheHandleClosingAtOnceAndAnUnansweredCloseEndsWith1006AtTheDeadline() {
         Rig rig = new Rig().open();
         rig.frames();
@@ -656,6 +689,44 @@ class SessionTest {
     }
 
     @Test
+    void aReadPackedWithTinyMessagesIsDecodedAShareAtATimeWithReadingStoppedUntilItIsDone() {
+        Rig rig = new Rig().open();
+        ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        int messages = 1000;
+        for (int i = 0; i < messages; i++) {
+            burst.writeBytes(text(Integer.toString(i)));
+        }
+        rig.receive(burst.toByteArray());
+        assertEquals(Session.FRAMES_PER_TURN, rig.events.count("text:"), "one turn decodes one share");
+        assertFalse(rig.wire.wantRead, "no new input is read while older input waits");
+
+        int turns = 1;
+        while (rig.loop.runNextTurn() > 0 && turns < 100) {
+            turns++;
+            assertTrue(rig.events.count("text:") <= (long) turns * Session.FRAMES_PER_TURN);
+        }
+        assertEquals(messages, rig.events.count("text:"), "every message arrives");
+        assertEquals((messages + Session.FRAMES_PER_TURN - 1) / Session.FRAMES_PER_TURN, turns);
+        assertEquals("text:0", rig.events.seen.get(1));
+        assertEquals("text:" + (messages - 1), rig.events.seen.get(messages), "in order");
+        assertTrue(rig.wire.wantRead, "reading resumes once the backlog is decoded");
+    }
+
+    @Test
+    void aBacklogWaitingForItsTurnIsDroppedWhenTheConnectionEnds() {
+        Rig rig = new Rig().open();
+        ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        for (int i = 0; i < 3 * Session.FRAMES_PER_TURN; i++) {
+            burst.writeBytes(text("x"));
+        }
+        rig.receive(burst.toByteArray());
+        rig.session.terminate(new IOException("reset"));
+        rig.loop.runNextTurn();
+        assertEquals(Session.FRAMES_PER_TURN, rig.events.count("text:"), "nothing is decoded after the end");
+        assertEquals(1, rig.released);
+    }
+
+    @Test
     void overTheServerWideOutboundBudgetSlowReadersPauseWhileReadersThatKeepUpReadOn() {
         OutboundTotal total = new OutboundTotal(10_000);
         Settings shared = settings(b -> {
@@ -722,10 +793,13 @@ class SessionTest {
         rig.receive(many.toByteArray());
         assertFalse(rig.wire.wantRead, "the handler is behind: reading pauses");
 
-        for (int i = 0; i < 1_000 && !executor.isEmpty(); i++) {
-            executor.poll().run();
+        for (int round = 0; round < 10; round++) {
+            for (int i = 0; i < 1_000 && !executor.isEmpty(); i++) {
+                executor.poll().run();
+            }
+            rig.loop.runTasks();   // the drain notice arrives on the loop
+            rig.loop.runNextTurn();   // input beyond one turn's share of frames
         }
-        rig.loop.runTasks();   // the drain notice arrives on the loop
         assertTrue(rig.wire.wantRead, "the backlog drained: reading resumes");
         assertEquals(Dispatcher.MAX_QUEUED + 10, rig.events.count("text:"), "every message was delivered");
         assertEquals("text:m0", rig.events.seen.get(1));
