@@ -49,8 +49,14 @@ final class Target implements AutoCloseable {
      */
     static Target start(List<String> prefix, Path jar, String heap, Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-jar", jar.toString(), "echo", "--port", "0", "--stop-timeout", "5"));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + heap);
+        // Extra server JVM flags for a diagnosis (a GC log, say): ABUSE_SERVER_OPTS="-Xlog:gc:file=/tmp/gc.log"
+        String extra = System.getenv("ABUSE_SERVER_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "echo", "--port", "0", "--stop-timeout", "5"));
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread out = new Thread(() -> {
