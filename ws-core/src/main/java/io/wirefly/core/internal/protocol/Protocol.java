@@ -78,6 +78,8 @@ public final class Protocol {
     private final OutboundQueue outbound = new OutboundQueue();
     /** The payload of the control frame being read; made on the first control frame (idle connections see none). */
     private byte[] control;
+    /** A read-only view of {@link #control}, handed to {@link ProtocolListener#onPing}. */
+    private ByteBuffer controlView;
     private final Receiver receiver = new Receiver();
 
     private MessageDeflater deflater;
@@ -89,6 +91,8 @@ public final class Protocol {
     private int undrainedPongs;
     /** The latest ping not answered yet because of {@link #MAX_UNDRAINED_PONGS}, or null. */
     private byte[] deferredPong;
+    /** The length of the payload in {@link #deferredPong}, or -1 when no pong is deferred. */
+    private int deferredPongLength = -1;
 
     // The frame being received.
     private int frameOpcode;
@@ -245,11 +249,11 @@ public final class Protocol {
             fail(new ProtocolException(CloseCode.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName(), e),
                     true);
         }
-        if (deferredPong != null) {
-            byte[] payload = deferredPong;
-            deferredPong = null;
+        if (deferredPongLength >= 0) {
+            int length = deferredPongLength;
+            deferredPongLength = -1;
             if (!closeSent) {
-                emit(Opcode.PONG, 0, ByteBuffer.wrap(payload), OutboundKind.CONTROL, null);
+                emit(Opcode.PONG, 0, ByteBuffer.wrap(deferredPong, 0, length), OutboundKind.CONTROL, null);
                 undrainedPongs++;
             }
         }
@@ -516,6 +520,7 @@ public final class Protocol {
                 }
                 if (control == null) {
                     control = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
+                    controlView = ByteBuffer.wrap(control).asReadOnlyBuffer();
                 }
                 controlLength = 0;
             } else {
@@ -645,9 +650,15 @@ public final class Protocol {
                     emit(Opcode.PONG, 0, ByteBuffer.wrap(control, 0, controlLength), OutboundKind.CONTROL, null);
                     undrainedPongs++;
                 } else if (!closeSent) {
-                    deferredPong = Arrays.copyOf(control, controlLength);   // answered at the end of this receive
+                    // answered at the end of this receive; one array, reused, however many pings come
+                    if (deferredPong == null) {
+                        deferredPong = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
+                    }
+                    System.arraycopy(control, 0, deferredPong, 0, controlLength);
+                    deferredPongLength = controlLength;
                 }
-                listener.onPing(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
+                // A view of the payload, valid during the call: a ping flood allocates nothing per ping.
+                listener.onPing(controlView.clear().limit(controlLength));
             } else if (frameOpcode == Opcode.PONG.code()) {
                 listener.onPong(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
             } else {

@@ -39,7 +39,7 @@ public interface ProtocolListener {
     /**
      * A ping arrived. The automatic pong is already queued for {@link Protocol#drainOutbound}.
      *
-     * @param payload the ping's payload, a new buffer the listener owns
+     * @param payload the ping's payload, a read-only view valid only during the call (copy what you keep)
      */
     void onPing(ByteBuffer payload);
 

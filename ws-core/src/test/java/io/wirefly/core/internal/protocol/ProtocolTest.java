@@ -125,6 +125,60 @@ class ProtocolTest {
     }
 
     @Test
+    void aPingFloodAllocatesNothingPerPing() {
+        int[] pings = {0};
+        ProtocolListener quiet = new ProtocolListener() {
+            @Override
+            public void onText(String text) {
+            }
+
+            @Override
+            public void onBinary(ByteBuffer data) {
+            }
+
+            @Override
+            public void onPing(ByteBuffer payload) {
+                pings[0] += payload.remaining() == 2 ? 1 : 0;
+            }
+
+            @Override
+            public void onPong(ByteBuffer payload) {
+            }
+
+            @Override
+            public void onProtocolError(io.wirefly.core.ProtocolException error) {
+            }
+
+            @Override
+            public void onClosed(int code, String reason) {
+            }
+        };
+        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), quiet);
+        OutboundSink drop = (frame, kind, tag) -> { };
+        RawFrames frames = fromClient();
+        for (int i = 0; i < 10_000; i++) {
+            frames.ping("pp");
+        }
+        byte[] wire = frames.bytes();
+        ByteBuffer[] reads = new ByteBuffer[4];
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = ByteBuffer.wrap(wire.clone());   // unmasked in place: one copy per read
+        }
+        for (int i = 0; i < 3; i++) {
+            p.receive(reads[i]);
+            p.drainOutbound(drop);
+        }
+        Allocations.current();
+        long before = Allocations.current();
+        p.receive(reads[3]);
+        p.drainOutbound(drop);
+        long allocated = Allocations.current() - before;
+        assertEquals(40_000, pings[0]);
+        // 17 pongs (16 and the latest) are all that is allocated: about 100 bytes each.
+        assertTrue(allocated < 5_000, allocated + " bytes allocated for 10,000 pings");
+    }
+
+    @Test
     void aDeferredPongIsNotSentAfterACloseInTheSameRead() {
         Protocol p = server();
         RawFrames frames = fromClient();
