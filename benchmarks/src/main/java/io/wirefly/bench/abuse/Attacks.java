@@ -57,6 +57,12 @@ final class Attacks {
         }
     }
 
+    /**
+     * Called by an attack whose attackers then stay to read what the server sent (the floods): the attack proper is
+     * over, what follows is the suite collecting close codes. Set by the suite before each scenario.
+     */
+    volatile Runnable attackOver = () -> { };
+
     private final int port;
     private final ExecutorService pool;
     private final Target target;
@@ -276,6 +282,7 @@ final class Attacks {
             writers.add(t);
         }
         Thread.sleep(seconds * 1000L);
+        attackOver.run();
         tally.notes.add(String.format("%.1f MB sent by the attackers", sent.get() / 1e6));
         // Now read what the server sent: its close code if it closed, "no answer" if it only stopped reading.
         List<Future<?>> readers = new ArrayList<>();

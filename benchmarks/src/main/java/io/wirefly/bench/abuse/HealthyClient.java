@@ -89,6 +89,19 @@ final class HealthyClient implements AutoCloseable {
             int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
             return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
         }
+
+        /** @return the slowest round trip of each run of 100 (about a second each), in ms: where the tail came from */
+        String timeline() {
+            StringBuilder sb = new StringBuilder();
+            for (int from = 0; from < nanos.size(); from += 100) {
+                long max = 0;
+                for (int i = from; i < Math.min(nanos.size(), from + 100); i++) {
+                    max = Math.max(max, nanos.get(i));
+                }
+                sb.append(sb.length() == 0 ? "" : " ").append(Math.round(max / 1e5) / 10.0);
+            }
+            return sb.toString();
+        }
     }
 
     private final int port;
