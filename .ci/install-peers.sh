@@ -10,6 +10,8 @@ command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 # The LED page's end-to-end test drives real headless Chromium.
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+# The TLS tests handshake with openssl s_client too.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The Autobahn suite itself cannot be fetched here (see ws-examples/conformance/README.md); when someone has put it
 # in place, its Debian dependencies come from apt like everything else.
 if [ -d "${AUTOBAHN_TESTSUITE:-/tmp/autobahn-testsuite-py3}/autobahntestsuite" ]; then

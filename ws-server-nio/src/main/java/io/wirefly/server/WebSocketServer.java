@@ -16,6 +16,7 @@ import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.ServerUpgrader;
 import io.wirefly.server.internal.OutboundTotal;
 import io.wirefly.server.internal.Settings;
+import io.wirefly.server.internal.TlsSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -34,6 +35,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /**
  * A WebSocket server on {@code java.nio}: one acceptor thread and a few event-loop threads serve any number of
@@ -83,6 +85,7 @@ public final class WebSocketServer {
     private ServerSocketChannel channel;
     private EventLoopGroup loops;
     private Acceptor acceptor;
+    private TlsSetup tls;
     private volatile int port = -1;
 
     private WebSocketServer(Builder options) {
@@ -128,7 +131,8 @@ public final class WebSocketServer {
             port = channel.socket().getLocalPort();
             loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
             loops.start();
-            acceptor = new Acceptor(channel, loops, settings, upgrader, registry);
+            tls = options.tls == null ? null : new TlsSetup(options.tls);
+            acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls);
             acceptor.start();
             return this;
         }
@@ -189,6 +193,10 @@ public final class WebSocketServer {
                 Broadcast.abort(c);
             }
             loops.shutdown(5_000);
+            if (tls != null) {
+                tls.close();
+                tls = null;
+            }
             connections.clear();
             topics.clear();
             channel = null;
@@ -330,6 +338,7 @@ public final class WebSocketServer {
         private final Map<String, WebSocketHandler> routes = new LinkedHashMap<>();
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private Executor executor;
+        private SSLContext tls;
         private WebSocketConfig config = WebSocketConfig.defaults();
         private final List<String> subprotocols = new ArrayList<>();
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
@@ -357,6 +366,7 @@ public final class WebSocketServer {
             routes.putAll(other.routes);
             eventLoops = other.eventLoops;
             executor = other.executor;
+            tls = other.tls;
             config = other.config;
             subprotocols.addAll(other.subprotocols);
             allowedOrigins.addAll(other.allowedOrigins);
@@ -418,6 +428,29 @@ public final class WebSocketServer {
          */
         public Builder executor(Executor executor) {
             this.executor = executor;
+            return this;
+        }
+
+        /**
+         * Serves {@code wss://} only: every connection starts with a TLS handshake (TLS 1.3 or 1.2, ALPN
+         * {@code http/1.1}) made with this context's key and certificate chain, within the handshake timeout. A
+         * client that fails the handshake (a bad record, an alert, a plain-text request) is closed alone. The
+         * engines' delegated tasks run on a small pool of the server's own, off the event loops.
+         *
+         * <pre>{@code
+         * KeyStore keys = KeyStore.getInstance(new File("server.p12"), password);
+         * KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+         * kmf.init(keys, password);
+         * SSLContext context = SSLContext.getInstance("TLS");
+         * context.init(kmf.getKeyManagers(), null, null);
+         * WebSocketServer.builder().port(9443).tls(context).route("/echo", handler).build().start();
+         * }</pre>
+         *
+         * @param context an initialised context with the server's key; null for plain {@code ws://} (the default)
+         * @return this builder
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = context;
             return this;
         }
 

@@ -29,6 +29,7 @@ public final class Acceptor implements Runnable {
     private final Settings settings;
     private final ServerUpgrader upgrader;
     private final Registry registry;
+    private final TlsSetup tls;
     private final Thread thread;
 
     /** Where the server keeps its live connections. */
@@ -46,9 +47,11 @@ public final class Acceptor implements Runnable {
      * @param settings connection settings
      * @param upgrader the server's handshake rules
      * @param registry the registry of live connections
+     * @param tls the TLS layer every connection gets, or null for plain connections
      */
     public Acceptor(ServerSocketChannel server, EventLoopGroup loops, Settings settings, ServerUpgrader upgrader,
-            Registry registry) {
+            Registry registry, TlsSetup tls) {
+        this.tls = tls;
         this.server = server;
         this.loops = loops;
         this.settings = settings;
@@ -107,8 +110,12 @@ public final class Acceptor implements Runnable {
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         EventLoop loop = loops.next();
         SocketWire wire = new SocketWire(channel);
-        Session session = new Session(loop, wire, settings, Role.SERVER, new SessionHandle.Info(Role.SERVER, remote),
-                upgrader.newHandshake());
+        TlsWire secure = tls == null ? null : tls.wrap(wire, loop, remote);
+        Session session = new Session(loop, secure == null ? wire : secure, settings, Role.SERVER,
+                new SessionHandle.Info(Role.SERVER, remote), upgrader.newHandshake());
+        if (secure != null) {
+            secure.onResume(() -> session.onReady(false, true, true));
+        }
         SessionHandle handle = session.handle();
         registry.add(handle);
         loop.execute(() -> {

@@ -486,6 +486,11 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
 
     private void flush() {
         if (out.isEmpty()) {
+            try {
+                wire.flushPending();
+            } catch (IOException e) {
+                terminate(e);
+            }
             return;
         }
         long before = out.bytes();

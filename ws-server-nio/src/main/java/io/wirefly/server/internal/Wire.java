@@ -16,7 +16,16 @@ import java.nio.channels.ReadableByteChannel;
  */
 interface Wire extends ReadableByteChannel, GatheringByteChannel {
 
-    /** Sends FIN after the bytes already written; reading goes on. */
+    /**
+     * Writes what the wire itself still holds (a TLS layer's records and handshake messages); called when the socket
+     * is writable and the session has nothing queued. A plain socket holds nothing.
+     *
+     * @throws IOException if writing fails
+     */
+    default void flushPending() throws IOException {
+    }
+
+    /** Sends FIN after the bytes already written (a TLS layer sends close_notify first); reading goes on. */
     void shutdownOutput() throws IOException;
 
     /**

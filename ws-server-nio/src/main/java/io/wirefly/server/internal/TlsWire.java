@@ -1,0 +1,461 @@
+package io.wirefly.server.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS between a {@link SocketWire} and a session: the session reads and writes plaintext through it as through any
+ * {@link Wire}, and never learns that a handshake, records or alerts exist. Loop-confined, like the session.
+ *
+ * <p>The engine's handshake runs inside the session's own calls: {@link #read} reads and unwraps, wrapping the
+ * handshake messages the engine asks for; {@link #write} returns 0 until the handshake is done; the session's
+ * handshake timeout therefore covers the TLS handshake too (a client that stalls in it is closed like a slowloris).
+ * Delegated tasks (key exchange, certificate checks) run on {@code tasks}, off the loop, and the session is resumed
+ * on the loop when they are done. Renegotiation (TLS 1.2) is refused; TLS 1.3 post-handshake messages are fine.
+ *
+ * <p>Memory follows traffic: the three buffers (ciphertext in, plaintext in, ciphertext out, about 16 KiB each) are
+ * allocated when a record is in flight and dropped when they are empty, so an idle connection holds none. At most
+ * one wrap's worth of ciphertext waits in this wire: {@link #write} takes no more plaintext until it is on the
+ * socket, so back-pressure stays in the session's queue where it is counted.
+ *
+ * <p>{@link #shutdownOutput()} sends {@code close_notify}, then FIN once it is written.
+ *
+ * <pre>{@code
+ * SSLEngine engine = context.createSSLEngine();
+ * engine.setUseClientMode(false);
+ * TlsWire wire = new TlsWire(new SocketWire(channel), engine, loop, tasks);
+ * Session session = new Session(loop, wire, ...);
+ * wire.onResume(() -> session.onReady(false, true, true));
+ * }</pre>
+ */
+final class TlsWire implements Wire {
+    private static final System.Logger LOG = System.getLogger(TlsWire.class.getName());
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    private final SocketWire net;
+    private final SSLEngine engine;
+    private final Scheduler loop;
+    private final Executor tasks;
+    private Runnable resume = () -> { };
+
+    /** Ciphertext read and not unwrapped yet, in read mode; null when empty. */
+    private ByteBuffer netIn;
+    /** Plaintext unwrapped and not read by the session yet, in read mode; null when empty. */
+    private ByteBuffer appIn;
+    /** Ciphertext wrapped and not written yet, in read mode; null when empty. */
+    private ByteBuffer netOut;
+
+    private boolean handshaken;
+    private boolean taskRunning;
+    private boolean inboundDone;
+    private boolean outputShut;
+    private boolean finSent;
+    private boolean resumeQueued;
+    private boolean wantRead = true;
+    private boolean wantWrite;
+
+    /**
+     * @param net the socket
+     * @param engine an engine in server (or client) mode, its handshake not begun
+     * @param loop the loop of the session that owns this wire
+     * @param tasks where the engine's delegated tasks run
+     * @throws SSLException if the engine cannot begin its handshake
+     */
+    TlsWire(SocketWire net, SSLEngine engine, Scheduler loop, Executor tasks) throws SSLException {
+        this.net = net;
+        this.engine = engine;
+        this.loop = loop;
+        this.tasks = tasks;
+        engine.beginHandshake();
+    }
+
+    /** @param resume runs one unit of the session's I/O again (after a delegated task, or for buffered plaintext) */
+    void onResume(Runnable resume) {
+        this.resume = resume;
+    }
+
+    /** @return the engine (its session tells the protocol and cipher suite once the handshake is done) */
+    SSLEngine engine() {
+        return engine;
+    }
+
+    // ---- Reading ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        int n = drainAppIn(dst);
+        if (n > 0) {
+            queueResumeIfBuffered();
+            return n;
+        }
+        if (taskRunning) {
+            return 0;
+        }
+        try {
+            advanceHandshake(engine.getHandshakeStatus());
+            if (taskRunning) {
+                return 0;
+            }
+            unwrapBuffered();
+            if (appIn == null && !inboundDone && !taskRunning) {
+                int r = readSocket();
+                if (r < 0) {
+                    return onEof();
+                }
+                if (r > 0) {
+                    unwrapBuffered();
+                }
+            }
+        } catch (SSLException e) {
+            throw failed(e);
+        }
+        n = drainAppIn(dst);
+        if (n > 0) {
+            queueResumeIfBuffered();
+            return n;
+        }
+        return inboundDone ? -1 : 0;
+    }
+
+    private int readSocket() throws IOException {
+        int packet = engine.getSession().getPacketBufferSize();
+        if (netIn == null) {
+            netIn = ByteBuffer.allocate(2 * packet).flip();
+        } else if (netIn.capacity() - netIn.remaining() < packet && netIn.capacity() < 4 * packet) {
+            netIn = ByteBuffer.allocate(netIn.capacity() * 2).put(netIn).flip();
+        }
+        netIn.compact();
+        int r;
+        try {
+            r = net.read(netIn);
+        } finally {
+            netIn.flip();
+        }
+        return r;
+    }
+
+    /** Unwraps the records that lie whole in {@link #netIn}, as long as {@link #appIn} has room for them. */
+    private void unwrapBuffered() throws IOException {
+        while (!inboundDone && !taskRunning
+                && (netIn != null && netIn.hasRemaining()
+                        || engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP_AGAIN)) {
+            int appSize = engine.getSession().getApplicationBufferSize();
+            if (appIn == null) {
+                appIn = ByteBuffer.allocate(2 * appSize).flip();
+            }
+            if (appIn.capacity() - appIn.remaining() < appSize) {
+                return;   // the session reads first; the rest of netIn waits (queueResumeIfBuffered)
+            }
+            appIn.compact();
+            SSLEngineResult r;
+            try {
+                r = engine.unwrap(netIn == null ? EMPTY : netIn, appIn);
+            } finally {
+                appIn.flip();
+            }
+            releaseEmpty();
+            switch (r.getStatus()) {
+                case BUFFER_UNDERFLOW -> {
+                    return;   // a record is not whole yet
+                }
+                case BUFFER_OVERFLOW -> {
+                    // The session buffer size grew (a larger fragment length): make room and try again.
+                    appIn = ByteBuffer.allocate(appIn.remaining() + 2 * engine.getSession()
+                            .getApplicationBufferSize()).put(appIn).flip();
+                }
+                case CLOSED -> inboundDone = true;   // close_notify from the peer
+                case OK -> { }
+            }
+            HandshakeStatus hs = r.getHandshakeStatus();
+            if (handshaken && "TLSv1.2".equals(engine.getSession().getProtocol())
+                    && hs != HandshakeStatus.NOT_HANDSHAKING && hs != HandshakeStatus.FINISHED) {
+                throw new SSLException("TLS renegotiation refused");
+            }
+            advanceHandshake(hs);
+            if (r.getStatus() == SSLEngineResult.Status.OK && r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                    && engine.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                return;   // nothing moved: wait for more input
+            }
+        }
+    }
+
+    private int drainAppIn(ByteBuffer dst) {
+        if (appIn == null || !appIn.hasRemaining()) {
+            return 0;
+        }
+        int n = Math.min(dst.remaining(), appIn.remaining());
+        int limit = appIn.limit();
+        appIn.limit(appIn.position() + n);
+        dst.put(appIn);
+        appIn.limit(limit);
+        releaseEmpty();
+        return n;
+    }
+
+    private int onEof() {
+        inboundDone = true;
+        if (handshaken) {
+            try {
+                engine.closeInbound();
+            } catch (SSLException e) {
+                // no close_notify before FIN: the WebSocket closing handshake says whether anything was lost
+                LOG.log(Level.DEBUG, "TLS input ended without close_notify");
+            }
+        }
+        return appIn != null && appIn.hasRemaining() ? 0 : -1;
+    }
+
+    /** Plaintext is buffered here and the selector will not say so: ask the loop to run the session again. */
+    private void queueResumeIfBuffered() {
+        if (wantRead && appIn != null && appIn.hasRemaining() && !resumeQueued) {
+            resumeQueued = true;
+            loop.executeNextTurn(() -> {
+                resumeQueued = false;
+                resume.run();
+            });
+        }
+    }
+
+    // ---- The handshake -------------------------------------------------------------------------------------------
+
+    /** Does what the engine asks for that needs no input: wrap handshake messages, start delegated tasks. */
+    private void advanceHandshake(HandshakeStatus hs) throws IOException {
+        while (true) {
+            switch (hs) {
+                case FINISHED -> {
+                    handshaken = true;
+                    hs = engine.getHandshakeStatus();
+                    if (hs == HandshakeStatus.FINISHED || hs == HandshakeStatus.NOT_HANDSHAKING) {
+                        return;
+                    }
+                }
+                case NEED_TASK -> {
+                    startTasks();
+                    return;
+                }
+                case NEED_WRAP -> {
+                    if (!flushNetOut()) {
+                        return;   // the socket is full: go on when it is writable
+                    }
+                    hs = wrap(EMPTY_ARRAY, 0, 0).getHandshakeStatus();
+                    if (!flushNetOut()) {
+                        return;
+                    }
+                }
+                default -> {
+                    return;   // NEED_UNWRAP: the read path goes on; NOT_HANDSHAKING: nothing to do
+                }
+            }
+        }
+    }
+
+    private static final ByteBuffer[] EMPTY_ARRAY = {EMPTY};
+
+    private void startTasks() {
+        taskRunning = true;
+        net.interest(false, false);
+        tasks.execute(() -> {
+            try {
+                for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+                    task.run();
+                }
+            } finally {
+                loop.execute(() -> {
+                    taskRunning = false;
+                    resume.run();
+                });
+            }
+        });
+    }
+
+    // ---- Writing ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        if (outputShut) {
+            throw new IOException("output is shut down");
+        }
+        try {
+            if (!flushNetOut() || taskRunning) {
+                return 0;
+            }
+            if (!handshaken) {
+                advanceHandshake(engine.getHandshakeStatus());
+                return 0;
+            }
+            long consumed = 0;
+            while (remaining(srcs, offset, length) > 0) {
+                SSLEngineResult r = wrap(srcs, offset, length);
+                consumed += r.bytesConsumed();
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    throw new IOException("TLS output is closed");
+                }
+                advanceHandshake(r.getHandshakeStatus());
+                if (!flushNetOut() || taskRunning || r.bytesConsumed() == 0) {
+                    break;
+                }
+            }
+            return consumed;
+        } catch (SSLException e) {
+            throw failed(e);
+        }
+    }
+
+    private static long remaining(ByteBuffer[] srcs, int offset, int length) {
+        long n = 0;
+        for (int i = offset; i < offset + length; i++) {
+            n += srcs[i].remaining();
+        }
+        return n;
+    }
+
+    /** Wraps into {@link #netOut}, which must be empty; leaves it in read mode. */
+    private SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length) throws SSLException {
+        int packet = engine.getSession().getPacketBufferSize();
+        ByteBuffer out = netOut != null && netOut.capacity() >= packet ? netOut.clear() : ByteBuffer.allocate(packet);
+        SSLEngineResult r;
+        while (true) {
+            r = engine.wrap(srcs, offset, length, out);
+            if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                break;
+            }
+            out = ByteBuffer.allocate(out.capacity() * 2);
+        }
+        netOut = out.flip();
+        releaseEmpty();
+        return r;
+    }
+
+    /** @return true if no ciphertext waits any more (and FIN followed close_notify if the output is shut) */
+    private boolean flushNetOut() throws IOException {
+        if (netOut != null && netOut.hasRemaining()) {
+            net.write(netOut);
+            if (netOut.hasRemaining()) {
+                return false;
+            }
+        }
+        netOut = null;
+        if (outputShut && !finSent && engine.isOutboundDone()) {
+            finSent = true;
+            net.shutdownOutput();
+        }
+        return true;
+    }
+
+    /** Writes what waits here (ciphertext, a handshake message the engine wants to send). */
+    @Override
+    public void flushPending() throws IOException {
+        try {
+            if (flushNetOut() && !taskRunning && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                advanceHandshake(HandshakeStatus.NEED_WRAP);
+            }
+            if (outputShut && !finSent) {
+                closeNotify();
+            }
+        } catch (SSLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Sends close_notify, then FIN once it is written; reading goes on. */
+    @Override
+    public void shutdownOutput() throws IOException {
+        if (outputShut) {
+            return;
+        }
+        outputShut = true;
+        engine.closeOutbound();
+        closeNotify();
+    }
+
+    private void closeNotify() throws IOException {
+        while (flushNetOut() && !finSent) {
+            if (engine.isOutboundDone()) {
+                flushNetOut();
+                return;
+            }
+            SSLEngineResult r = wrap(EMPTY_ARRAY, 0, 0);
+            if (r.bytesProduced() == 0 && !engine.isOutboundDone()) {
+                return;   // the engine waits for something else (a task): try again later
+            }
+        }
+    }
+
+    // ---- Interest, state, close ------------------------------------------------------------------------------------
+
+    @Override
+    public void interest(boolean read, boolean write) {
+        wantRead = read;
+        wantWrite = write;
+        if (taskRunning) {
+            net.interest(false, false);   // nothing to do until the task is done
+            return;
+        }
+        boolean pendingOut = netOut != null && netOut.hasRemaining()
+                || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+                || outputShut && !finSent;
+        boolean needIn = engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP;
+        net.interest(read || needIn, write || pendingOut);
+        if (read) {
+            queueResumeIfBuffered();
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return net.isOpen();
+    }
+
+    @Override
+    public void close() {
+        netIn = null;
+        appIn = null;
+        netOut = null;
+        engine.closeOutbound();
+        net.close();
+    }
+
+    /** Drops buffers that hold nothing, so an idle connection holds none. */
+    private void releaseEmpty() {
+        if (netIn != null && !netIn.hasRemaining()) {
+            netIn = null;
+        }
+        if (appIn != null && !appIn.hasRemaining()) {
+            appIn = null;
+        }
+        if (netOut != null && !netOut.hasRemaining()) {
+            netOut = null;
+        }
+    }
+
+    /** The engine failed (bad record, alert, handshake failure): try to send its alert, then report the reason. */
+    private SSLException failed(SSLException e) {
+        LOG.log(Level.DEBUG, "TLS failed: " + e.getMessage());
+        try {
+            engine.closeOutbound();
+            if (flushNetOut()) {
+                wrap(EMPTY_ARRAY, 0, 0);
+                flushNetOut();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the connection is failing anyway
+        }
+        return e;
+    }
+}
