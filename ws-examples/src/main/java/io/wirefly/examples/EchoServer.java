@@ -13,12 +13,18 @@ public final class EchoServer {
     }
 
     static int run(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, Set.of("--port", "--max-message-size", GracefulStop.OPTION), Set.of());
+        Set<String> options = new java.util.HashSet<>(Set.of("--port", "--max-message-size", GracefulStop.OPTION));
+        options.addAll(ExampleTls.OPTIONS);
+        Args args = new Args(argv, options, Set.of());
         int port = args.intValue("--port", 9998, 0, 65535);
         int maxMessage = args.intValue("--max-message-size", 1 << 20, 1, Integer.MAX_VALUE);
-        WebSocketServer server = start(port, maxMessage);
+        ExampleTls tls = ExampleTls.from(args);
+        WebSocketServer server = start(port, maxMessage, tls == null ? null : tls.load());
+        if (tls != null) {
+            tls.watch(server);
+        }
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("echo server on ws://localhost:" + server.port() + "/");
+        System.out.println("echo server on " + (tls == null ? "ws" : "wss") + "://localhost:" + server.port() + "/");
         GracefulStop.awaitSignal();
         return 0;
     }
@@ -29,6 +35,16 @@ public final class EchoServer {
      * @return the started server
      */
     public static WebSocketServer start(int port, int maxMessageSize) {
+        return start(port, maxMessageSize, null);
+    }
+
+    /**
+     * @param port the port, 0 for any
+     * @param maxMessageSize the largest message accepted
+     * @param tls the TLS context for {@code wss://}, or null for {@code ws://}
+     * @return the started server
+     */
+    public static WebSocketServer start(int port, int maxMessageSize, javax.net.ssl.SSLContext tls) {
         WebSocketHandler echo = new WebSocketHandler() {
             @Override
             public void onText(WebSocket ws, String text) {
@@ -42,7 +58,7 @@ public final class EchoServer {
         };
         WebSocketConfig config = WebSocketConfig.builder().deflate(true)
                 .maxMessageSize(maxMessageSize).maxFrameSize(maxMessageSize).build();
-        return WebSocketServer.builder().port(port).config(config).route("/", echo).route("/echo", echo)
+        return WebSocketServer.builder().port(port).config(config).tls(tls).route("/", echo).route("/echo", echo)
                 .build().start();
     }
 }

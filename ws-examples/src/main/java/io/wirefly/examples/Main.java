@@ -10,6 +10,7 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar ws-examples.jar <command> [options]
               echo    [--port N] [--max-message-size BYTES]       echo server (permessage-deflate on)
+                      [--tls-cert FILE --tls-key FILE]            wss:// from PEM files, reloaded when they change
               led     [--port N] [--hal simulated|pi4j] [--led-pin BCM] [--active-low] [--button-pin BCM]
                                                                   LED server with its browser page
               chat    [--port N]                                  chat server (/nick NAME to rename)

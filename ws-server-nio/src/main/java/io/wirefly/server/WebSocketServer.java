@@ -138,6 +138,28 @@ public final class WebSocketServer {
         }
     }
 
+    /**
+     * Replaces the TLS context for the connections accepted from now on, for a renewed certificate; connections
+     * already open keep the one they were made with. The server must have been built with
+     * {@link Builder#tls(SSLContext)}.
+     *
+     * <pre>{@code
+     * server.reloadTls(TlsContexts.fromPem(Path.of("fullchain.pem"), Path.of("privkey.pem")));
+     * }</pre>
+     *
+     * @param context the new context
+     * @throws IllegalStateException if the server does not serve TLS or is not running
+     */
+    public void reloadTls(SSLContext context) {
+        Objects.requireNonNull(context, "context");
+        synchronized (lifecycle) {
+            if (tls == null) {
+                throw new IllegalStateException("the server is not running with TLS (see Builder.tls)");
+            }
+            tls.context(context);
+        }
+    }
+
     /** @return the port the server listens on (useful after {@code port(0)}), or -1 before {@link #start()} */
     public int port() {
         return port;

@@ -26,6 +26,11 @@ class ReadmeSnippetIT {
         compile("Service", snippet("<!-- sigterm-snippet: compiled by ReadmeSnippetIT -->"));
     }
 
+    @Test
+    void theReadmeTlsServerCompiles() throws Exception {
+        compile("SecureEcho", snippet("<!-- tls-snippet: compiled by ReadmeSnippetIT -->"));
+    }
+
     private static List<String> snippet(String marker) throws Exception {
         List<String> lines = Files.readAllLines(Path.of("..", "README.md"));
         int start = lines.indexOf(marker);

@@ -24,7 +24,7 @@ import javax.net.ssl.SSLParameters;
 public final class TlsSetup implements AutoCloseable {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    private final SSLContext context;
+    private volatile SSLContext context;
     private final ExecutorService tasks;
 
     /** @param context the server's keys and trust */
@@ -56,6 +56,15 @@ public final class TlsSetup implements AutoCloseable {
         params.setApplicationProtocols(new String[] {"http/1.1"});
         engine.setSSLParameters(params);
         return new TlsWire(net, engine, loop, tasks);
+    }
+
+    /**
+     * Replaces the context for connections accepted from now on (a renewed certificate); open ones keep theirs.
+     *
+     * @param context the new context
+     */
+    public void context(SSLContext context) {
+        this.context = java.util.Objects.requireNonNull(context, "context");
     }
 
     private static String[] supported(SSLEngine engine) {
