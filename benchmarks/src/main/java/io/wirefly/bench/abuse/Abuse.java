@@ -85,16 +85,16 @@ public final class Abuse {
                                 () -> attacks.slowloris(n1000, 13)),
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
                                 () -> attacks.churn(n10k)),
-                        new Scenario("decompression bomb", scaled(500, scale) + " messages of " + bomb.length
-                                + " B inflating to 256 MiB", () -> attacks.decompressionBomb(scaled(500, scale), bomb)),
+                        new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
+                                + " B inflating to 256 MiB", () -> attacks.decompressionBomb(scaled(2000, scale), bomb)),
                         new Scenario("never-reading", scaled(50, scale) + " clients sending 256 KiB messages for 10 s,"
                                 + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
                         new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "
                                 + "reading no pong", () -> attacks.pingFlood(scaled(50, scale), 10)),
-                        new Scenario("200k fragments", scaled(5, scale) + " messages of 200,000 one-byte fragments",
-                                () -> attacks.fragments(scaled(5, scale), 200_000)),
-                        new Scenario("garbage", n1000 + " connections sending 4 KiB of random bytes after the "
-                                + "upgrade", () -> attacks.garbage(n1000, 4096)),
+                        new Scenario("200k fragments", scaled(50, scale) + " messages of 200,000 one-byte fragments",
+                                () -> attacks.fragments(scaled(50, scale), 200_000)),
+                        new Scenario("garbage", n10k + " connections sending 4 KiB of random bytes after the "
+                                + "upgrade", () -> attacks.garbage(n10k, 4096)),
                         new Scenario("idle", n10k + " upgraded connections held 20 s", () -> attacks.idle(n10k, 20)),
                         new Scenario("SIGTERM", scaled(200, scale) + " busy clients, then SIGTERM",
                                 () -> attacks.sigterm(scaled(200, scale), 3)));

@@ -156,10 +156,14 @@ final class Target implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroyForcibly();
+        process.destroy();   // SIGTERM: the server stops gracefully (and a diagnosis such as a JFR file is written)
         try {
-            process.waitFor(10, TimeUnit.SECONDS);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
         sampler.interrupt();
