@@ -15,6 +15,7 @@ public final class Main {
                                                                   LED server with its browser page
               chat    [--port N]                                  chat server (/nick NAME to rename)
               client  URL [--binary] [--subprotocol NAME]         terminal client: stdin lines out, messages in
+                      [--trust PEM]                               wss:// trusting these certificates only
             every server takes --port N (default 9998; 0 picks a free port and prints it) and --stop-timeout SECONDS
             (default 5): on SIGTERM it sends 1001 to every connection after what is queued, waits that long, exits""";
 

@@ -26,7 +26,7 @@ public final class WsClient {
     }
 
     static int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("--subprotocol"), Set.of("--binary"));
+        Args args = new Args(argv, Set.of("--subprotocol", "--trust"), Set.of("--binary"));
         if (args.positionals().size() != 1) {
             throw new Args.UsageException("client needs exactly one URL");
         }
@@ -55,7 +55,12 @@ public final class WsClient {
                 }
             }
         };
-        try (WebSocketClient client = WebSocketClient.builder().build()) {
+        WebSocketClient.Builder builder = WebSocketClient.builder();
+        if (args.has("--trust")) {
+            // a self-signed or private-CA server: trust exactly the PEM certificates in this file
+            builder.tls(io.wirefly.server.TlsContexts.trusting(java.nio.file.Path.of(args.get("--trust", ""))));
+        }
+        try (WebSocketClient client = builder.build()) {
             WebSocket ws;
             try {
                 ws = client.connect(uri, printer, subprotocols, Map.of()).toCompletableFuture().get(15, TimeUnit.SECONDS);

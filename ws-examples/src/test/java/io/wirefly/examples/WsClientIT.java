@@ -52,6 +52,33 @@ class WsClientIT {
     }
 
     @Test
+    void wssWithTrustEchoesAndWithoutItTheUntrustedServerIsAOneLineError(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
+                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                .redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0, "openssl req failed");
+        WebSocketServer echo = EchoServer.start(0, 1 << 20, io.wirefly.server.TlsContexts.fromPem(cert, key));
+        try {
+            String url = "wss://localhost:" + echo.port() + "/echo";
+            Result r = run("over tls\n", "client", url, "--trust", cert.toString());
+            assertEquals(0, r.status(), r.err());
+            assertEquals("< over tls\n", r.out());
+
+            Result untrusted = run("", "client", url);
+            assertEquals(1, untrusted.status());
+            assertEquals(1, untrusted.err().strip().lines().count(), untrusted.err());
+            assertTrue(untrusted.err().startsWith("cannot connect to " + url), untrusted.err());
+        } finally {
+            echo.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
     void aRefusedConnectionExitsNonZeroWithOneLine() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

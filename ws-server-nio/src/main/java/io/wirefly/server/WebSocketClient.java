@@ -8,6 +8,7 @@ import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.OutboundTotal;
 import io.wirefly.server.internal.Settings;
+import io.wirefly.server.internal.TlsSetup;
 import io.wirefly.core.internal.protocol.InboundBudget;
 import java.net.URI;
 import java.time.Duration;
@@ -16,12 +17,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /**
  * A WebSocket client on the same non-blocking event loops as the server: frames are masked, the handshake is
  * validated (accept key, subprotocol, extensions), and permessage-deflate is offered when
  * {@link WebSocketConfig#deflate()} is on. One client can hold many connections; close it when done.
- * Only {@code ws://} URIs are supported for now.
+ * {@code wss://} URIs use TLS with the JDK's default trust store and hostname verification, or the context given to
+ * {@link Builder#tls(SSLContext)} (for a self-signed server: {@link TlsContexts#trusting}).
  *
  * <pre>{@code
  * try (WebSocketClient client = WebSocketClient.builder().build()) {
@@ -36,6 +39,8 @@ public final class WebSocketClient implements AutoCloseable {
     private final EventLoopGroup loops;
     private final ClientConnector connector;
     private final MetricsCollector metrics;
+    private final SSLContext tlsContext;
+    private TlsSetup tls;
     private volatile boolean closed;
 
     private WebSocketClient(Builder b) {
@@ -46,7 +51,20 @@ public final class WebSocketClient implements AutoCloseable {
                 InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics);
         this.loops = new EventLoopGroup(b.eventLoops, "wirefly-client");
         this.loops.start();
-        this.connector = new ClientConnector(loops, settings);
+        this.tlsContext = b.tls;
+        this.connector = new ClientConnector(loops, settings, this::tls);
+    }
+
+    /** @return the TLS setup, made at the first {@code wss://} connect (the JDK default context unless one was given) */
+    private synchronized TlsSetup tls() {
+        if (tls == null) {
+            try {
+                tls = new TlsSetup(tlsContext != null ? tlsContext : SSLContext.getDefault());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no default TLS context in this JDK", e);
+            }
+        }
+        return tls;
     }
 
     /** @return a builder with the defaults */
@@ -57,11 +75,11 @@ public final class WebSocketClient implements AutoCloseable {
     /**
      * Opens a connection.
      *
-     * @param uri a {@code ws://} URI
+     * @param uri a {@code ws://} or {@code wss://} URI
      * @param handler receives the connection's events
      * @return completed with the open connection, or failed (a {@code HandshakeException} carries the server's
      *     HTTP status; an {@code IOException} a refused connection)
-     * @throws IllegalArgumentException for a URI that is not {@code ws://} with a host
+     * @throws IllegalArgumentException for a URI that is not {@code ws://} or {@code wss://} with a host
      * @throws IllegalStateException if this client was closed
      */
     public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler) {
@@ -71,12 +89,12 @@ public final class WebSocketClient implements AutoCloseable {
     /**
      * Opens a connection, offering subprotocols and sending extra request headers.
      *
-     * @param uri a {@code ws://} URI
+     * @param uri a {@code ws://} or {@code wss://} URI
      * @param handler receives the connection's events
      * @param subprotocols subprotocols to offer, most preferred first
      * @param headers extra request headers such as {@code Origin} or {@code Authorization}
      * @return completed with the open connection, or failed
-     * @throws IllegalArgumentException for a URI that is not {@code ws://} with a host
+     * @throws IllegalArgumentException for a URI that is not {@code ws://} or {@code wss://} with a host
      * @throws IllegalStateException if this client was closed
      */
     public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler, List<String> subprotocols,
@@ -85,9 +103,9 @@ public final class WebSocketClient implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this WebSocketClient is closed");
         }
-        if (!"ws".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("uri must be ws://host[:port]/path (wss is not supported yet), was "
-                    + uri);
+        if (!("ws".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()))
+                || uri.getHost() == null) {
+            throw new IllegalArgumentException("uri must be ws://host[:port]/path or wss://..., was " + uri);
         }
         return connector.connect(uri, handler, List.copyOf(subprotocols), Map.copyOf(headers));
     }
@@ -102,6 +120,11 @@ public final class WebSocketClient implements AutoCloseable {
     public void close() {
         closed = true;
         loops.shutdown(5_000);
+        synchronized (this) {
+            if (tls != null) {
+                tls.close();
+            }
+        }
     }
 
     /**
@@ -124,6 +147,7 @@ public final class WebSocketClient implements AutoCloseable {
         private Duration pongTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private MetricsListener metricsListener;
+        private SSLContext tls;
 
         private Builder() {
         }
@@ -197,6 +221,25 @@ public final class WebSocketClient implements AutoCloseable {
          */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The TLS context for {@code wss://} connections: whom to trust, and a client key if the server asks for one.
+         * Hostname verification stays on and the host is sent as SNI. A handshake failure (an untrusted certificate,
+         * a wrong name) fails the connect's future with the {@code SSLHandshakeException} as its cause.
+         *
+         * <pre>{@code
+         * WebSocketClient client = WebSocketClient.builder()
+         *     .tls(TlsContexts.trusting(Path.of("server.pem")))   // a self-signed server
+         *     .build();
+         * }</pre>
+         *
+         * @param context the context, or null for the JDK's default (its trust store) — the default
+         * @return this builder
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = context;
             return this;
         }
 

@@ -45,6 +45,7 @@ class TlsIT {
     private static final char[] PASSWORD = "changeit".toCharArray();
     private static Path dir;
     private static Path certPem;
+    private static Path keyPem;
     private static SSLContext serverContext;
     private static SSLContext clientContext;
 
@@ -62,6 +63,10 @@ class TlsIT {
                 "changeit");
         Peers.run(Duration.ofSeconds(60), keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore",
                 keystore.toString(), "-storepass", "changeit", "-file", certPem.toString());
+
+        keyPem = dir.resolve("server-key.pem");   // for the Python server, which wants PEM
+        Peers.run(Duration.ofSeconds(60), "openssl", "pkcs12", "-in", keystore.toString(), "-nocerts", "-nodes",
+                "-passin", "pass:changeit", "-out", keyPem.toString());
 
         KeyStore keys = KeyStore.getInstance(keystore.toFile(), PASSWORD);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -220,6 +225,64 @@ class TlsIT {
         jdkClientEchoes();
         Peers.await(Duration.ofSeconds(5), "every bad connection forgotten",
                 () -> server.metrics().openConnections() == 0);
+    }
+
+    /** Our client over wss to our server, trusting the PEM certificate: text, 1 MiB binary, close. */
+    @Test
+    void ourClientOverWssToOurServer() throws Exception {
+        try (WebSocketClient client = WebSocketClient.builder().tls(TlsContexts.trusting(certPem))
+                .config(WebSocketConfig.builder().maxMessageSize(4 << 20).maxFrameSize(4 << 20).deflate(true).build())
+                .build()) {
+            Recorder events = new Recorder();
+            io.wirefly.core.WebSocket ws = client.connect(URI.create("wss://localhost:" + server.port() + "/echo"),
+                    events).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            ws.sendText("hello from our client");
+            assertEquals("hello from our client", events.next());
+            byte[] blob = new byte[1 << 20];
+            new Random(4).nextBytes(blob);
+            ws.sendBinary(ByteBuffer.wrap(blob));
+            assertArrayEquals(blob, (byte[]) events.next());
+            ws.close(1000, "bye");
+            assertEquals(1000, events.closeCode());
+        }
+    }
+
+    /** With the JDK's default trust store, our self-signed server is refused, asynchronously, with the TLS cause. */
+    @Test
+    void ourClientRefusesAnUntrustedCertificate() throws Exception {
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> client.connect(
+                            URI.create("wss://localhost:" + server.port() + "/echo"), new Recorder())
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof javax.net.ssl.SSLHandshakeException, e.toString());
+        }
+        Peers.await(Duration.ofSeconds(5), "the server forgets the refused connection",
+                () -> server.metrics().openConnections() == 0);
+    }
+
+    /** Our client over wss to Python websockets serving TLS with Python's ssl module (OpenSSL). */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "deflate"})
+    void ourClientOverWssToAPythonServer(String mode) throws Exception {
+        Peers.requirePythonWebsockets();
+        try (Peers.Server python = new Peers.Server(Peers.PYTHON, Peers.script("python_server.py").toString(), mode,
+                certPem.toString(), keyPem.toString());
+                WebSocketClient client = WebSocketClient.builder().tls(TlsContexts.trusting(certPem))
+                        .config(WebSocketConfig.builder().deflate(mode.equals("deflate")).maxMessageSize(4 << 20)
+                                .maxFrameSize(4 << 20).build()).build()) {
+            Recorder events = new Recorder();
+            io.wirefly.core.WebSocket ws = client.connect(URI.create("wss://127.0.0.1:" + python.port + "/"), events)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            ws.sendText("hello python over TLS");
+            assertEquals("hello python over TLS", events.next());
+            byte[] blob = new byte[1 << 20];
+            new Random(5).nextBytes(blob);
+            ws.sendBinary(ByteBuffer.wrap(blob));
+            assertArrayEquals(blob, (byte[]) events.next());
+            ws.sendText("close-4001");
+            assertEquals(4001, events.closeCode());
+        }
     }
 
     /** Sends bytes and waits for the server to close: an alert (a few bytes) at most, then EOF or a reset. */

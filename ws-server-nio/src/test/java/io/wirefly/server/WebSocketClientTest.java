@@ -81,16 +81,16 @@ class WebSocketClientTest {
     }
 
     @Test
-    void connectAcceptsOnlyWsUrisWithAHost() {
+    void connectAcceptsOnlyWsAndWssUrisWithAHost() {
         try (WebSocketClient client = WebSocketClient.builder().build()) {
-            for (String uri : List.of("wss://127.0.0.1/", "http://127.0.0.1/", "/relative", "ws:///nohost",
-                    "ws:opaque")) {
+            for (String uri : List.of("https://127.0.0.1/", "http://127.0.0.1/", "/relative", "ws:///nohost",
+                    "wss:///nohost", "ws:opaque")) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> client.connect(URI.create(uri), NOOP), uri);
                 assertTrue(e.getMessage().endsWith("was " + uri), e.getMessage());
                 assertTrue(e.getMessage().startsWith("uri must be ws://"), e.getMessage());
             }
-            assertThrows(IllegalArgumentException.class, () -> client.connect(URI.create("wss://127.0.0.1/"), NOOP,
+            assertThrows(IllegalArgumentException.class, () -> client.connect(URI.create("ftp://127.0.0.1/"), NOOP,
                     List.of("chat"), Map.of()));
         }
     }

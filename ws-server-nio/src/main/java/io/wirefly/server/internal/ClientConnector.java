@@ -17,20 +17,23 @@ import java.util.concurrent.CompletableFuture;
 public final class ClientConnector {
     private final EventLoopGroup loops;
     private final Settings settings;
+    private final java.util.function.Supplier<TlsSetup> tls;
 
     /**
      * @param loops the client's loops
      * @param settings connection settings; the handshake timeout covers connect and handshake
+     * @param tls the TLS setup for {@code wss://} URIs, asked for at the first one
      */
-    public ClientConnector(EventLoopGroup loops, Settings settings) {
+    public ClientConnector(EventLoopGroup loops, Settings settings, java.util.function.Supplier<TlsSetup> tls) {
         this.loops = loops;
         this.settings = settings;
+        this.tls = tls;
     }
 
     /**
      * Connects. The host name is resolved on the calling thread.
      *
-     * @param uri a {@code ws://} URI
+     * @param uri a {@code ws://} or {@code wss://} URI
      * @param handler the connection's handler
      * @param subprotocols subprotocols to offer
      * @param headers extra request headers
@@ -39,7 +42,15 @@ public final class ClientConnector {
     public CompletableFuture<WebSocket> connect(URI uri, WebSocketHandler handler, List<String> subprotocols,
             Map<String, String> headers) {
         CompletableFuture<WebSocket> result = new CompletableFuture<>();
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        boolean secure = "wss".equalsIgnoreCase(uri.getScheme());
+        int port = uri.getPort() != -1 ? uri.getPort() : secure ? 443 : 80;
+        TlsSetup tlsSetup;
+        try {
+            tlsSetup = secure ? tls.get() : null;
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
         InetSocketAddress address = new InetSocketAddress(uri.getHost(), port);
         if (address.isUnresolved()) {
             result.completeExceptionally(new IOException("cannot resolve host " + uri.getHost()));
@@ -61,8 +72,12 @@ public final class ClientConnector {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 boolean connected = channel.connect(address);
                 SocketWire wire = new SocketWire(channel);
-                Session session = new Session(loop, wire, settings, Role.CLIENT,
+                TlsWire secureWire = tlsSetup == null ? null : tlsSetup.wrapClient(wire, loop, uri.getHost(), port);
+                Session session = new Session(loop, secureWire == null ? wire : secureWire, settings, Role.CLIENT,
                         new SessionHandle.Info(Role.CLIENT, address), upgrader);
+                if (secureWire != null) {
+                    secureWire.onResume(() -> session.onReady(false, true, true));
+                }
                 int ops = connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT;
                 wire.attach(loop.register(channel, ops, session), ops);
                 session.start(connected, () -> { });

@@ -259,7 +259,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
 
     private void finishConnect() {
         try {
-            if (!((SocketWire) wire).channel().finishConnect()) {
+            if (!wire.finishConnect()) {
                 return;
             }
         } catch (IOException e) {
@@ -267,7 +267,6 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             return;
         }
         connecting = false;
-        ((SocketWire) wire).connected();
         handshake.onConnected(this);
     }
 
@@ -485,6 +484,9 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     }
 
     private void flush() {
+        if (connecting) {
+            return;   // nothing goes out before the connect completes (a TLS layer would send its hello)
+        }
         if (out.isEmpty()) {
             try {
                 wire.flushPending();

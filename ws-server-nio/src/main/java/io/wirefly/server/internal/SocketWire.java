@@ -73,9 +73,13 @@ final class SocketWire implements Wire {
         }
     }
 
-    /** Switches from waiting for the connect to the read/write interest of an open stream. */
-    void connected() {
-        ops = -1;
+    @Override
+    public boolean finishConnect() throws IOException {
+        if (!channel.finishConnect()) {
+            return false;
+        }
+        ops = -1;   // from waiting for the connect to the read/write interest of an open stream
+        return true;
     }
 
     @Override

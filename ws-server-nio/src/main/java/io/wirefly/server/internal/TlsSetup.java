@@ -67,6 +67,33 @@ public final class TlsSetup implements AutoCloseable {
         this.context = java.util.Objects.requireNonNull(context, "context");
     }
 
+    /**
+     * @param net a connection being opened to {@code host}
+     * @param loop its event loop
+     * @param host the server's name as the URI gives it: sent as SNI (unless an IP address) and checked against its
+     *     certificate (HTTPS endpoint identification)
+     * @param port the server's port
+     * @return the TLS layer over it, in client mode
+     * @throws SSLException if the engine cannot be set up
+     */
+    TlsWire wrapClient(SocketWire net, Scheduler loop, String host, int port) throws SSLException {
+        SSLEngine engine = context.createSSLEngine(host, port);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        params.setProtocols(supported(engine));
+        params.setApplicationProtocols(new String[] {"http/1.1"});
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!isIpLiteral(host)) {
+            params.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(host)));
+        }
+        engine.setSSLParameters(params);
+        return new TlsWire(net, engine, loop, tasks);
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    }
+
     private static String[] supported(SSLEngine engine) {
         java.util.List<String> all = java.util.List.of(engine.getSupportedProtocols());
         return java.util.Arrays.stream(PROTOCOLS).filter(all::contains).toArray(String[]::new);

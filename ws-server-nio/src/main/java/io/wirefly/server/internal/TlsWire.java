@@ -418,6 +418,11 @@ final class TlsWire implements Wire {
     }
 
     @Override
+    public boolean finishConnect() throws IOException {
+        return net.finishConnect();
+    }
+
+    @Override
     public boolean isOpen() {
         return net.isOpen();
     }

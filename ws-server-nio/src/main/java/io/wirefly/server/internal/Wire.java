@@ -25,6 +25,16 @@ interface Wire extends ReadableByteChannel, GatheringByteChannel {
     default void flushPending() throws IOException {
     }
 
+    /**
+     * Completes a pending connect (a client's), after the selector said it can be.
+     *
+     * @return true once connected; false if still pending
+     * @throws IOException if the connect failed
+     */
+    default boolean finishConnect() throws IOException {
+        return true;
+    }
+
     /** Sends FIN after the bytes already written (a TLS layer sends close_notify first); reading goes on. */
     void shutdownOutput() throws IOException;
 
