@@ -291,8 +291,10 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             // Our side is finished: discard what the peer still sends, up to a limit. A peer that goes on sending
             // after our close does not read it either, so closing at once (a reset) loses it nothing, and it can no
             // longer make us read and discard at memory speed until the close timeout.
+            // (After a rejected handshake the peer may still be sending its request, an oversized head say: it
+            // should get to read our error status, so the limit applies once the WebSocket was open.)
             lingerDiscarded += n;
-            if (lingerDiscarded > LINGER_DISCARD_LIMIT) {
+            if (protocol != null && lingerDiscarded > LINGER_DISCARD_LIMIT) {
                 terminate(null);
             }
             return;
