@@ -57,6 +57,8 @@ final class TlsWire implements Wire {
     private boolean outputShut;
     private boolean finSent;
     private boolean resumeQueued;
+    /** Whole records wait in {@link #netIn}: unwrapping stopped for lack of room, not for lack of bytes. */
+    private boolean moreToUnwrap;
     private boolean wantRead = true;
     private boolean wantWrite;
 
@@ -150,8 +152,10 @@ final class TlsWire implements Wire {
                 appIn = ByteBuffer.allocate(2 * appSize).flip();
             }
             if (appIn.capacity() - appIn.remaining() < appSize) {
-                return;   // the session reads first; the rest of netIn waits (queueResumeIfBuffered)
+                moreToUnwrap = true;   // the session reads first; the rest of netIn waits (queueResumeIfBuffered)
+                return;
             }
+            moreToUnwrap = false;
             appIn.compact();
             SSLEngineResult r;
             try {
@@ -213,7 +217,8 @@ final class TlsWire implements Wire {
 
     /** Plaintext is buffered here and the selector will not say so: ask the loop to run the session again. */
     private void queueResumeIfBuffered() {
-        if (wantRead && appIn != null && appIn.hasRemaining() && !resumeQueued) {
+        boolean buffered = appIn != null && appIn.hasRemaining() || moreToUnwrap && netIn != null;
+        if (wantRead && buffered && !resumeQueued) {
             resumeQueued = true;
             loop.executeNextTurn(() -> {
                 resumeQueued = false;
