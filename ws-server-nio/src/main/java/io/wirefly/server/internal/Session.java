@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
  *   <li>the {@link Dispatcher}, which owns how handler calls run.
  * </ul>
  *
- * <p>Why one class of ~650 lines: the write queue, the timers, handler dispatch and the socket each live in their own
+ * <p>Why one class of ~750 lines: the write queue, the timers, handler dispatch and the socket each live in their own
  * class; what stays is the phase and the transitions between the others, which must be read together to see that
  * every path ends in the one {@code terminate}. About a third of it is Javadoc; {@code SessionTest} drives each
  * transition with a manual clock and an in-memory wire.

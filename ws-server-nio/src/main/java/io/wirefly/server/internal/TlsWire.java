@@ -26,6 +26,10 @@ import javax.net.ssl.SSLException;
  *
  * <p>{@link #shutdownOutput()} sends {@code close_notify}, then FIN once it is written.
  *
+ * <p>Why one class of ~470 lines: the engine's handshake status ties reading, writing, tasks and closing together
+ * (an unwrap can require a wrap, a wrap a task); split apart, each part would need the others' state. About a third
+ * is Javadoc.
+ *
  * <pre>{@code
  * SSLEngine engine = context.createSSLEngine();
  * engine.setUseClientMode(false);
@@ -61,6 +65,8 @@ final class TlsWire implements Wire {
     private boolean moreToUnwrap;
     private boolean wantRead = true;
     private boolean wantWrite;
+    /** Reused by {@link #write(ByteBuffer)}: a one-frame write allocates no array. */
+    private final ByteBuffer[] single = new ByteBuffer[1];
 
     /**
      * @param net the socket
@@ -283,7 +289,12 @@ final class TlsWire implements Wire {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return (int) write(new ByteBuffer[] {src}, 0, 1);
+        single[0] = src;
+        try {
+            return (int) write(single, 0, 1);
+        } finally {
+            single[0] = null;
+        }
     }
 
     @Override
