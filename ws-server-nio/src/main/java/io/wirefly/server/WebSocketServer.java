@@ -131,7 +131,7 @@ public final class WebSocketServer {
             port = channel.socket().getLocalPort();
             loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
             loops.start();
-            tls = options.tls == null ? null : new TlsSetup(options.tls);
+            tls = options.tls == null ? null : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort);
             acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls);
             acceptor.start();
             return this;
@@ -157,6 +157,31 @@ public final class WebSocketServer {
                 throw new IllegalStateException("the server is not running with TLS (see Builder.tls)");
             }
             tls.context(context);
+        }
+    }
+
+    /**
+     * Replaces the TLS context of one server name (see {@link Builder#tls(String, SSLContext)}) for the connections
+     * accepted from now on; adds it if that name had none.
+     *
+     * <pre>{@code
+     * server.reloadTls("chat.example.com",
+     *         TlsContexts.fromPem(Path.of("chat/fullchain.pem"), Path.of("chat/privkey.pem")));
+     * }</pre>
+     *
+     * @param serverName the host name clients ask for (SNI), or {@code *.example.com}
+     * @param context the new context
+     * @throws IllegalArgumentException if the name is not a host name
+     * @throws IllegalStateException if the server does not serve TLS or is not running
+     */
+    public void reloadTls(String serverName, SSLContext context) {
+        Objects.requireNonNull(context, "context");
+        Builder.checkServerName(serverName);
+        synchronized (lifecycle) {
+            if (tls == null) {
+                throw new IllegalStateException("the server is not running with TLS (see Builder.tls)");
+            }
+            tls.context(serverName, context);
         }
     }
 
@@ -361,6 +386,8 @@ public final class WebSocketServer {
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private Executor executor;
         private SSLContext tls;
+        private final Map<String, SSLContext> tlsByName = new LinkedHashMap<>();
+        private boolean plainOnSamePort;
         private WebSocketConfig config = WebSocketConfig.defaults();
         private final List<String> subprotocols = new ArrayList<>();
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
@@ -389,6 +416,8 @@ public final class WebSocketServer {
             eventLoops = other.eventLoops;
             executor = other.executor;
             tls = other.tls;
+            tlsByName.putAll(other.tlsByName);
+            plainOnSamePort = other.plainOnSamePort;
             config = other.config;
             subprotocols.addAll(other.subprotocols);
             allowedOrigins.addAll(other.allowedOrigins);
@@ -474,6 +503,55 @@ public final class WebSocketServer {
         public Builder tls(SSLContext context) {
             this.tls = context;
             return this;
+        }
+
+        /**
+         * Gives connections that ask for {@code serverName} (SNI, in their ClientHello) a context of their own: one
+         * port serves several domains, each with its certificate. Clients that name no server, or a name without a
+         * context, get the one from {@link #tls(SSLContext)}, which is required. {@code *.example.com} covers any one
+         * label before {@code example.com}; an exact name wins over a wildcard.
+         *
+         * <pre>{@code
+         * WebSocketServer.builder().port(443)
+         *         .tls(TlsContexts.fromPem(Path.of("default/fullchain.pem"), Path.of("default/privkey.pem")))
+         *         .tls("chat.example.com", TlsContexts.fromPem(Path.of("chat/fullchain.pem"), Path.of("chat/privkey.pem")))
+         *         .route("/chat", handler).build().start();
+         * }</pre>
+         *
+         * @param serverName a host name (not an IP address), or {@code *.} and a domain
+         * @param context an initialised context with that name's key
+         * @return this builder
+         */
+        public Builder tls(String serverName, SSLContext context) {
+            checkServerName(serverName);
+            tlsByName.put(serverName.toLowerCase(java.util.Locale.ROOT), Objects.requireNonNull(context, "context"));
+            return this;
+        }
+
+        /**
+         * Serves plain {@code ws://} on the TLS port as well (off by default): the first byte a client sends decides,
+         * 0x16 (a TLS handshake record) for {@code wss://}, anything else (an HTTP request) for {@code ws://}. For
+         * small devices and development set-ups that want one port; on the internet, keep plain and TLS apart.
+         *
+         * <pre>{@code
+         * WebSocketServer.builder().port(9443).tls(context).plainOnSamePort(true).route("/", handler).build();
+         * }</pre>
+         *
+         * @param enabled true to accept both on one port; requires {@link #tls(SSLContext)}
+         * @return this builder
+         */
+        public Builder plainOnSamePort(boolean enabled) {
+            this.plainOnSamePort = enabled;
+            return this;
+        }
+
+        static void checkServerName(String name) {
+            check(name != null && !name.isEmpty() && name.length() <= 253
+                    && name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '.'
+                            || c == '*'))
+                    && name.indexOf('*', name.startsWith("*.") ? 1 : 0) < 0 && !name.endsWith(".")
+                    && !name.chars().allMatch(c -> Character.isDigit(c) || c == '.'),
+                    "TLS server name must be a host name or *.domain, was '" + name + "'");
         }
 
         /**
@@ -644,6 +722,9 @@ public final class WebSocketServer {
                     "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was " + highWaterMark);
             check(maxInboundBuffer > 0, "maxInboundBuffer must be > 0, was " + maxInboundBuffer);
             check(maxOutboundBuffer > 0, "maxOutboundBuffer must be > 0, was " + maxOutboundBuffer);
+            check(tls != null || tlsByName.isEmpty(),
+                    "tls(serverName, context) for " + tlsByName.keySet() + " needs a default tls(SSLContext) too");
+            check(tls != null || !plainOnSamePort, "plainOnSamePort(true) needs tls(SSLContext): nothing to share");
             check(maxWriteBuffer >= highWaterMark,
                     "maxWriteBuffer must be >= highWaterMark (" + highWaterMark + "), was " + maxWriteBuffer);
             // RFC 6455 §4.1: each subprotocol is a token (RFC 2616 §2.2: no separators, no controls, no space)

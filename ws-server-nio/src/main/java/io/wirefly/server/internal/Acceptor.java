@@ -110,11 +110,21 @@ public final class Acceptor implements Runnable {
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         EventLoop loop = loops.next();
         SocketWire wire = new SocketWire(channel);
-        TlsWire secure = tls == null ? null : tls.wrap(wire, loop, remote);
-        Session session = new Session(loop, secure == null ? wire : secure, settings, Role.SERVER,
+        Wire top;
+        if (tls == null) {
+            top = wire;
+        } else if (tls.sniffs()) {
+            top = new SniffWire(wire, tls, loop, remote);   // SNI or plain-too: look at the first bytes first
+        } else {
+            top = tls.wrap(wire, loop, remote);
+        }
+        Session session = new Session(loop, top, settings, Role.SERVER,
                 new SessionHandle.Info(Role.SERVER, remote), upgrader.newHandshake());
-        if (secure != null) {
-            secure.onResume(() -> session.onReady(false, true, true));
+        Runnable resume = () -> session.onReady(false, true, true);
+        if (top instanceof TlsWire secure) {
+            secure.onResume(resume);
+        } else if (top instanceof SniffWire sniffing) {
+            sniffing.onResume(resume);
         }
         SessionHandle handle = session.handle();
         registry.add(handle);

@@ -1,6 +1,11 @@
 package io.wirefly.server.internal;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -12,12 +17,14 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /**
- * A server's TLS: its {@link SSLContext}, the engine settings every connection gets (server mode, TLS 1.2 and 1.3,
- * ALPN {@code http/1.1}), and the threads that run the engines' delegated tasks off the event loops.
+ * A server's TLS: its {@link SSLContext} (and more per server name, chosen by the ClientHello's SNI), whether plain
+ * connections share the port, the engine settings every connection gets (server mode, TLS 1.2 and 1.3, ALPN
+ * {@code http/1.1}), and the threads that run the engines' delegated tasks off the event loops. Contexts can be
+ * replaced while the server runs (a renewed certificate): connections accepted afterwards get the new one.
  *
  * <pre>{@code
- * TlsSetup tls = new TlsSetup(context);
- * Wire wire = tls.wrap(new SocketWire(channel), loop, remoteAddress);
+ * TlsSetup tls = new TlsSetup(context, Map.of("chat.example.com", chatContext), false);
+ * Wire wire = tls.sniffs() ? new SniffWire(socketWire, tls, loop, remote) : tls.wrap(socketWire, loop, remote);
  * tls.close();   // when the server stops
  * }</pre>
  */
@@ -25,11 +32,26 @@ public final class TlsSetup implements AutoCloseable {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private volatile SSLContext context;
+    /** Per server name (lower case; {@code *.example.com} for a wildcard), copied on every change. */
+    private volatile Map<String, SSLContext> named;
+    private final boolean plainToo;
     private final ExecutorService tasks;
 
     /** @param context the server's keys and trust */
     public TlsSetup(SSLContext context) {
-        this.context = context;
+        this(context, Map.of(), false);
+    }
+
+    /**
+     * @param context the keys for clients that name no server, or a name without a context of its own
+     * @param named contexts by server name ({@code chat.example.com}, or {@code *.example.com} for any one label
+     *     before {@code example.com})
+     * @param plainToo true to serve plain connections on the same port (those whose first byte is not 0x16)
+     */
+    public TlsSetup(SSLContext context, Map<String, SSLContext> named, boolean plainToo) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.named = lowerCased(named);
+        this.plainToo = plainToo;
         AtomicInteger n = new AtomicInteger();
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         // Bounded threads, unbounded queue: a task is small and the handshake timeout bounds how long it may wait.
@@ -49,13 +71,64 @@ public final class TlsSetup implements AutoCloseable {
      * @throws SSLException if the engine cannot be set up
      */
     TlsWire wrap(SocketWire net, Scheduler loop, InetSocketAddress peer) throws SSLException {
-        SSLEngine engine = context.createSSLEngine(peer.getHostString(), peer.getPort());
+        return wrap(net, loop, peer, null, null);
+    }
+
+    /**
+     * @param net an accepted connection
+     * @param loop its event loop
+     * @param peer the client's address
+     * @param serverName the name the ClientHello asks for (SNI), or null
+     * @param alreadyRead the ciphertext read to find that name, in read mode, or null
+     * @return the TLS layer over it, with the context for that name
+     * @throws SSLException if the engine cannot be set up
+     */
+    TlsWire wrap(SocketWire net, Scheduler loop, InetSocketAddress peer, String serverName, ByteBuffer alreadyRead)
+            throws SSLException {
+        SSLEngine engine = contextFor(serverName).createSSLEngine(peer.getHostString(), peer.getPort());
         engine.setUseClientMode(false);
         SSLParameters params = engine.getSSLParameters();
         params.setProtocols(supported(engine));
         params.setApplicationProtocols(new String[] {"http/1.1"});
         engine.setSSLParameters(params);
-        return new TlsWire(net, engine, loop, tasks);
+        return new TlsWire(net, engine, loop, tasks, alreadyRead);
+    }
+
+    /**
+     * @param serverName a name from SNI, lower case, or null
+     * @return its context: the exact name's, else the wildcard's for its parent domain, else the default
+     */
+    SSLContext contextFor(String serverName) {
+        if (serverName != null) {
+            Map<String, SSLContext> byName = named;
+            SSLContext exact = byName.get(serverName);
+            if (exact != null) {
+                return exact;
+            }
+            int dot = serverName.indexOf('.');
+            if (dot > 0) {
+                SSLContext wildcard = byName.get("*" + serverName.substring(dot));
+                if (wildcard != null) {
+                    return wildcard;
+                }
+            }
+        }
+        return context;
+    }
+
+    /** @return true if connections must be looked at before TLS begins: for SNI, or to let plain ones in */
+    boolean sniffs() {
+        return plainToo || hasNames();
+    }
+
+    /** @return true if some server names have contexts of their own */
+    boolean hasNames() {
+        return !named.isEmpty();
+    }
+
+    /** @return true if plain connections share the port */
+    boolean plainToo() {
+        return plainToo;
     }
 
     /**
@@ -64,7 +137,25 @@ public final class TlsSetup implements AutoCloseable {
      * @param context the new context
      */
     public void context(SSLContext context) {
-        this.context = java.util.Objects.requireNonNull(context, "context");
+        this.context = Objects.requireNonNull(context, "context");
+    }
+
+    /**
+     * Replaces (or adds) the context of one server name for connections accepted from now on.
+     *
+     * @param serverName a name as given to the constructor
+     * @param context the new context
+     */
+    public synchronized void context(String serverName, SSLContext context) {
+        Map<String, SSLContext> next = new HashMap<>(named);
+        next.put(serverName.toLowerCase(Locale.ROOT), Objects.requireNonNull(context, "context"));
+        named = Map.copyOf(next);
+    }
+
+    private static Map<String, SSLContext> lowerCased(Map<String, SSLContext> named) {
+        Map<String, SSLContext> copy = new HashMap<>();
+        named.forEach((name, ctx) -> copy.put(name.toLowerCase(Locale.ROOT), ctx));
+        return Map.copyOf(copy);
     }
 
     /**

@@ -76,10 +76,28 @@ final class TlsWire implements Wire {
      * @throws SSLException if the engine cannot begin its handshake
      */
     TlsWire(SocketWire net, SSLEngine engine, Scheduler loop, Executor tasks) throws SSLException {
+        this(net, engine, loop, tasks, null);
+    }
+
+    /**
+     * @param net the socket
+     * @param engine an engine in server (or client) mode, its handshake not begun
+     * @param loop the loop of the session that owns this wire
+     * @param tasks where the engine's delegated tasks run
+     * @param alreadyRead ciphertext read from the socket before this wire existed (to look at the ClientHello), in
+     *     read mode; null if none
+     * @throws SSLException if the engine cannot begin its handshake
+     */
+    TlsWire(SocketWire net, SSLEngine engine, Scheduler loop, Executor tasks, ByteBuffer alreadyRead)
+            throws SSLException {
         this.net = net;
         this.engine = engine;
         this.loop = loop;
         this.tasks = tasks;
+        if (alreadyRead != null && alreadyRead.hasRemaining()) {
+            int capacity = Math.max(2 * engine.getSession().getPacketBufferSize(), alreadyRead.remaining());
+            netIn = ByteBuffer.allocate(capacity).put(alreadyRead).flip();
+        }
         engine.beginHandshake();
     }
 
