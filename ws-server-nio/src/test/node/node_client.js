@@ -1,10 +1,14 @@
-// Node's `ws` as an independent client of a Wirefly echo server. Usage: node node_client.js URL deflate|plain
+// Node's `ws` as an independent client of a Wirefly echo server.
+// Usage: node node_client.js URL deflate|plain [CA.pem]   (for wss://, CA.pem is the only certificate trusted)
 'use strict';
+const fs = require('fs');
 const WebSocket = require('ws');
 
-const [url, mode] = process.argv.slice(2);
+const [url, mode, ca] = process.argv.slice(2);
 const deflate = mode === 'deflate';
-const ws = new WebSocket(url, { perMessageDeflate: deflate });
+const options = { perMessageDeflate: deflate };
+if (ca) options.ca = fs.readFileSync(ca);
+const ws = new WebSocket(url, options);
 const checks = [];
 const expect = [];
 let failures = 0;
@@ -17,6 +21,10 @@ function check(name, ok) {
 const big = 'node ws '.repeat(100000);
 const blob = Buffer.alloc(200000, 7);
 ws.on('open', () => {
+  if (url.startsWith('wss:')) {
+    const tls = ws._socket;
+    check('TLS ' + tls.getProtocol() + ' with ' + tls.getCipher().name + ', certificate verified', tls.authorized);
+  }
   check('negotiated permessage-deflate = ' + deflate, (ws.extensions.includes('permessage-deflate')) === deflate);
   expect.push(['text echo', 'hello from node'], ['800 kB text echo', big], ['binary echo', blob]);
   ws.send('hello from node');

@@ -20,10 +20,14 @@ public final class ChatServer implements WebSocketHandler {
     private WebSocketServer server;
 
     static int run(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, Set.of("--port", GracefulStop.OPTION), Set.of());
-        WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535));
+        Set<String> options = new java.util.HashSet<>(Set.of("--port", GracefulStop.OPTION));
+        options.addAll(ExampleTls.OPTIONS);
+        Args args = new Args(argv, options, ExampleTls.SWITCHES);
+        ExampleTls tls = ExampleTls.from(args);
+        WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535), tls);
+        ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("chat server on ws://localhost:" + server.port() + "/chat");
+        System.out.println("chat server on " + ExampleTls.scheme(tls, "ws") + "://localhost:" + server.port() + "/chat");
         GracefulStop.awaitSignal();
         return 0;
     }
@@ -33,8 +37,12 @@ public final class ChatServer implements WebSocketHandler {
      * @return the started server
      */
     public static WebSocketServer start(int port) {
+        return start(port, null);
+    }
+
+    static WebSocketServer start(int port, ExampleTls tls) {
         ChatServer chat = new ChatServer();
-        chat.server = WebSocketServer.builder().port(port).route("/chat", chat).build();
+        chat.server = ExampleTls.apply(tls, WebSocketServer.builder().port(port).route("/chat", chat)).build();
         return chat.server.start();
     }
 

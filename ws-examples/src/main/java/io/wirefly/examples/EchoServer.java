@@ -15,16 +15,14 @@ public final class EchoServer {
     static int run(String[] argv) throws InterruptedException {
         Set<String> options = new java.util.HashSet<>(Set.of("--port", "--max-message-size", GracefulStop.OPTION));
         options.addAll(ExampleTls.OPTIONS);
-        Args args = new Args(argv, options, Set.of());
+        Args args = new Args(argv, options, ExampleTls.SWITCHES);
         int port = args.intValue("--port", 9998, 0, 65535);
         int maxMessage = args.intValue("--max-message-size", 1 << 20, 1, Integer.MAX_VALUE);
         ExampleTls tls = ExampleTls.from(args);
-        WebSocketServer server = start(port, maxMessage, tls == null ? null : tls.load());
-        if (tls != null) {
-            tls.watch(server);
-        }
+        WebSocketServer server = ExampleTls.apply(tls, builder(port, maxMessage)).build().start();
+        ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("echo server on " + (tls == null ? "ws" : "wss") + "://localhost:" + server.port() + "/");
+        System.out.println("echo server on " + ExampleTls.scheme(tls, "ws") + "://localhost:" + server.port() + "/");
         GracefulStop.awaitSignal();
         return 0;
     }
@@ -45,6 +43,10 @@ public final class EchoServer {
      * @return the started server
      */
     public static WebSocketServer start(int port, int maxMessageSize, javax.net.ssl.SSLContext tls) {
+        return builder(port, maxMessageSize).tls(tls).build().start();
+    }
+
+    private static WebSocketServer.Builder builder(int port, int maxMessageSize) {
         WebSocketHandler echo = new WebSocketHandler() {
             @Override
             public void onText(WebSocket ws, String text) {
@@ -58,7 +60,6 @@ public final class EchoServer {
         };
         WebSocketConfig config = WebSocketConfig.builder().deflate(true)
                 .maxMessageSize(maxMessageSize).maxFrameSize(maxMessageSize).build();
-        return WebSocketServer.builder().port(port).config(config).tls(tls).route("/", echo).route("/echo", echo)
-                .build().start();
+        return WebSocketServer.builder().port(port).config(config).route("/", echo).route("/echo", echo);
     }
 }

@@ -30,8 +30,13 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
     private final WebSocketServer server;
 
     static int run(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, Set.of("--port", "--hal", "--led-pin", "--button-pin",
-                GracefulStop.OPTION), Set.of("--active-low"));
+        Set<String> options = new java.util.HashSet<>(Set.of("--port", "--hal", "--led-pin", "--button-pin",
+                GracefulStop.OPTION));
+        options.addAll(ExampleTls.OPTIONS);
+        Set<String> switches = new java.util.HashSet<>(Set.of("--active-low"));
+        switches.addAll(ExampleTls.SWITCHES);
+        Args args = new Args(argv, options, switches);
+        ExampleTls tls = ExampleTls.from(args);
         String provider = args.get("--hal", "simulated");
         if (!provider.equals("simulated") && !provider.equals("pi4j")) {
             throw new Args.UsageException("--hal must be simulated or pi4j, was " + provider);
@@ -42,10 +47,12 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
             config.input("button", args.intValue("--button-pin", 27, 0, 27),
                     pin -> pin.pull(Pull.UP).activeLow(true).debounce(Duration.ofMillis(20)));
         }
-        LedServer demo = new LedServer(Hal.open(config.build()), args.intValue("--port", 9998, 0, 65535));
+        LedServer demo = new LedServer(Hal.open(config.build()), args.intValue("--port", 9998, 0, 65535), tls);
+        ExampleTls.watch(tls, demo.server);
         // SIGTERM: 1001 to every page, then the board's shutdown state (close() finds the server already stopped)
         GracefulStop.install(demo.server, GracefulStop.timeout(args), demo::close);
-        System.out.println("LED demo on http://localhost:" + demo.port() + "/ (hal: " + provider + ")");
+        System.out.println("LED demo on " + ExampleTls.scheme(tls, "http") + "://localhost:" + demo.port()
+                + "/ (hal: " + provider + ")");
         GracefulStop.awaitSignal();
         return 0;
     }
@@ -55,12 +62,16 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
      * @param port the port, 0 for any
      */
     public LedServer(Hal hal, int port) {
+        this(hal, port, null);
+    }
+
+    LedServer(Hal hal, int port, ExampleTls tls) {
         this.hal = hal;
         this.led = hal.led("led");
         byte[] page = page();
-        this.server = WebSocketServer.builder().port(port).executor(gpio).route("/led", this)
+        this.server = ExampleTls.apply(tls, WebSocketServer.builder().port(port).executor(gpio).route("/led", this)
                 .http(request -> request.path().equals("/") || request.path().equals("/index.html")
-                        ? HttpResponse.of(200, "text/html; charset=utf-8", page) : null)
+                        ? HttpResponse.of(200, "text/html; charset=utf-8", page) : null))
                 .build().start();
         led.onChange(event -> server.broadcast(status()));
         if (hal.config().pin("button").isPresent()) {

@@ -10,14 +10,15 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar ws-examples.jar <command> [options]
               echo    [--port N] [--max-message-size BYTES]       echo server (permessage-deflate on)
-                      [--tls-cert FILE --tls-key FILE]            wss:// from PEM files, reloaded when they change
               led     [--port N] [--hal simulated|pi4j] [--led-pin BCM] [--active-low] [--button-pin BCM]
                                                                   LED server with its browser page
               chat    [--port N]                                  chat server (/nick NAME to rename)
               client  URL [--binary] [--subprotocol NAME]         terminal client: stdin lines out, messages in
                       [--trust PEM]                               wss:// trusting these certificates only
             every server takes --port N (default 9998; 0 picks a free port and prints it) and --stop-timeout SECONDS
-            (default 5): on SIGTERM it sends 1001 to every connection after what is queued, waits that long, exits""";
+            (default 5): on SIGTERM it sends 1001 to every connection after what is queued, waits that long, exits;
+            and --tls-cert FILE --tls-key FILE (PEM, reloaded when they change) for wss:// (https:// for the LED
+            page), with --same-port to keep plain ws:// working on that port too""";
 
     private Main() {
     }

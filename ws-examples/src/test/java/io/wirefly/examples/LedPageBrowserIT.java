@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -32,6 +34,11 @@ class LedPageBrowserIT {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static WebDriver browser() {
+        return browser(false);
+    }
+
+    /** @param acceptSelfSigned adds {@code --ignore-certificate-errors}, for the https test's own certificate */
+    private static WebDriver browser(boolean acceptSelfSigned) {
         assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "install Debian's chromium and chromium-driver (bash .ci/install-peers.sh)");
         ChromeOptions options = new ChromeOptions();
@@ -39,6 +46,9 @@ class LedPageBrowserIT {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + tempDir());
+        if (acceptSelfSigned) {
+            options.addArguments("--ignore-certificate-errors");
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
@@ -105,6 +115,58 @@ class LedPageBrowserIT {
             }
             if (second != null) {
                 second.quit();
+            }
+        }
+    }
+
+    /**
+     * {@code led --tls-cert --tls-key --same-port}: Chromium loads the page over https and the page opens wss:// (its
+     * URL comes from {@code location}); a second page loaded over plain http on the same port opens ws:// and sees
+     * the first page's click pushed. The certificate is made by openssl for this run; Chromium is told to accept it.
+     */
+    @Test
+    void thePageOverHttpsUsesWssAndPlainHttpOnTheSamePortStillWorks(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
+                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                .redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0, "openssl req failed");
+
+        SimulatedHal hal = SimulatedHal.open(HalConfig.builder().output("led", 17).build());
+        WebDriver secure = null;
+        WebDriver plain = null;
+        try (LedServer demo = new LedServer(hal, 0, ExampleTls.of(cert, key, true))) {
+            secure = browser(true);
+            plain = browser(false);
+            secure.get("https://127.0.0.1:" + demo.port() + "/");
+            plain.get("http://127.0.0.1:" + demo.port() + "/");
+            for (WebDriver d : new WebDriver[] {secure, plain}) {
+                waitFor(d, "the page connects", x -> x.findElement(By.id("state")).getText().equals("OPEN"));
+                waitFor(d, "the LED state arrives", x -> x.findElement(By.id("led-label")).getText().equals("off"));
+            }
+            assertEquals("wss://127.0.0.1:" + demo.port() + "/led",
+                    secure.findElement(By.id("url")).getAttribute("value"), "an https page opens wss://");
+            assertEquals("ws://127.0.0.1:" + demo.port() + "/led",
+                    plain.findElement(By.id("url")).getAttribute("value"), "an http page opens ws://");
+
+            secure.findElement(By.id("on")).click();
+            waitFor(secure, "the drawn LED lights", x -> x.findElement(By.id("led")).getAttribute("class").contains("on"));
+            assertTrue(hal.output("led").isHigh(), "the simulated LED went high over wss");
+            waitFor(plain, "the plain page sees the change pushed",
+                    x -> x.findElement(By.id("led")).getAttribute("class").contains("on"));
+            plain.findElement(By.id("off")).click();
+            waitFor(secure, "OFF over ws reaches the wss page",
+                    x -> !x.findElement(By.id("led")).getAttribute("class").contains("on"));
+            assertFalse(hal.output("led").isHigh());
+        } finally {
+            if (secure != null) {
+                secure.quit();
+            }
+            if (plain != null) {
+                plain.quit();
             }
         }
     }

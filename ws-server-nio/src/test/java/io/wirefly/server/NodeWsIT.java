@@ -3,14 +3,20 @@ package io.wirefly.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirefly.core.WebSocketConfig;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Node's `ws` (from npm, pinned by package-lock.json) as a client of our server, with and without deflate. */
+/**
+ * Node's `ws` (from npm, pinned by package-lock.json) as a client of our server, with and without deflate, over ws://
+ * and over wss:// (Node's own TLS, OpenSSL underneath, trusting only a certificate made by openssl for the run).
+ */
 class NodeWsIT {
     private static final Path NODE_DIR = Path.of("src", "test", "node");
 
@@ -31,6 +37,26 @@ class NodeWsIT {
             String out = Peers.run(Duration.ofSeconds(60), "node", NODE_DIR.resolve("node_client.js").toString(),
                     "ws://127.0.0.1:" + server.port() + "/", deflate ? "deflate" : "plain");
             assertTrue(out.contains("ALL OK"), out);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void nodeWsClientOverWss(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Peers.run(Duration.ofSeconds(60), "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
+                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+        WebSocketServer server = WebSocketServer.builder().bind(InetAddress.getLoopbackAddress()).port(0)
+                .tls(TlsContexts.fromPem(cert, key))
+                .config(WebSocketConfig.builder().deflate(true).build())
+                .route("/", Recorder.echo()).build().start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(60), "node", NODE_DIR.resolve("node_client.js").toString(),
+                    "wss://127.0.0.1:" + server.port() + "/", "deflate", cert.toString());
+            assertTrue(out.contains("ALL OK") && out.contains("certificate verified"), out);
         } finally {
             server.stop(Duration.ofSeconds(2));
         }
