@@ -27,7 +27,7 @@ public final class ChatServer implements WebSocketHandler {
         WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535), tls);
         ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("chat server on " + ExampleTls.scheme(tls, "ws") + "://localhost:" + server.port() + "/chat");
+        System.out.println("chat server on " + ExampleTls.urls(tls, "ws", server.port(), "/chat"));
         GracefulStop.awaitSignal();
         return 0;
     }

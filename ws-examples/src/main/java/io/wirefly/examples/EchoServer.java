@@ -22,7 +22,7 @@ public final class EchoServer {
         WebSocketServer server = ExampleTls.apply(tls, builder(port, maxMessage)).build().start();
         ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("echo server on " + ExampleTls.scheme(tls, "ws") + "://localhost:" + server.port() + "/");
+        System.out.println("echo server on " + ExampleTls.urls(tls, "ws", server.port(), "/"));
         GracefulStop.awaitSignal();
         return 0;
     }

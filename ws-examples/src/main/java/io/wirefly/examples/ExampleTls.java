@@ -72,13 +72,16 @@ final class ExampleTls {
     /**
      * @param tls the command line's TLS, or null
      * @param plain the scheme without TLS ({@code ws} or {@code http})
-     * @return what to print before {@code ://}: {@code wss}, {@code ws}, or both
+     * @param port the port listened on
+     * @param path the path to print, starting with {@code /}
+     * @return the URL to print: {@code wss://localhost:port/path}, with the plain URL after it in same-port mode
      */
-    static String scheme(ExampleTls tls, String plain) {
+    static String urls(ExampleTls tls, String plain, int port, String path) {
+        String rest = "://localhost:" + port + path;
         if (tls == null) {
-            return plain;
+            return plain + rest;
         }
-        return tls.samePort ? plain + "s(+" + plain + ")" : plain + "s";
+        return tls.samePort ? plain + "s" + rest + " and " + plain + rest : plain + "s" + rest;
     }
 
     /** Watches the files of {@code tls}, if any, for {@code server}. */

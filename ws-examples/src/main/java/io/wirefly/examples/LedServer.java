@@ -51,8 +51,8 @@ public final class LedServer implements WebSocketHandler, AutoCloseable {
         ExampleTls.watch(tls, demo.server);
         // SIGTERM: 1001 to every page, then the board's shutdown state (close() finds the server already stopped)
         GracefulStop.install(demo.server, GracefulStop.timeout(args), demo::close);
-        System.out.println("LED demo on " + ExampleTls.scheme(tls, "http") + "://localhost:" + demo.port()
-                + "/ (hal: " + provider + ")");
+        System.out.println("LED demo on " + ExampleTls.urls(tls, "http", demo.port(), "/")
+                + " (hal: " + provider + ")");
         GracefulStop.awaitSignal();
         return 0;
     }

@@ -17,8 +17,17 @@ final class Peer implements WebSocket.Listener {
     WebSocket ws;
 
     static Peer connect(String uri) throws Exception {
+        return connect(uri, HttpClient.newHttpClient());
+    }
+
+    /** For wss:// to a server whose certificate {@code trust} trusts. */
+    static Peer connect(String uri, javax.net.ssl.SSLContext trust) throws Exception {
+        return connect(uri, HttpClient.newBuilder().sslContext(trust).build());
+    }
+
+    private static Peer connect(String uri, HttpClient http) throws Exception {
         Peer p = new Peer();
-        p.ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(uri), p).get(10, TimeUnit.SECONDS);
+        p.ws = http.newWebSocketBuilder().buildAsync(URI.create(uri), p).get(10, TimeUnit.SECONDS);
         return p;
     }
 
