@@ -1,5 +1,6 @@
 package io.wirefly.bench.abuse;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +20,14 @@ import java.util.Set;
  * <pre>{@code
  * bash benchmarks/abuse.sh                 # the published run
  * bash benchmarks/abuse.sh --scale 0.1     # a tenth of every attack, for a quick look
+ * bash benchmarks/abuse.sh --tls true      # the server on wss and ws (one port), the healthy client on wss
  * }</pre>
  *
  * <p>Options: {@code --jar PATH} (default {@code ws-examples/target/ws-examples.jar}), {@code --heap 64m},
  * {@code --scale F}, {@code --only a,b}, {@code --out DIR} (default {@code benchmarks/results}), {@code --renice true}
- * (the script sets it when it may: see {@code abuse.sh}).
+ * (the script sets it when it may: see {@code abuse.sh}), {@code --tls true} (a certificate made by openssl for the
+ * run; the echo example gets {@code --tls-cert --tls-key --same-port}, the healthy client connects over wss, the
+ * plain attacks still come as ws on the same port, and the TLS slowloris runs too).
  */
 public final class Abuse {
     /** A healthy p99 this many times the calm one fails the scenario (the transport issue's bar). */
@@ -49,6 +53,14 @@ public final class Abuse {
         Files.createDirectories(out);
         Path log = out.resolve("logs");
         Files.createDirectories(log);
+        boolean tls = Boolean.parseBoolean(opts.getOrDefault("--tls", "false"));
+        List<String> echoArgs = new ArrayList<>();
+        List<String> healthyArgs = new ArrayList<>();
+        if (tls) {
+            Path[] pair = selfSigned(log);
+            echoArgs.addAll(List.of("--tls-cert", pair[0].toString(), "--tls-key", pair[1].toString(), "--same-port"));
+            healthyArgs.add(pair[0].toString());
+        }
 
         List<Row> rows = new ArrayList<>();
         long calmP50;
@@ -63,8 +75,9 @@ public final class Abuse {
                 : List.of());
         healthyCmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), HealthyClient.class.getName()));
-        try (Target target = Target.start(serverPrefix, jar, heap, log.resolve("abuse-server.log"))) {
+        try (Target target = Target.start(serverPrefix, jar, heap, echoArgs, log.resolve("abuse-server.log"))) {
             healthyCmd.add(Integer.toString(target.port));
+            healthyCmd.addAll(healthyArgs);
             HealthyClient.Remote healthy = new HealthyClient.Remote(healthyCmd);
             Attacks attacks = new Attacks(target, 32);
             try {
@@ -80,7 +93,7 @@ public final class Abuse {
                 byte[] bomb = Attacks.bomb(256L << 20);
                 int n1000 = scaled(1000, scale);
                 int n10k = scaled(10_000, scale);
-                List<Scenario> scenarios = List.of(
+                List<Scenario> scenarios = new ArrayList<>(List.of(
                         new Scenario("slowloris", n1000 + " handshakes stalled, a header line a second for 13 s",
                                 () -> attacks.slowloris(n1000, 13)),
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
@@ -97,7 +110,12 @@ public final class Abuse {
                                 + "upgrade", () -> attacks.garbage(n10k, 4096)),
                         new Scenario("idle", n10k + " upgraded connections held 20 s", () -> attacks.idle(n10k, 20)),
                         new Scenario("SIGTERM", scaled(200, scale) + " busy clients, then SIGTERM",
-                                () -> attacks.sigterm(scaled(200, scale), 3)));
+                                () -> attacks.sigterm(scaled(200, scale), 3))));
+                if (tls) {
+                    scenarios.add(1, new Scenario("TLS slowloris", n1000 + " TLS handshakes stalled for 13 s (a third "
+                            + "each: half a ClientHello; a whole one, then silence; one byte a second)",
+                            () -> attacks.tlsSlowloris(n1000, 13)));
+                }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {
                         continue;
@@ -112,7 +130,7 @@ public final class Abuse {
                 attacks.shutdown();
                 healthy.close();
             }
-            String report = report(rows, calmP50, calmP99, heap, scale, renice, target.stderr());
+            String report = report(rows, calmP50, calmP99, heap, scale, renice, tls, target.stderr());
             System.out.println(report);
             Files.writeString(out.resolve("abuse.md"), report, StandardCharsets.UTF_8);
         }
@@ -191,12 +209,14 @@ public final class Abuse {
     }
 
     private static String report(List<Row> rows, long calmP50, long calmP99, String heap, double scale,
-            boolean reniced, String serverLog) {
+            boolean reniced, boolean tls, String serverLog) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# Abuse and soak run\n\n");
-        sb.append(String.format("%s, `bash benchmarks/abuse.sh%s`: the echo example with `-Xmx%s`, java %s. The "
+        sb.append(tls ? "# Abuse and soak run over TLS\n\n" : "# Abuse and soak run\n\n");
+        sb.append(String.format("%s, `bash benchmarks/abuse.sh%s%s`: the echo example with `-Xmx%s`%s, java %s. The "
                 + "attackers (one JVM, 32 threads), the healthy client (its own JVM) and the server share the same 2 "
-                + "cores%s.%n%n", Instant.now(), scale == 1 ? "" : " --scale " + scale, heap,
+                + "cores%s.%n%n", Instant.now(), tls ? " --tls true" : "", scale == 1 ? "" : " --scale " + scale,
+                heap, tls ? " and `--tls-cert --tls-key --same-port` (wss and ws on one port; the healthy client on "
+                        + "wss, the plain attacks on ws)" : "",
                 System.getProperty("java.version"), reniced ? "; the attackers run under SCHED_IDLE (CPU only when "
                         + "nobody else wants it), the server at nice 0 and the healthy client at -10, since real "
                         + "attackers would be on other machines" : ""));
@@ -227,6 +247,21 @@ public final class Abuse {
         return parts.isEmpty() ? "nothing" : String.join(", ", parts);
     }
 
+    /** @return {@code [cert.pem, key.pem]}: a self-signed EC certificate for localhost, made by openssl */
+    private static Path[] selfSigned(Path dir) throws IOException, InterruptedException {
+        Path cert = dir.resolve("abuse-cert.pem");
+        Path key = dir.resolve("abuse-key.pem");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
+                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("openssl req failed: " + output);
+        }
+        return new Path[] {cert, key};
+    }
+
     private static int scaled(int n, double scale) {
         return Math.max(1, (int) Math.round(n * scale));
     }
@@ -235,7 +270,7 @@ public final class Abuse {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: Abuse [--jar PATH] [--heap 64m] [--scale F] "
+                throw new IllegalArgumentException("usage: Abuse [--jar PATH] [--heap 64m] [--scale F] [--tls true] "
                         + "[--only a,b] [--out DIR]; got " + args[i]);
             }
             m.put(args[i], args[++i]);

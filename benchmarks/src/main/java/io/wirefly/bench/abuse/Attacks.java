@@ -159,6 +159,84 @@ final class Attacks {
         return tally;
     }
 
+    /**
+     * {@code n} connections that stop inside the TLS handshake, a third each way: half a ClientHello record and then
+     * nothing; a whole ClientHello and then no answer to the server's flight; a ClientHello dripped one byte a second.
+     * Each hello is a real one, made by a JDK client engine. The server should close them all when its handshake
+     * timeout runs out, whatever it already spent on them (key exchange, signature) in the second case.
+     */
+    Tally tlsSlowloris(int n, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        List<Socket> sockets = new ArrayList<>();
+        List<byte[]> drips = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s;
+            try {
+                byte[] hello = clientHello();
+                s = RawPeer.connect(port);
+                OutputStream out = s.getOutputStream();
+                switch (i % 3) {
+                    case 0 -> out.write(hello, 0, hello.length / 2);
+                    case 1 -> out.write(hello);
+                    default -> out.write(hello, 0, 1);
+                }
+                drips.add(i % 3 == 2 ? hello : null);
+            } catch (IOException e) {
+                tally.add("connect failed");
+                continue;
+            }
+            sockets.add(s);
+        }
+        boolean[] cut = new boolean[sockets.size()];
+        for (int second = 1; second <= seconds; second++) {
+            Thread.sleep(1000);
+            for (int i = 0; i < sockets.size(); i++) {
+                byte[] hello = drips.get(i);
+                if (hello != null && !cut[i] && second < hello.length) {
+                    try {
+                        sockets.get(i).getOutputStream().write(hello, second, 1);
+                    } catch (IOException e) {
+                        cut[i] = true;
+                    }
+                }
+            }
+        }
+        byte[] sink = new byte[4096];
+        for (Socket s : sockets) {
+            try (s) {
+                s.setSoTimeout(200);
+                // the whole-hello third got the server's flight first: read past it to the end
+                int total = 0;
+                for (int r; (r = s.getInputStream().read(sink)) >= 0 && total < (1 << 20); ) {
+                    total += r;
+                }
+                tally.add(total > 0 ? "closed by the server after its TLS flight" : "closed by the server");
+            } catch (SocketTimeoutException e) {
+                tally.add("still open");
+            } catch (IOException e) {
+                tally.add("reset");
+            }
+        }
+        return tally;
+    }
+
+    /** @return a real TLS ClientHello record (TLS 1.3 and 1.2 offered, SNI localhost), from a JDK engine */
+    private byte[] clientHello() throws IOException {
+        try {
+            javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine("localhost", port);
+            engine.setUseClientMode(true);
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.beginHandshake();
+            engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+            out.flip();
+            byte[] hello = new byte[out.remaining()];
+            out.get(hello);
+            return hello;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
     /** {@code n} short lives: upgrade, one echo, then half end with a TCP reset and half with a close handshake. */
     Tally churn(int n) throws InterruptedException {
         Tally tally = new Tally();

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * it only as much as the scheduler lets them; {@link Remote} reads those lines into windows, one per scenario.
  *
  * <pre>{@code
- * java -cp ... io.wirefly.bench.abuse.HealthyClient 9998
+ * java -cp ... io.wirefly.bench.abuse.HealthyClient 9998               # ws://
+ * java -cp ... io.wirefly.bench.abuse.HealthyClient 9998 cert.pem      # wss://, trusting only cert.pem
  * }</pre>
  */
 final class HealthyClient implements AutoCloseable {
@@ -71,10 +72,12 @@ final class HealthyClient implements AutoCloseable {
     /**
      * Runs the healthy client until killed.
      *
-     * @param args the server's port on 127.0.0.1
+     * @param args the server's port on 127.0.0.1, and for wss:// the PEM certificate to trust
      */
-    public static void main(String[] args) throws InterruptedException {
-        HealthyClient c = new HealthyClient(Integer.parseInt(args[0]), System.out);
+    public static void main(String[] args) throws Exception {
+        javax.net.ssl.SSLSocketFactory tls = args.length > 1
+                ? io.wirefly.server.TlsContexts.trusting(java.nio.file.Path.of(args[1])).getSocketFactory() : null;
+        HealthyClient c = new HealthyClient(Integer.parseInt(args[0]), tls, System.out);
         c.run();
     }
 
@@ -105,11 +108,13 @@ final class HealthyClient implements AutoCloseable {
     }
 
     private final int port;
+    private final javax.net.ssl.SSLSocketFactory tls;
     private final java.io.PrintStream out;
     private volatile boolean running = true;
 
-    private HealthyClient(int port, java.io.PrintStream out) {
+    private HealthyClient(int port, javax.net.ssl.SSLSocketFactory tls, java.io.PrintStream out) {
         this.port = port;
+        this.tls = tls;
         this.out = out;
     }
 
@@ -129,7 +134,7 @@ final class HealthyClient implements AutoCloseable {
         while (running) {
             try {
                 if (peer == null) {
-                    peer = RawPeer.open(port, false);
+                    peer = RawPeer.open(port, false, tls);
                     peer.socket.setSoTimeout(10_000);
                 }
                 long start = System.nanoTime();

@@ -70,8 +70,22 @@ final class RawPeer implements AutoCloseable {
      * @param offerDeflate offer permessage-deflate (without context takeover, so each message inflates alone)
      */
     static RawPeer open(int port, boolean offerDeflate) throws IOException {
+        return open(port, offerDeflate, null);
+    }
+
+    /**
+     * Connects, over TLS when {@code tls} is given, and completes the opening handshake.
+     *
+     * @param tls makes the connection {@code wss://} (the TLS handshake done before the upgrade), or null
+     */
+    static RawPeer open(int port, boolean offerDeflate, javax.net.ssl.SSLSocketFactory tls) throws IOException {
         Socket s = connect(port);
         try {
+            if (tls != null) {
+                javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(s, "localhost", port, true);
+                secure.startHandshake();
+                s = secure;
+            }
             s.getOutputStream().write(request(port, offerDeflate));
             String head = readHead(s.getInputStream());
             if (!head.startsWith("HTTP/1.1 101")) {

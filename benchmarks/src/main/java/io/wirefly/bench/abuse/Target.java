@@ -21,13 +21,13 @@ import java.util.stream.Stream;
  * and whether it is alive; its standard error goes to a log the report checks for dead threads.
  *
  * <pre>{@code
- * try (Target t = Target.start(List.of(), jar, "64m", log)) {
+ * try (Target t = Target.start(List.of(), jar, "64m", List.of(), log)) {
  *     long rss = t.rss();
  * }
  * }</pre>
  */
 final class Target implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("echo server on ws://localhost:(\\d+)/");
+    private static final Pattern LISTENING = Pattern.compile("echo server on wss?://localhost:(\\d+)/");
 
     final Process process;
     final int port;
@@ -46,8 +46,10 @@ final class Target implements AutoCloseable {
 
     /**
      * @param prefix words before the java command (such as {@code nice -n -10}), or empty
+     * @param echoArgs more arguments for the echo command ({@code --tls-cert}, say), or empty
      */
-    static Target start(List<String> prefix, Path jar, String heap, Path log) throws IOException, InterruptedException {
+    static Target start(List<String> prefix, Path jar, String heap, List<String> echoArgs, Path log)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + heap);
@@ -57,6 +59,7 @@ final class Target implements AutoCloseable {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         cmd.addAll(List.of("-jar", jar.toString(), "echo", "--port", "0", "--stop-timeout", "5"));
+        cmd.addAll(echoArgs);
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread out = new Thread(() -> {
