@@ -6,7 +6,7 @@
 #   bash benchmarks/run.sh --quick    every benchmark once, briefly (a few minutes); exits non-zero if any failed
 #
 # Other options go to io.wirefly.bench.Bench: --skip-jmh, --skip-load, --out DIR, --include REGEX, --forks N,
-# --servers wirefly,netty,..., --scenarios latency,echo,bulk,idle,broadcast, --reps N, --idle-connections N,
+# --servers wirefly,netty,..., --scenarios latency,echo,bulk,idle,broadcast,wss-echo,wss-bulk, --reps N, --idle-connections N,
 # --server-jvm-args "...". Everything runs on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."

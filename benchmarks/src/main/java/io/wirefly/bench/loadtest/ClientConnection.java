@@ -27,8 +27,10 @@ final class ClientConnection {
     State state = State.CONNECTING;
     /** Set when the server sent a close frame; the engine then closes the socket. */
     String closeReason;
-    /** The upgrade request, until the TCP connection is established. */
+    /** The upgrade request, until the TCP connection is established (and the TLS handshake done, for wss). */
     ByteBuffer pendingRequest;
+    /** TLS between the socket and the WebSocket bytes (wss), or null (ws). */
+    ClientTls tls;
 
     // Handshake response: bytes seen, the status digits, and how much of CRLF CRLF has matched.
     private int headBytes;
@@ -99,6 +101,10 @@ final class ClientConnection {
 
     /** Continues the pending write; arms or disarms OP_WRITE. */
     void flush() throws IOException {
+        if (tls != null) {
+            flushTls();
+            return;
+        }
         while (out != null) {
             channel.write(out);
             if (out.hasRemaining()) {
@@ -106,6 +112,32 @@ final class ClientConnection {
                 return;
             }
             out = queued == null ? null : queued.poll();
+        }
+        if ((key.interestOps() & SelectionKey.OP_WRITE) != 0) {
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    /** {@link #flush} over TLS: what is wrapped goes out first, then the next record of the pending write. */
+    private void flushTls() throws IOException {
+        while (true) {
+            ByteBuffer net = tls.netOut();
+            if (net.position() > 0) {
+                net.flip();
+                channel.write(net);
+                net.compact();
+                if (net.position() > 0) {
+                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    return;
+                }
+            }
+            if (out == null || !tls.handshakeDone()) {
+                break;
+            }
+            tls.wrap(out);
+            if (!out.hasRemaining()) {
+                out = queued == null ? null : queued.poll();
+            }
         }
         if ((key.interestOps() & SelectionKey.OP_WRITE) != 0) {
             key.interestOps(SelectionKey.OP_READ);

@@ -45,6 +45,7 @@ final class ClientEngine implements AutoCloseable {
     }
 
     private final InetSocketAddress address;
+    private final javax.net.ssl.SSLContext tls;
     private final Listener listener;
     private final Selector selector;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(256 * 1024);
@@ -55,7 +56,16 @@ final class ClientEngine implements AutoCloseable {
     private String firstError;
 
     ClientEngine(int port, Listener listener) throws IOException {
+        this(port, null, listener);
+    }
+
+    /**
+     * @param tls makes every connection wss:// with this client context (trusting the server's certificate), or
+     *     null for ws://
+     */
+    ClientEngine(int port, javax.net.ssl.SSLContext tls, Listener listener) throws IOException {
         this.address = new InetSocketAddress("127.0.0.1", port);
+        this.tls = tls;
         this.listener = listener;
         this.selector = Selector.open();
     }
@@ -114,6 +124,9 @@ final class ClientEngine implements AutoCloseable {
             boolean connected = channel.connect(address);
             c.key = channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
             c.pendingRequest = request;
+            if (tls != null) {
+                c.tls = new ClientTls(tls, "localhost", address.getPort());
+            }
             if (connected) {
                 connected(c);
             }
@@ -125,9 +138,24 @@ final class ClientEngine implements AutoCloseable {
     private void connected(ClientConnection c) throws IOException {
         c.state = ClientConnection.State.HANDSHAKE;
         c.key.interestOps(SelectionKey.OP_READ);
+        if (c.tls != null) {
+            c.tls.handshake();   // the ClientHello
+            c.flush();
+            return;              // the upgrade request follows the TLS handshake
+        }
         ByteBuffer request = c.pendingRequest;
         c.pendingRequest = null;
         c.send(request);
+    }
+
+    /** @return the negotiated TLS protocol and suite of the first open wss connection, or null */
+    String tlsDescription() {
+        for (ClientConnection c : connections) {
+            if (c.tls != null && c.isOpen()) {
+                return c.tls.describe();
+            }
+        }
+        return null;
     }
 
     /**
@@ -188,14 +216,25 @@ final class ClientEngine implements AutoCloseable {
                 return;
             }
             readBuffer.flip();
-            if (c.state == ClientConnection.State.HANDSHAKE && c.readHandshake(readBuffer)) {
-                c.state = ClientConnection.State.OPEN;
-                handshaking--;
-                open++;
-                listener.onOpen(c);
+            ByteBuffer in = readBuffer;
+            if (c.tls != null) {
+                c.tls.received(readBuffer);
+                if (!c.tls.handshakeDone()) {
+                    boolean done = c.tls.handshake();
+                    if (done) {
+                        c.send(c.pendingRequest);
+                        c.pendingRequest = null;
+                    } else {
+                        c.flush();
+                        continue;
+                    }
+                }
+                in = c.tls.plaintext();
+                c.flush();   // a post-handshake answer, if any
             }
-            if (c.state == ClientConnection.State.OPEN) {
-                c.readFrames(readBuffer, listener);
+            process(c, in);
+            if (c.tls != null) {
+                c.tls.consumed();
             }
             if (c.closeReason != null) {
                 fail(c, new IOException(c.closeReason));
@@ -204,6 +243,19 @@ final class ClientEngine implements AutoCloseable {
             if (n < readBuffer.capacity()) {
                 return;
             }
+        }
+    }
+
+    /** Feeds WebSocket bytes (the upgrade response, then frames) to the connection. */
+    private void process(ClientConnection c, ByteBuffer in) throws IOException {
+        if (c.state == ClientConnection.State.HANDSHAKE && c.readHandshake(in)) {
+            c.state = ClientConnection.State.OPEN;
+            handshaking--;
+            open++;
+            listener.onOpen(c);
+        }
+        if (c.state == ClientConnection.State.OPEN) {
+            c.readFrames(in, listener);
         }
     }
 

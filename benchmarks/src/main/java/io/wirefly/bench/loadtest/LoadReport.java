@@ -31,13 +31,13 @@ final class LoadReport {
             case LATENCY -> List.of(new Column("p50_us", "p50 µs", false), new Column("p99_us", "p99 µs", true),
                     new Column("p999_us", "p99.9 µs", false), new Column("msg_per_s", "msg/s", false),
                     new Column("client_cpu_pct", "generator CPU %", false), new Column("stalls", "stalls", false));
-            case ECHO -> List.of(new Column("msg_per_s", "msg/s", true),
+            case ECHO, WSS_ECHO -> List.of(new Column("msg_per_s", "msg/s", true),
                     new Column("server_cpu_us_per_msg", "server CPU µs/msg", true),
                     new Column("server_cpu_pct", "server CPU %", false),
                     new Column("client_cpu_pct", "generator CPU %", false),
                     new Column("client_cpu_us_per_msg", "generator CPU µs/msg", false),
                     new Column("stalls", "stalls", false));
-            case BULK -> List.of(new Column("mb_per_s", "MB/s", true),
+            case BULK, WSS_BULK -> List.of(new Column("mb_per_s", "MB/s", true),
                     new Column("server_cpu_ms_per_mb", "server CPU ms/MB", true),
                     new Column("client_cpu_pct", "generator CPU %", false), new Column("stalls", "stalls", false));
             case IDLE -> List.of(new Column("heap_per_conn_bytes", "heap B/conn", true),
@@ -60,6 +60,10 @@ final class LoadReport {
             case IDLE -> "Idle: " + sizing.idleConnections() + " open connections";
             case BROADCAST -> "Broadcast: one " + sizing.broadcastPayload() + "-B message to "
                     + sizing.broadcastSubscribers() + " subscribers";
+            case WSS_ECHO -> "wss echo: " + title(Scenario.ECHO, sizing).substring("Echo: ".length())
+                    + ", over TLS (JDK engines on both sides)";
+            case WSS_BULK -> "wss bulk: " + title(Scenario.BULK, sizing).substring("Bulk: ".length())
+                    + ", over TLS (JDK engines on both sides)";
         };
     }
 
@@ -138,12 +142,12 @@ final class LoadReport {
                     metrics.addAll(List.of("p50_us", "p99_us", "p999_us"));
                     unit = "round trip, µs (log scale, lower is better)";
                 }
-                case ECHO -> {
+                case ECHO, WSS_ECHO -> {
                     series.add("msg/s");
                     metrics.add("msg_per_s");
                     unit = "messages per second (higher is better)";
                 }
-                case BULK -> {
+                case BULK, WSS_BULK -> {
                     series.add("MB/s");
                     metrics.add("mb_per_s");
                     unit = "MB/s echoed (higher is better)";

@@ -99,19 +99,34 @@ public final class LoadTest {
                 ok = false;
             }
         }
-        Scenarios runner = new Scenarios(sizing);
+        Path keystore = null;
+        javax.net.ssl.SSLContext clientTls = null;
+        if (scenarios.stream().anyMatch(Scenario::tls)) {
+            Path certificate = out.resolve("logs").resolve("loadtest-cert.pem");
+            keystore = out.resolve("logs").resolve("loadtest-server.p12");
+            makeCertificate(keystore, certificate);
+            clientTls = io.wirefly.server.TlsContexts.trusting(certificate);
+        }
+        Scenarios runner = new Scenarios(sizing, clientTls);
         long started = System.nanoTime();
         for (int rep = 1; rep <= sizing.repetitions(); rep++) {
             for (Scenario scenario : scenarios) {
                 for (ServerKind server : servers) {
-                    if (!server.available()) {
+                    if (!server.available() || scenario.tls() && !server.tls()) {
                         continue;
                     }
-                    Measurement m = runOne(runner, scenario, server, rep, serverJvmArgs, out);
+                    Measurement m = runOne(runner, scenario, server, rep, serverJvmArgs,
+                            scenario.tls() ? keystore : null, out);
                     measurements.add(m);
                     ok &= m.error() == null;
                 }
             }
+        }
+        if (runner.negotiated() != null) {
+            notes.add("the wss scenarios ran " + runner.negotiated() + " with the JDK's TLS provider in the load "
+                    + "generator and in both servers (Netty's SslHandler over a JDK SSLEngine), with one EC P-256 "
+                    + "certificate made by keytool for the run; Java-WebSocket, Jetty and Undertow are not set up "
+                    + "for TLS here");
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         System.out.printf(Locale.ROOT, "load test finished in %.1f min%n", minutes);
@@ -121,11 +136,11 @@ public final class LoadTest {
     }
 
     private static Measurement runOne(Scenarios runner, Scenario scenario, ServerKind server, int rep,
-            List<String> jvmArgs, Path out) {
+            List<String> jvmArgs, Path keystore, Path out) {
         String label = scenario.label() + " / " + server.label() + " / rep " + rep;
         System.out.println("RUN " + label);
         Path log = out.resolve("logs").resolve(server.label() + ".stderr.log");
-        try (ServerProcess process = ServerProcess.start(server, jvmArgs, log)) {
+        try (ServerProcess process = ServerProcess.start(server, jvmArgs, keystore, log)) {
             Map<String, Double> metrics = runner.run(scenario, process);
             StringBuilder line = new StringBuilder("  ok");
             metrics.forEach((k, v) -> line.append(' ').append(k).append('=').append(LoadReport.format(v)));
@@ -134,6 +149,35 @@ public final class LoadTest {
         } catch (IOException | RuntimeException e) {
             System.out.println("FAILED " + label + ": " + e);
             return new Measurement(server.label(), scenario.label(), rep, Map.of(), e.toString());
+        }
+    }
+
+    /**
+     * Makes the wss scenarios' certificate with the JDK's keytool (no other tool needed): a PKCS#12 key store for the
+     * servers (password {@code changeit}) and the certificate as PEM for the load generator to trust.
+     */
+    private static void makeCertificate(Path keystore, Path certificate) throws IOException {
+        Files.createDirectories(keystore.getParent());
+        Files.deleteIfExists(keystore);
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore",
+                keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit"));
+        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass",
+                "changeit", "-file", certificate.toString()));
+    }
+
+    private static void run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException(command.get(0) + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 

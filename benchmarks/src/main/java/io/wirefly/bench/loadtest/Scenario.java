@@ -13,13 +13,22 @@ enum Scenario {
     /** 10,000 open idle connections: server heap after GC and RSS per connection. */
     IDLE,
     /** One message to 1,000 subscribers: time until the last one has it. */
-    BROADCAST;
+    BROADCAST,
+    /** {@link #ECHO} over TLS (wss), for the servers that have it here: msg/s and server CPU per message. */
+    WSS_ECHO,
+    /** {@link #BULK} over TLS (wss). */
+    WSS_BULK;
+
+    /** @return whether the scenario runs over TLS, against {@linkplain ServerKind#tls() the servers set up for it} */
+    boolean tls() {
+        return this == WSS_ECHO || this == WSS_BULK;
+    }
 
     String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     static Scenario of(String label) {
-        return valueOf(label.toUpperCase(Locale.ROOT));
+        return valueOf(label.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 }

@@ -29,23 +29,47 @@ final class Scenarios {
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+    /** The client context of the wss scenarios (trusting the run's certificate), or null when none runs. */
+    private final javax.net.ssl.SSLContext tls;
+    /** The TLS protocol and suite the last wss run negotiated. */
+    private String negotiated;
+
     Scenarios(Sizing sizing) {
+        this(sizing, null);
+    }
+
+    Scenarios(Sizing sizing, javax.net.ssl.SSLContext tls) {
         this.sizing = sizing;
+        this.tls = tls;
+    }
+
+    /** @return the TLS protocol and cipher suite of the last wss run, such as {@code TLSv1.3 TLS_AES_256_GCM_SHA384} */
+    String negotiated() {
+        return negotiated;
     }
 
     Map<String, Double> run(Scenario scenario, ServerProcess server) throws IOException {
         return switch (scenario) {
-            case LATENCY -> echo(server, 1, sizing.latencyPayload(), true);
-            case ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false);
-            case BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false);
+            case LATENCY -> echo(server, 1, sizing.latencyPayload(), true, null);
+            case ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, null);
+            case BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, null);
+            case WSS_ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, requireTls());
+            case WSS_BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, requireTls());
             case IDLE -> idle(server);
             case BROADCAST -> broadcast(server);
         };
     }
 
-    /** Closed-loop echo: every connection keeps exactly one message in flight. */
-    private Map<String, Double> echo(ServerProcess server, int connections, int payload, boolean latency)
-            throws IOException {
+    private javax.net.ssl.SSLContext requireTls() {
+        if (tls == null) {
+            throw new IllegalStateException("a wss scenario without a client TLS context");
+        }
+        return tls;
+    }
+
+    /** Closed-loop echo: every connection keeps exactly one message in flight; over TLS when {@code tls} is set. */
+    private Map<String, Double> echo(ServerProcess server, int connections, int payload, boolean latency,
+            javax.net.ssl.SSLContext tls) throws IOException {
         ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(payload, 0), MASK_KEY);
         ByteBuffer[] views = new ByteBuffer[connections];
         long[] samples = new long[latency ? sizing.maxLatencySamples() : 0];
@@ -71,9 +95,12 @@ final class Scenarios {
             c.inFlight = 1;
             engineRef[0].send(c, view);
         };
-        try (ClientEngine engine = new ClientEngine(server.port(), listener)) {
+        try (ClientEngine engine = new ClientEngine(server.port(), tls, listener)) {
             engineRef[0] = engine;
             connectAll(engine, "/", connections);
+            if (tls != null) {
+                negotiated = engine.tlsDescription();
+            }
             for (ClientConnection c : engine.connections()) {
                 views[c.id] = frame.duplicate();
                 c.sentAt = System.nanoTime();

@@ -7,16 +7,23 @@ import java.util.Locale;
  * {@link io.wirefly.bench.servers.ServerControl}'s protocol.
  */
 enum ServerKind {
-    WIREFLY("io.wirefly.bench.servers.WireflyEchoServer"),
-    NETTY("io.wirefly.bench.servers.NettyEchoServer"),
-    JAVA_WEBSOCKET("io.wirefly.bench.servers.JavaWebSocketEchoServer"),
-    JETTY("io.wirefly.bench.servers.JettyEchoServer"),
-    UNDERTOW("io.wirefly.bench.servers.UndertowEchoServer");
+    WIREFLY("io.wirefly.bench.servers.WireflyEchoServer", true),
+    NETTY("io.wirefly.bench.servers.NettyEchoServer", true),
+    JAVA_WEBSOCKET("io.wirefly.bench.servers.JavaWebSocketEchoServer", false),
+    JETTY("io.wirefly.bench.servers.JettyEchoServer", false),
+    UNDERTOW("io.wirefly.bench.servers.UndertowEchoServer", false);
 
     final String mainClass;
+    private final boolean tls;
 
-    ServerKind(String mainClass) {
+    ServerKind(String mainClass, boolean tls) {
         this.mainClass = mainClass;
+        this.tls = tls;
+    }
+
+    /** @return whether its echo server takes {@code --tls KEYSTORE.p12} (the wss scenarios skip the others) */
+    boolean tls() {
+        return tls;
     }
 
     /** @return the name used on the command line and in results: {@code wirefly}, {@code java-websocket}, ... */

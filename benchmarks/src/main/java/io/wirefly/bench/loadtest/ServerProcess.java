@@ -56,6 +56,14 @@ final class ServerProcess implements AutoCloseable {
      * @throws IOException if it cannot start or does not become ready in time (it is then stopped)
      */
     static ServerProcess start(ServerKind kind, List<String> jvmArgs, Path log) throws IOException {
+        return start(kind, jvmArgs, null, log);
+    }
+
+    /**
+     * @param keystore the PKCS#12 key store for wss ({@code --tls}), or null for ws
+     * @see #start(ServerKind, List, Path)
+     */
+    static ServerProcess start(ServerKind kind, List<String> jvmArgs, Path keystore, Path log) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -64,6 +72,9 @@ final class ServerProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(kind.mainClass);
         command.add(Integer.toString(port));
+        if (keystore != null) {
+            command.addAll(List.of("--tls", keystore.toString()));
+        }
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

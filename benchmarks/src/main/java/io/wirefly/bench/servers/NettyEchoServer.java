@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -30,6 +31,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  *
  * <pre>{@code
  * java -cp ... io.wirefly.bench.servers.NettyEchoServer 9001
+ * java -cp ... io.wirefly.bench.servers.NettyEchoServer 9443 --tls server.p12      # wss: SslHandler, JDK engine
  * }</pre>
  */
 public final class NettyEchoServer {
@@ -39,11 +41,13 @@ public final class NettyEchoServer {
     }
 
     /**
-     * @param args the port
+     * @param args the port, and {@code --tls KEYSTORE.p12} for wss
      * @throws InterruptedException if interrupted while binding
+     * @throws java.io.IOException if the key store cannot be read
      */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, java.io.IOException {
         int port = ServerControl.port(args);
+        javax.net.ssl.SSLContext tls = ServerControl.tls(args);
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
         ChannelGroup subscribers = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -60,6 +64,12 @@ public final class NettyEchoServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // Netty's SslHandler over a JDK engine: the same provider and defaults as Wirefly's
+                            javax.net.ssl.SSLEngine engine = tls.createSSLEngine();
+                            engine.setUseClientMode(false);
+                            ch.pipeline().addLast(new SslHandler(engine));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
                                 new WebSocketServerProtocolHandler(config), new Echo(subscribers));
                     }

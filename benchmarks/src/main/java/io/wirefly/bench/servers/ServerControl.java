@@ -48,14 +48,30 @@ public final class ServerControl {
     }
 
     /**
-     * @param args the server's command line: one argument, the port
+     * @param args the server's command line: the port, then optionally {@code --tls KEYSTORE.p12} (see {@link #tls})
      * @return the port to listen on (on 127.0.0.1)
      */
     public static int port(String[] args) {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: <main class> <port>");
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--tls"))) {
+            throw new IllegalArgumentException("usage: <main class> <port> [--tls KEYSTORE.p12]");
         }
         return Integer.parseInt(args[0]);
+    }
+
+    /**
+     * The wss scenarios give every server the same PKCS#12 key store (password {@code changeit}), made by keytool
+     * for the run, and each server builds the same JDK {@link javax.net.ssl.SSLContext} from it, so that every
+     * library runs the JDK's TLS provider with the same defaults (TLS 1.3, the same cipher suite).
+     *
+     * @param args the server's command line
+     * @return the server context for {@code --tls KEYSTORE.p12}, or null without it
+     * @throws java.io.IOException if the key store cannot be read
+     */
+    public static javax.net.ssl.SSLContext tls(String[] args) throws IOException {
+        if (args.length < 3) {
+            return null;
+        }
+        return io.wirefly.server.TlsContexts.fromPkcs12(java.nio.file.Path.of(args[2]), "changeit".toCharArray());
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>{@code
  * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9000
+ * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9443 --tls server.p12      # wss
  * }</pre>
  */
 public final class WireflyEchoServer {
@@ -25,14 +26,16 @@ public final class WireflyEchoServer {
     }
 
     /**
-     * @param args the port
+     * @param args the port, and {@code --tls KEYSTORE.p12} for wss
+     * @throws java.io.IOException if the key store cannot be read
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         int port = ServerControl.port(args);
         AtomicReference<WebSocketServer> self = new AtomicReference<>();
         WebSocketServer server = WebSocketServer.builder()
                 .bind(InetAddress.getLoopbackAddress())
                 .port(port)
+                .tls(ServerControl.tls(args))
                 .config(WebSocketConfig.builder()
                         .maxFrameSize(ServerControl.MAX_MESSAGE)
                         .maxMessageSize(ServerControl.MAX_MESSAGE)

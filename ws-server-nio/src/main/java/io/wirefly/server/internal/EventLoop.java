@@ -42,6 +42,7 @@ public final class EventLoop implements Runnable, Scheduler {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final TimerHeap timers = new TimerHeap();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private final ScratchPool scratch = new ScratchPool();
     private final Consumer<SelectionKey> onKey = this::processKey;
     private final Selector selector;
     private final Thread thread;
@@ -66,6 +67,11 @@ public final class EventLoop implements Runnable, Scheduler {
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    @Override
+    public ScratchPool scratch() {
+        return scratch;
     }
 
     /**

@@ -41,6 +41,11 @@ interface Scheduler {
     /** @return true on the loop thread */
     boolean inLoop();
 
+    /** @return the loop's spare record buffers, for its TLS wires; loop thread only ({@link ScratchPool#NONE}: none) */
+    default ScratchPool scratch() {
+        return ScratchPool.NONE;
+    }
+
     /** @return the loop's read buffer, shared by its sessions: valid on the loop thread, inside one read */
     java.nio.ByteBuffer readBuffer();
 

@@ -20,7 +20,8 @@ import javax.net.ssl.SSLException;
  * on the loop when they are done. Renegotiation (TLS 1.2) is refused; TLS 1.3 post-handshake messages are fine.
  *
  * <p>Memory follows traffic: the three buffers (ciphertext in, plaintext in, ciphertext out, about 16 KiB each) are
- * allocated when a record is in flight and dropped when they are empty, so an idle connection holds none. At most
+ * taken from the loop's {@link ScratchPool} when a record is in flight and given back as soon as they are empty, so
+ * an idle connection holds none and a busy one allocates nothing per record. At most
  * one wrap's worth of ciphertext waits in this wire: {@link #write} takes no more plaintext until it is on the
  * socket, so back-pressure stays in the session's queue where it is counted.
  *
@@ -45,6 +46,7 @@ final class TlsWire implements Wire {
     private final SocketWire net;
     private final SSLEngine engine;
     private final Scheduler loop;
+    private final ScratchPool pool;
     private final Executor tasks;
     private Runnable resume = () -> { };
 
@@ -93,6 +95,7 @@ final class TlsWire implements Wire {
         this.net = net;
         this.engine = engine;
         this.loop = loop;
+        this.pool = loop.scratch();
         this.tasks = tasks;
         if (alreadyRead != null && alreadyRead.hasRemaining()) {
             int capacity = Math.max(2 * engine.getSession().getPacketBufferSize(), alreadyRead.remaining());
@@ -152,9 +155,11 @@ final class TlsWire implements Wire {
     private int readSocket() throws IOException {
         int packet = engine.getSession().getPacketBufferSize();
         if (netIn == null) {
-            netIn = ByteBuffer.allocate(2 * packet).flip();
+            netIn = pool.take(2 * packet).flip();
         } else if (netIn.capacity() - netIn.remaining() < packet && netIn.capacity() < 4 * packet) {
+            ByteBuffer old = netIn;
             netIn = ByteBuffer.allocate(netIn.capacity() * 2).put(netIn).flip();
+            pool.give(old);
         }
         netIn.compact();
         int r;
@@ -173,7 +178,7 @@ final class TlsWire implements Wire {
                         || engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP_AGAIN)) {
             int appSize = engine.getSession().getApplicationBufferSize();
             if (appIn == null) {
-                appIn = ByteBuffer.allocate(2 * appSize).flip();
+                appIn = pool.take(2 * appSize).flip();
             }
             if (appIn.capacity() - appIn.remaining() < appSize) {
                 moreToUnwrap = true;   // the session reads first; the rest of netIn waits (queueResumeIfBuffered)
@@ -362,7 +367,7 @@ final class TlsWire implements Wire {
     /** Wraps into {@link #netOut}, which must be empty; leaves it in read mode. */
     private SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length) throws SSLException {
         int packet = engine.getSession().getPacketBufferSize();
-        ByteBuffer out = netOut != null && netOut.capacity() >= packet ? netOut.clear() : ByteBuffer.allocate(packet);
+        ByteBuffer out = netOut != null && netOut.capacity() >= packet ? netOut.clear() : pool.take(packet);
         SSLEngineResult r;
         while (true) {
             r = engine.wrap(srcs, offset, length, out);
@@ -384,7 +389,10 @@ final class TlsWire implements Wire {
                 return false;
             }
         }
-        netOut = null;
+        if (netOut != null) {
+            pool.give(netOut);
+            netOut = null;
+        }
         if (outputShut && !finSent && engine.isOutboundDone()) {
             finSent = true;
             net.shutdownOutput();
@@ -470,15 +478,18 @@ final class TlsWire implements Wire {
         net.close();
     }
 
-    /** Drops buffers that hold nothing, so an idle connection holds none. */
+    /** Gives back the buffers that hold nothing, so an idle connection holds none. */
     private void releaseEmpty() {
         if (netIn != null && !netIn.hasRemaining()) {
+            pool.give(netIn);
             netIn = null;
         }
         if (appIn != null && !appIn.hasRemaining()) {
+            pool.give(appIn);
             appIn = null;
         }
         if (netOut != null && !netOut.hasRemaining()) {
+            pool.give(netOut);
             netOut = null;
         }
     }
