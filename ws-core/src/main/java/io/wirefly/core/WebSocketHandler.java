@@ -47,6 +47,16 @@ public interface WebSocketHandler {
     }
 
     /**
+     * A ping arrived. Its pong is already queued (RFC 6455 §5.5.2 asks for it), so there is nothing to answer; this is
+     * for logging or liveness bookkeeping. A handler that does not override this method costs nothing per ping.
+     *
+     * @param ws the connection
+     * @param payload a copy of the ping's payload (at most 125 bytes)
+     */
+    default void onPing(WebSocket ws, ByteBuffer payload) {
+    }
+
+    /**
      * A pong arrived (a pong answering our ping, or an unsolicited one).
      *
      * @param ws the connection
@@ -69,7 +79,9 @@ public interface WebSocketHandler {
 
     /**
      * Something went wrong on the connection: an I/O error, a protocol violation by the peer, or an exception
-     * thrown by this handler. {@link #onClose} follows when the connection is closed by it.
+     * thrown by this handler. {@link #onClose} follows when the connection is closed by it. An exception thrown by
+     * any other method of this handler is logged once, passed here, and closes the connection with 1011 (internal
+     * error), so the peer is not left waiting for an answer that will not come.
      *
      * @param ws the connection
      * @param error what went wrong

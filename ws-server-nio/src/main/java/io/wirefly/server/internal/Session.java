@@ -686,7 +686,12 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
 
     @Override
     public void onPing(ByteBuffer payload) {
-        // The pong is already queued; nothing to tell the handler.
+        // The pong is already queued. The payload is a view valid only now: copied only for a handler that listens,
+        // so a ping flood against any other handler allocates nothing.
+        if (Handlers.wantsPings(handler)) {
+            ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+            dispatch(() -> handler.onPing(handle, copy));
+        }
     }
 
     @Override
@@ -735,12 +740,14 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             try {
                 call.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "handler threw", e);
+                LOG.log(Level.WARNING, "handler threw; closing " + handle + " with 1011", e);
                 try {
                     handler.onError(handle, e);
                 } catch (RuntimeException again) {
                     LOG.log(Level.WARNING, "handler's onError threw", again);
                 }
+                // The peer would otherwise wait for an answer that will not come. A no-op once the close began.
+                handle.close(CloseCode.INTERNAL_ERROR.code(), "internal error");
             }
         });
     }

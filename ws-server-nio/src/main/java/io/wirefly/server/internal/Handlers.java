@@ -1,0 +1,35 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketHandler;
+import java.nio.ByteBuffer;
+
+/**
+ * What a handler class listens to, found once per class: a session copies a ping's payload for
+ * {@link WebSocketHandler#onPing} only when the handler overrides it.
+ *
+ * <pre>{@code
+ * if (Handlers.wantsPings(handler)) { ... copy and dispatch ... }
+ * }</pre>
+ */
+final class Handlers {
+    private static final ClassValue<Boolean> WANTS_PINGS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("onPing", WebSocket.class, ByteBuffer.class).getDeclaringClass()
+                        != WebSocketHandler.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
+
+    private Handlers() {
+    }
+
+    /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onPing} */
+    static boolean wantsPings(WebSocketHandler handler) {
+        return handler != null && WANTS_PINGS.get(handler.getClass());
+    }
+}

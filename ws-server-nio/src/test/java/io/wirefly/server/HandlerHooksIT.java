@@ -1,0 +1,161 @@
+package io.wirefly.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketHandler;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a handler sees and what its mistakes cost, with the JDK's WebSocket client as the peer: an exception thrown by
+ * a handler closes that connection with 1011 (onError once, the others keep their echo), and {@code onPing} gets
+ * each ping's payload while the peer still gets its pong. Both inline on the loop and on an executor.
+ */
+class HandlerHooksIT {
+
+    /** The JDK client: records texts, pongs and the close code. */
+    static final class JdkPeer implements java.net.http.WebSocket.Listener {
+        final LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        final LinkedBlockingQueue<String> pongs = new LinkedBlockingQueue<>();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
+        java.net.http.WebSocket ws;
+
+        static JdkPeer connect(int port, String path) throws Exception {
+            JdkPeer p = new JdkPeer();
+            p.ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + path), p).get(10, TimeUnit.SECONDS);
+            return p;
+        }
+
+        @Override
+        public CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+            texts.add(data.toString());
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(java.net.http.WebSocket w, ByteBuffer message) {
+            pongs.add(StandardCharsets.UTF_8.decode(message).toString());
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(java.net.http.WebSocket w, int code, String reason) {
+            closed.complete(code + " " + reason);
+            return null;
+        }
+    }
+
+    @ParameterizedTest(name = "on an executor: {0}")
+    @ValueSource(booleans = {false, true})
+    void aHandlerThatThrowsClosesItsConnectionWith1011AndNoOther(boolean onExecutor) throws Exception {
+        AtomicInteger errors = new AtomicInteger();
+        LinkedBlockingQueue<Integer> serverCloses = new LinkedBlockingQueue<>();
+        WebSocketHandler fragile = new WebSocketHandler() {
+            @Override
+            public void onText(WebSocket ws, String text) {
+                if (text.equals("boom")) {
+                    throw new IllegalStateException("the handler's own bug");
+                }
+                ws.sendText(text);
+            }
+
+            @Override
+            public void onError(WebSocket ws, Throwable error) {
+                if (error instanceof IllegalStateException) {
+                    errors.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onClose(WebSocket ws, int code, String reason) {
+                serverCloses.add(code);
+            }
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        WebSocketServer.Builder builder = WebSocketServer.builder().port(0).route("/", fragile);
+        if (onExecutor) {
+            builder.executor(pool);
+        }
+        WebSocketServer server = builder.build().start();
+        try {
+            JdkPeer victim = JdkPeer.connect(server.port(), "/");
+            JdkPeer bystander = JdkPeer.connect(server.port(), "/");
+            victim.ws.sendText("fine", true).get(5, TimeUnit.SECONDS);
+            assertEquals("fine", victim.texts.poll(10, TimeUnit.SECONDS));
+
+            victim.ws.sendText("boom", true).get(5, TimeUnit.SECONDS);
+            assertEquals("1011 internal error", victim.closed.get(10, TimeUnit.SECONDS));
+            assertEquals(1011, serverCloses.poll(10, TimeUnit.SECONDS), "the handler's onClose sees the code sent");
+            assertEquals(1, errors.get(), "onError once");
+
+            bystander.ws.sendText("still here", true).get(5, TimeUnit.SECONDS);
+            assertEquals("still here", bystander.texts.poll(10, TimeUnit.SECONDS));
+            assertTrue(!bystander.closed.isDone());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest(name = "on an executor: {0}")
+    @ValueSource(booleans = {false, true})
+    void onPingSeesEachPayloadAndThePeerStillGetsItsPong(boolean onExecutor) throws Exception {
+        LinkedBlockingQueue<String> pings = new LinkedBlockingQueue<>();
+        WebSocketHandler listening = new WebSocketHandler() {
+            @Override
+            public void onPing(WebSocket ws, ByteBuffer payload) {
+                pings.add(StandardCharsets.UTF_8.decode(payload).toString());
+            }
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        WebSocketServer.Builder builder = WebSocketServer.builder().port(0).route("/", listening)
+                .route("/deaf", Recorder.echo());
+        if (onExecutor) {
+            builder.executor(pool);
+        }
+        WebSocketServer server = builder.build().start();
+        try {
+            JdkPeer peer = JdkPeer.connect(server.port(), "/");
+            for (int i = 0; i < 20; i++) {
+                peer.ws.sendPing(ByteBuffer.wrap(("ping " + i).getBytes(StandardCharsets.UTF_8)))
+                        .get(5, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertEquals("ping " + i, pongOrFail(peer));
+                assertEquals("ping " + i, pings.poll(10, TimeUnit.SECONDS), "the payload copied, in order");
+            }
+
+            JdkPeer deaf = JdkPeer.connect(server.port(), "/deaf");
+            deaf.ws.sendPing(ByteBuffer.wrap("anyone?".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            assertEquals("anyone?", pongOrFail(deaf), "a handler without onPing: the pong still comes");
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+            pool.shutdownNow();
+        }
+    }
+
+    private static String pongOrFail(JdkPeer peer) throws InterruptedException {
+        String pong = peer.pongs.poll(10, TimeUnit.SECONDS);
+        if (pong == null) {
+            throw new AssertionError("no pong within 10 s");
+        }
+        return pong;
+    }
+}
