@@ -78,6 +78,12 @@ public interface WebSocket {
     /** @return the request path of the handshake (without the query), such as {@code /led} */
     String path();
 
+    /**
+     * @return the upgrade request that opened this connection: path and query parameters, headers, cookies,
+     *     addresses, what was negotiated, and the attributes a server's filter attached
+     */
+    UpgradeRequest request();
+
     /** @return the address of the other end */
     InetSocketAddress remoteAddress();
 }

@@ -15,6 +15,7 @@ import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.ServerUpgrader;
 import io.wirefly.server.internal.OutboundTotal;
+import io.wirefly.server.internal.Router;
 import io.wirefly.server.internal.Settings;
 import io.wirefly.server.internal.TlsSetup;
 import java.io.IOException;
@@ -115,7 +116,7 @@ public final class WebSocketServer {
                     options.closeTimeout.toNanos(), options.highWaterMark, options.lowWaterMark,
                     options.maxWriteBuffer, InboundBudget.bounded(options.maxInboundBuffer),
                     new OutboundTotal(options.maxOutboundBuffer), metrics);
-            ServerUpgrader upgrader = new ServerUpgrader(Map.copyOf(options.routes), List.copyOf(options.subprotocols),
+            ServerUpgrader upgrader = new ServerUpgrader(Router.of(options.routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.http, options.maxConnections,
                     () -> (int) metrics.snapshot().openConnections(), options.config);
             InetSocketAddress address = new InetSocketAddress(options.host, options.port);
@@ -455,8 +456,18 @@ public final class WebSocketServer {
         }
 
         /**
-         * @param path an exact request path such as {@code /echo}
-         * @param handler the handler of connections to that path
+         * Adds a route. Three kinds, tried in this order: an exact path ({@code /echo}); a template whose
+         * {@code {name}} segments match one segment each ({@code /chat/{room}}: the handler reads
+         * {@code ws.request().pathParameter("room")}), in the order added; a prefix ending in {@code /*}
+         * ({@code /files/*} matches {@code /files} and everything below it, the rest in the parameter {@code *}),
+         * longest first. A malformed route fails at {@link #build()} with a message that names it.
+         *
+         * <pre>{@code
+         * builder.route("/chat/{room}", chat).route("/echo", echo).route("/static/*", files);
+         * }</pre>
+         *
+         * @param path the route
+         * @param handler the handler of connections to it
          * @return this builder
          */
         public Builder route(String path, WebSocketHandler handler) {
@@ -710,7 +721,7 @@ public final class WebSocketServer {
         public WebSocketServer build() {
             check(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
             check(!routes.isEmpty(), "at least one route is required");
-            routes.keySet().forEach(p -> check(p.startsWith("/"), "route path must start with '/', was " + p));
+            routes.keySet().forEach(Router::check);
             check(eventLoops > 0, "eventLoops must be > 0, was " + eventLoops);
             check(maxConnections > 0, "maxConnections must be > 0, was " + maxConnections);
             positive("handshakeTimeout", handshakeTimeout);

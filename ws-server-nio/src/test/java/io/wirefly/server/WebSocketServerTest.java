@@ -279,5 +279,10 @@ class WebSocketServerTest {
         public InetSocketAddress remoteAddress() {
             return InetSocketAddress.createUnresolved("elsewhere", 1);
         }
+
+        @Override
+        public io.wirefly.core.UpgradeRequest request() {
+            throw new IllegalStateException("no request");
+        }
     }
 }

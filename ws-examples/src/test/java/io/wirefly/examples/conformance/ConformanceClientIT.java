@@ -2,9 +2,9 @@ package io.wirefly.examples.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketHandler;
-import io.wirefly.server.HttpRequest;
 import io.wirefly.server.WebSocketServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ class ConformanceClientIT {
         assertEquals(List.of("text:caf\u00e9", "binary:3", "text:caf\u00e9", "binary:3"), echoed);
     }
 
-    private void record(HttpRequest request) {
+    private void record(UpgradeRequest request) {
         requests.add(request.path() + "?" + request.query());
     }
 

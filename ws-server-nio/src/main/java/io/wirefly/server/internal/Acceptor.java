@@ -119,7 +119,8 @@ public final class Acceptor implements Runnable {
             top = tls.wrap(wire, loop, remote);
         }
         Session session = new Session(loop, top, settings, Role.SERVER,
-                new SessionHandle.Info(Role.SERVER, remote), upgrader.newHandshake());
+                new SessionHandle.Info(Role.SERVER, remote,
+                        (InetSocketAddress) channel.getLocalAddress()), upgrader.newHandshake());
         Runnable resume = () -> session.onReady(false, true, true);
         if (top instanceof TlsWire secure) {
             secure.onResume(resume);

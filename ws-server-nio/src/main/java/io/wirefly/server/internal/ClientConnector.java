@@ -74,7 +74,8 @@ public final class ClientConnector {
                 SocketWire wire = new SocketWire(channel);
                 TlsWire secureWire = tlsSetup == null ? null : tlsSetup.wrapClient(wire, loop, uri.getHost(), port);
                 Session session = new Session(loop, secureWire == null ? wire : secureWire, settings, Role.CLIENT,
-                        new SessionHandle.Info(Role.CLIENT, address), upgrader);
+                        new SessionHandle.Info(Role.CLIENT, address,
+                                (InetSocketAddress) channel.getLocalAddress()), upgrader);
                 if (secureWire != null) {
                     secureWire.onResume(() -> session.onReady(false, true, true));
                 }

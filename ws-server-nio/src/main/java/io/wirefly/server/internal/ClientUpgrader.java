@@ -20,6 +20,8 @@ final class ClientUpgrader implements Session.Handshake {
     private final ClientHandshake handshake;
     private final WebSocketHandler handler;
     private final String path;
+    private final String query;
+    private final Map<String, List<String>> sentHeaders;
     private final CompletableFuture<WebSocket> result;
     private HandshakeParser parser;
 
@@ -28,6 +30,10 @@ final class ClientUpgrader implements Session.Handshake {
         this.handshake = new ClientHandshake(uri, subprotocols, headers, config, RANDOM);
         this.handler = handler;
         this.path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        this.query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+        Map<String, List<String>> sent = new java.util.LinkedHashMap<>();
+        headers.forEach((k, v) -> sent.put(k.toLowerCase(java.util.Locale.ROOT), List.of(v)));
+        this.sentHeaders = java.util.Collections.unmodifiableMap(sent);
         this.result = result;
     }
 
@@ -44,7 +50,11 @@ final class ClientUpgrader implements Session.Handshake {
         }
         ClientHandshake.Result accepted = handshake.verify(parser.response());
         parser = null;
-        session.open(handler, path, accepted.subprotocol(), accepted.deflate());
+        RequestView request = new RequestView("GET", path, query, sentHeaders, session.handle().remoteAddress(),
+                session.handle().localAddress());
+        request.negotiated(accepted.subprotocol(),
+                accepted.deflate() == null ? List.of() : List.of(accepted.deflate().responseHeader()));
+        session.open(handler, request, accepted.deflate());
         result.complete(session.handle());
     }
 

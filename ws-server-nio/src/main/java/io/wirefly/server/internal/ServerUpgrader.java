@@ -25,7 +25,7 @@ import java.util.function.IntSupplier;
  * The server's side of the opening handshake: routes, origins, the user's filter, the connection limit and the
  * plain-HTTP hook, in that order after the protocol checks of {@link ServerHandshake}.
  *
- * @param routes handlers by exact path
+ * @param router the routes: exact paths, templates, prefixes
  * @param subprotocols supported subprotocols in order of preference
  * @param allowedOrigins allowed {@code Origin} values (empty: any)
  * @param filter the user's check, or null
@@ -34,9 +34,11 @@ import java.util.function.IntSupplier;
  * @param openConnections how many are open now
  * @param config the protocol settings
  */
-public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> subprotocols, Set<String> allowedOrigins,
+public record ServerUpgrader(Router router, List<String> subprotocols, Set<String> allowedOrigins,
         HandshakeFilter filter, HttpHandler http, int maxConnections, IntSupplier openConnections,
         WebSocketConfig config) {
+
+    private static final System.Logger LOG = System.getLogger(ServerUpgrader.class.getName());
 
     /** Headers the server writes itself on a plain-HTTP answer (lower case). */
     private static final Set<String> SERVER_FRAMING_HEADERS =
@@ -62,10 +64,10 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
             }
             HandshakeRequest request = parser.request();
             parser = null;   // an open connection keeps nothing of its handshake
-            Upgrade decision = decide(request, session.handle().remoteAddress());
+            Upgrade decision = decide(request, session.handle().remoteAddress(), session.handle().localAddress());
             if (decision instanceof Upgrade.Accept a) {
                 session.writeRaw(a.response());
-                session.open(a.handler(), a.path(), a.subprotocol(), a.deflate());
+                session.open(a.handler(), a.request(), a.deflate());
             } else {
                 Upgrade.Respond r = (Upgrade.Respond) decision;
                 in.position(in.limit());
@@ -87,30 +89,39 @@ public record ServerUpgrader(Map<String, WebSocketHandler> routes, List<String> 
     }
 
     /** Routes and checks one request head; package-private for tests. */
-    Upgrade decide(HandshakeRequest request, InetSocketAddress remote) {
-        HttpRequest view = view(request, remote);
-        WebSocketHandler handler = routes.get(request.path());
+    Upgrade decide(HandshakeRequest request, InetSocketAddress remote, InetSocketAddress local) {
         try {
+            Router.Match route = router.match(request.path());
             // Only an upgrade to WebSocket is ours; anything else (no Upgrade, or h2c) is plain HTTP/1.1.
             if (!request.headers().containsToken("Upgrade", "websocket")) {
-                return plainHttp(request, view, handler != null);
+                return plainHttp(request, view(request, remote), route != null);
             }
             ServerHandshake.Result result = ServerHandshake.accept(request, subprotocols, config);
-            if (handler == null) {
+            if (route == null) {
                 throw new HandshakeException(404, "no WebSocket route for " + request.path());
             }
             String origin = request.headers().get("Origin");
             if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
                 throw new HandshakeException(403, "origin not allowed: " + origin);
             }
+            RequestView view = RequestView.of(request, remote, local);
+            view.pathParameters(route.parameters());
+            view.negotiated(result.subprotocol(),
+                    result.deflate() == null ? List.of() : List.of(result.deflate().responseHeader()));
             if (filter != null) {
-                filter.check(view);
+                try {
+                    filter.check(view);
+                } catch (HandshakeException refused) {
+                    throw refused;
+                } catch (RuntimeException bug) {
+                    LOG.log(System.Logger.Level.WARNING, "the handshake filter threw on " + view, bug);
+                    throw new HandshakeException(500, "internal error");
+                }
             }
             if (openConnections.getAsInt() >= maxConnections) {
                 throw new HandshakeException(503, "the server is at its connection limit");
             }
-            return new Upgrade.Accept(handler, request.path(), result.subprotocol(), result.deflate(),
-                    result.response());
+            return new Upgrade.Accept(route.handler(), view, result.deflate(), result.response());
         } catch (HandshakeException e) {
             return new Upgrade.Respond(e.httpStatus() == 0 ? 400 : e.httpStatus(), ServerHandshake.rejection(e));
         }

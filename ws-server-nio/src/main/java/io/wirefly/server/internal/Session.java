@@ -205,7 +205,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     }
 
     /** The handshake succeeded: start the protocol and tell the handler. */
-    void open(WebSocketHandler handler, String path, String subprotocol, DeflateParams deflate) {
+    void open(WebSocketHandler handler, io.wirefly.core.UpgradeRequest request, DeflateParams deflate) {
         timers.stopHandshake();
         this.handler = handler;
         this.handshake = null;
@@ -213,7 +213,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget());
         this.phase = Phase.OPEN;
-        handle.opened(path, subprotocol);
+        handle.opened(request);
         metrics.opened();
         timers.startIdle();
         dispatch(() -> handler.onOpen(handle));

@@ -4,6 +4,7 @@ import io.wirefly.core.ClosedException;
 import io.wirefly.core.CloseCode;
 import io.wirefly.core.ReadyState;
 import io.wirefly.core.Role;
+import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.internal.protocol.Protocol;
 import java.lang.invoke.MethodHandles;
@@ -41,8 +42,14 @@ public final class SessionHandle implements WebSocket {
         }
     }
 
-    /** What is known of a connection before its handshake: who the peer is and which end we are. */
-    record Info(Role role, InetSocketAddress remote) {
+    /**
+     * What is known of a connection before its handshake: which end we are and both addresses.
+     *
+     * @param role which end
+     * @param remote the peer's address
+     * @param local this side's address (null if the socket could not tell)
+     */
+    record Info(Role role, InetSocketAddress remote, InetSocketAddress local) {
     }
 
     private final Session session;
@@ -53,6 +60,7 @@ public final class SessionHandle implements WebSocket {
     private volatile ReadyState state = ReadyState.CONNECTING;
     private volatile String path = "";
     private volatile String subprotocol = "";
+    private volatile UpgradeRequest request;
 
     SessionHandle(Session session, Info info) {
         this.session = session;
@@ -72,9 +80,10 @@ public final class SessionHandle implements WebSocket {
         return topics;
     }
 
-    void opened(String path, String subprotocol) {
-        this.path = path;
-        this.subprotocol = subprotocol;
+    void opened(UpgradeRequest request) {
+        this.request = request;
+        this.path = request.path();
+        this.subprotocol = request.subprotocol();
         STATE.compareAndSet(this, ReadyState.CONNECTING, ReadyState.OPEN);
     }
 
@@ -192,6 +201,20 @@ public final class SessionHandle implements WebSocket {
     @Override
     public String path() {
         return path;
+    }
+
+    @Override
+    public UpgradeRequest request() {
+        UpgradeRequest r = request;
+        if (r == null) {
+            throw new IllegalStateException("the handshake is not done yet");
+        }
+        return r;
+    }
+
+    /** @return the local address of the socket, or null */
+    InetSocketAddress localAddress() {
+        return info.local();
     }
 
     @Override

@@ -11,12 +11,11 @@ sealed interface Upgrade {
      * Switch protocols.
      *
      * @param handler the route's handler
-     * @param path the request path
-     * @param subprotocol the chosen subprotocol, or ""
+     * @param request the request, with its path parameters and what was negotiated
      * @param deflate negotiated permessage-deflate, or null
      * @param response the 101 response
      */
-    record Accept(WebSocketHandler handler, String path, String subprotocol, DeflateParams deflate,
+    record Accept(WebSocketHandler handler, RequestView request, DeflateParams deflate,
             ByteBuffer response) implements Upgrade {
     }
 

@@ -32,18 +32,19 @@ import org.junit.jupiter.api.Test;
  * requests, origins, the user's filter and the connection limit, in the documented order (after the protocol
  * checks of {@code ServerHandshake}).
  *
- * <p>The decision is made by the upgrader's package-private {@code decide(HandshakeRequest, InetSocketAddress)},
+ * <p>The decision is made by the upgrader's package-private {@code decide(HandshakeRequest, InetSocketAddress, InetSocketAddress)},
  * which is otherwise reached only through a {@link Connection} on a live socket.
  */
 class ServerUpgraderTest {
     private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 40000);
+    private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 9998);
     private static final WebSocketHandler ECHO = new WebSocketHandler() { };
     private static final WebSocketHandler CHAT = new WebSocketHandler() { };
 
     /** An upgrader with two routes and no limits, filter, origins or HTTP hook; tests vary one thing at a time. */
     private static ServerUpgrader upgrader(Set<String> origins, HandshakeFilter filter, HttpHandler http,
             int maxConnections, int open) {
-        return new ServerUpgrader(Map.of("/echo", ECHO, "/chat", CHAT), List.of("v2.chat", "v1.chat"), origins,
+        return new ServerUpgrader(Router.of(Map.of("/echo", ECHO, "/chat", CHAT)), List.of("v2.chat", "v1.chat"), origins,
                 filter, http, maxConnections, () -> open, WebSocketConfig.defaults());
     }
 
@@ -52,7 +53,7 @@ class ServerUpgraderTest {
     }
 
     private static Upgrade decide(ServerUpgrader upgrader, HandshakeRequest request) {
-        return upgrader.decide(request, PEER);
+        return upgrader.decide(request, PEER, LOCAL);
     }
 
     private static HandshakeRequest upgradeRequest(String path, String query, String... extra) {
@@ -92,8 +93,8 @@ class ServerUpgraderTest {
     void anUpgradeToARouteGetsThatRoutesHandlerAnd101() throws Exception {
         Upgrade.Accept a = accepted(decide(plain(), upgradeRequest("/chat", "")));
         assertSame(CHAT, a.handler());
-        assertEquals("/chat", a.path());
-        assertEquals("", a.subprotocol());
+        assertEquals("/chat", a.request().path());
+        assertEquals("", a.request().subprotocol());
         assertNull(a.deflate());
         String response = StandardCharsets.ISO_8859_1.decode(a.response().duplicate()).toString();
         assertTrue(response.startsWith("HTTP/1.1 101 "), response);
@@ -104,7 +105,7 @@ class ServerUpgraderTest {
     void theQueryDoesNotTakePartInRouting() throws Exception {
         Upgrade.Accept a = accepted(decide(plain(), upgradeRequest("/echo", "token=abc&x=1")));
         assertSame(ECHO, a.handler());
-        assertEquals("/echo", a.path());
+        assertEquals("/echo", a.request().path());
     }
 
     @Test
@@ -120,7 +121,7 @@ class ServerUpgraderTest {
     void theServersPreferredSubprotocolIsChosen() throws Exception {
         Upgrade.Accept a = accepted(decide(plain(), upgradeRequest("/chat", "",
                 "Sec-WebSocket-Protocol", "v1.chat, v2.chat")));
-        assertEquals("v2.chat", a.subprotocol());
+        assertEquals("v2.chat", a.request().subprotocol());
     }
 
     // ---- Order of the checks ---------------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ class ServerUpgraderTest {
 
     @Test
     void theFilterSeesTheRequestAndItsExceptionBecomesTheStatus() throws Exception {
-        List<HttpRequest> seen = new ArrayList<>();
+        List<io.wirefly.core.UpgradeRequest> seen = new ArrayList<>();
         ServerUpgrader u = upgrader(Set.of(), request -> {
             seen.add(request);
             if (!request.query().contains("token=ok")) {
@@ -162,13 +163,53 @@ class ServerUpgraderTest {
         String refused = respondedWith(401, decide(u, upgradeRequest("/echo", "token=bad", "X-Trace", "t1")));
         assertFalse(refused.contains("token required"), "the filter's message is not sent to the peer: " + refused);
         accepted(decide(u, upgradeRequest("/echo", "token=ok")));
-        HttpRequest first = seen.get(0);
+        io.wirefly.core.UpgradeRequest first = seen.get(0);
         assertEquals("GET", first.method());
         assertEquals("/echo", first.path());
         assertEquals("token=bad", first.query());
+        assertEquals("bad", first.queryParameter("token"));
         assertEquals("t1", first.header("x-trace"));
         assertEquals("t1", first.header("X-TRACE"));
         assertEquals(PEER, first.remoteAddress());
+        assertEquals(LOCAL, first.localAddress());
+    }
+
+    @Test
+    void aFilterThatThrowsSomethingElseGets500AndWhatItAttachesTravelsWithTheRequest() throws Exception {
+        ServerUpgrader u = upgrader(Set.of(), request -> {
+            if (request.queryParameter("bug") != null) {
+                throw new IllegalStateException("a bug in the filter");
+            }
+            request.attributes().put("user", "ada");
+        }, null, 10, 0);
+        respondedWith(500, decide(u, upgradeRequest("/echo", "bug=1")));
+        Upgrade.Accept a = accepted(decide(u, upgradeRequest("/echo", "")));
+        assertEquals("ada", a.request().attribute("user", String.class).orElseThrow());
+        assertTrue(a.request().attribute("user", Integer.class).isEmpty(), "a value of another type is absent");
+    }
+
+    @Test
+    void templatesAndPrefixesBindTheirParametersDecoded() throws Exception {
+        WebSocketHandler room = new WebSocketHandler() { };
+        WebSocketHandler files = new WebSocketHandler() { };
+        ServerUpgrader u = new ServerUpgrader(Router.of(new java.util.LinkedHashMap<>(Map.of(
+                "/chat/{room}", room, "/files/*", files))), List.of(), Set.of(), null, null, 10, () -> 0,
+                WebSocketConfig.defaults());
+        Upgrade.Accept a = accepted(decide(u, upgradeRequest("/chat/caf%C3%A9", "nick=a+b&x&nick=c",
+                "Cookie", "sid=\"42\"; theme=dark", "Cookie", "sid=shadowed")));
+        assertSame(room, a.handler());
+        assertEquals(Map.of("room", "café"), a.request().pathParameters());
+        assertEquals(List.of("a b", "c"), a.request().queryParameters().get("nick"));
+        assertEquals("", a.request().queryParameter("x"));
+        assertEquals(Map.of("sid", "42", "theme", "dark"), a.request().cookies());
+        Upgrade.Accept f = accepted(decide(u, upgradeRequest("/files/a/b%20c.txt", "")));
+        assertSame(files, f.handler());
+        assertEquals("a/b c.txt", f.request().pathParameter("*"));
+        assertEquals("", accepted(decide(u, upgradeRequest("/files", ""))).request().pathParameter("*"));
+        respondedWith(404, decide(u, upgradeRequest("/chat", "")));
+        respondedWith(404, decide(u, upgradeRequest("/chat/a/b", "")));
+        respondedWith(400, decide(u, upgradeRequest("/chat/%zz", "")));
+        respondedWith(400, decide(u, upgradeRequest("/chat/ok", "q=%E2%82")));   // not UTF-8
     }
 
     @Test

@@ -257,10 +257,11 @@ class SessionTest {
         private int readOffset = -1;
 
         Rig(Settings settings) {
-            ServerUpgrader upgrader = new ServerUpgrader(Map.of("/", events), List.of(), Set.of(), null, null,
+            ServerUpgrader upgrader = new ServerUpgrader(Router.of(Map.of("/", events)), List.of(), Set.of(), null, null,
                     100, () -> 0, settings.config());
             session = new Session(loop, wire, settings, Role.SERVER,
-                    new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000)),
+                    new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000),
+                            new InetSocketAddress("127.0.0.1", 9998)),
                     upgrader.newHandshake());
             session.start(true, () -> released++);
         }

@@ -1,0 +1,218 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.HandshakeException;
+import io.wirefly.core.UpgradeRequest;
+import io.wirefly.core.internal.handshake.HandshakeRequest;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link UpgradeRequest} of one connection: made from the parsed head when it arrives (query and cookies decoded
+ * then, so a malformed escape is a 400 before any user code runs), completed with the route's path parameters, and
+ * with the subprotocol and extensions once the upgrade is accepted.
+ *
+ * <pre>{@code
+ * RequestView view = RequestView.of(head, remote, local);
+ * view.negotiated("chat", List.of("permessage-deflate"));
+ * }</pre>
+ */
+final class RequestView implements UpgradeRequest {
+    private final String method;
+    private final String path;
+    private final String query;
+    private final Map<String, List<String>> queryParameters;
+    private final Map<String, List<String>> headers;
+    private final Map<String, String> cookies;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private volatile Map<String, String> pathParameters = Map.of();
+    private volatile String subprotocol = "";
+    private volatile List<String> extensions = List.of();
+
+    RequestView(String method, String path, String query, Map<String, List<String>> headers,
+            InetSocketAddress remote, InetSocketAddress local) {
+        this.method = method;
+        this.path = path;
+        this.query = query;
+        this.headers = headers;
+        this.queryParameters = parseQuery(query);
+        this.cookies = parseCookies(headers.getOrDefault("cookie", List.of()));
+        this.remote = remote;
+        this.local = local;
+    }
+
+    /**
+     * @return the view of a parsed request head
+     * @throws HandshakeException 400 if the query has a malformed escape
+     */
+    static RequestView of(HandshakeRequest head, InetSocketAddress remote, InetSocketAddress local) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : head.headers()) {
+            headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
+        }
+        headers.replaceAll((k, v) -> List.copyOf(v));
+        return new RequestView(head.method(), head.path(), head.query(), Collections.unmodifiableMap(headers), remote,
+                local);
+    }
+
+    void pathParameters(Map<String, String> values) {
+        this.pathParameters = Map.copyOf(values);
+    }
+
+    void negotiated(String subprotocol, List<String> extensions) {
+        this.subprotocol = subprotocol;
+        this.extensions = List.copyOf(extensions);
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String query() {
+        return query;
+    }
+
+    @Override
+    public Map<String, List<String>> queryParameters() {
+        return queryParameters;
+    }
+
+    @Override
+    public Map<String, String> pathParameters() {
+        return pathParameters;
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    @Override
+    public Map<String, String> cookies() {
+        return cookies;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public List<String> extensions() {
+        return extensions;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + path + (query.isEmpty() ? "" : "?" + query) + " from " + remote;
+    }
+
+    // ---- Decoding ----------------------------------------------------------------------------------------------------
+
+    /** @throws HandshakeException 400 for a malformed escape */
+    static Map<String, List<String>> parseQuery(String query) {
+        if (query.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
+            params.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        params.replaceAll((k, v) -> List.copyOf(v));
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** RFC 6265 §4.2: {@code name=value} pairs separated by {@code ;}; a quoted value loses its quotes. */
+    static Map<String, String> parseCookies(List<String> headerValues) {
+        Map<String, String> cookies = new LinkedHashMap<>();
+        for (String header : headerValues) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    continue;
+                }
+                String name = pair.substring(0, eq).trim();
+                String value = pair.substring(eq + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                if (!name.isEmpty()) {
+                    cookies.putIfAbsent(name, value);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(cookies);
+    }
+
+    /**
+     * Percent-decodes UTF-8.
+     *
+     * @param form whether {@code +} means a space (query strings) or itself (path segments)
+     * @throws HandshakeException 400 for a malformed escape or bytes that are not UTF-8
+     */
+    static String decode(String s, boolean form) {
+        if (s.indexOf('%') < 0 && !(form && s.indexOf('+') >= 0)) {
+            return s;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw new HandshakeException(400, "malformed percent-escape in '" + s + "'");
+                }
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else if (form && c == '+') {
+                bytes.write(' ');
+            } else {
+                bytes.write(c);   // the head was read as ISO-8859-1: each char is one byte as sent
+            }
+        }
+        byte[] raw = bytes.toByteArray();
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new HandshakeException(400, "percent-escapes that are not UTF-8 in '" + s + "'");
+        }
+    }
+}
