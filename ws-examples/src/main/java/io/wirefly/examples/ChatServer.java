@@ -1,5 +1,7 @@
 package io.wirefly.examples;
 
+import io.wirefly.core.HandshakeException;
+import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketHandler;
 import io.wirefly.server.WebSocketServer;
@@ -7,27 +9,42 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
- * A chat room on {@code /chat}: every message goes to everyone with the sender's nickname; {@code /nick NAME}
- * renames; joins and leaves are announced. Built on the server's topics.
+ * Chat rooms on {@code /chat/{room}} ({@code /chat} is the room {@code lobby}): every message goes to everyone in the
+ * room with the sender's nickname, taken from {@code ?nick=NAME} or made up; {@code /nick NAME} renames; joins (with
+ * the number of people in the room) and leaves are announced. Each room is one of the server's topics. The handshake
+ * filter checks room names and nicknames before the upgrade (400 with a body that says why) and refuses the rooms
+ * named with {@code --private-rooms} (403).
  */
 public final class ChatServer implements WebSocketHandler {
-    private static final String ROOM = "chat";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    private static final String LOBBY = "lobby";
+    private static final String ROOM = "room";
+    private static final String NICK = "nick";
 
+    private final Set<String> privateRooms;
     private final Map<WebSocket, String> nicks = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> members = new ConcurrentHashMap<>();
     private final AtomicInteger guests = new AtomicInteger();
     private WebSocketServer server;
 
+    private ChatServer(Set<String> privateRooms) {
+        this.privateRooms = Set.copyOf(privateRooms);
+    }
+
     static int run(String[] argv) throws InterruptedException {
-        Set<String> options = new java.util.HashSet<>(Set.of("--port", GracefulStop.OPTION));
+        Set<String> options = new java.util.HashSet<>(Set.of("--port", "--private-rooms", GracefulStop.OPTION));
         options.addAll(ExampleTls.OPTIONS);
         Args args = new Args(argv, options, ExampleTls.SWITCHES);
         ExampleTls tls = ExampleTls.from(args);
-        WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535), tls);
+        String privateRooms = args.get("--private-rooms", "");
+        WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535), tls,
+                privateRooms.isEmpty() ? Set.of() : Set.of(privateRooms.split(",")));
         ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("chat server on " + ExampleTls.urls(tls, "ws", server.port(), "/chat"));
+        System.out.println("chat server on " + ExampleTls.urls(tls, "ws", server.port(), "/chat/{room}?nick=NAME"));
         GracefulStop.awaitSignal();
         return 0;
     }
@@ -37,22 +54,55 @@ public final class ChatServer implements WebSocketHandler {
      * @return the started server
      */
     public static WebSocketServer start(int port) {
-        return start(port, null);
+        return start(port, null, Set.of());
     }
 
-    static WebSocketServer start(int port, ExampleTls tls) {
-        ChatServer chat = new ChatServer();
-        chat.server = ExampleTls.apply(tls, WebSocketServer.builder().port(port).route("/chat", chat)).build();
+    static WebSocketServer start(int port, ExampleTls tls, Set<String> privateRooms) {
+        ChatServer chat = new ChatServer(privateRooms);
+        chat.server = ExampleTls.apply(tls, WebSocketServer.builder().port(port)
+                .handshakeFilter(chat::admit)
+                .route("/chat", chat)
+                .route("/chat/{" + ROOM + "}", chat)).build();
         return chat.server.start();
+    }
+
+    /** The handshake filter: a valid room that is not private, and a valid nickname if one is asked for. */
+    private void admit(UpgradeRequest request) {
+        String room = room(request);
+        if (!NAME.matcher(room).matches()) {
+            throw new HandshakeException(400, "bad room name", Map.of(),
+                    "a room name is 1 to 32 letters, digits, '.', '-' or '_'\n");
+        }
+        if (privateRooms.contains(room)) {
+            throw new HandshakeException(403, "private room " + room, Map.of(), "the room '" + room
+                    + "' is private\n");
+        }
+        String nick = request.queryParameter(NICK);
+        if (nick != null && !NAME.matcher(nick).matches()) {
+            throw new HandshakeException(400, "bad nickname", Map.of(),
+                    "a nickname is 1 to 32 letters, digits, '.', '-' or '_'\n");
+        }
+    }
+
+    private static String room(UpgradeRequest request) {
+        String room = request.pathParameter(ROOM);
+        return room == null ? LOBBY : room;
+    }
+
+    private static String topic(WebSocket ws) {
+        return "room:" + room(ws.request());
     }
 
     @Override
     public void onOpen(WebSocket ws) {
-        String nick = "guest-" + guests.incrementAndGet();
+        String asked = ws.request().queryParameter(NICK);
+        String nick = asked != null ? asked : "guest-" + guests.incrementAndGet();
         nicks.put(ws, nick);
-        server.subscribe(ws, ROOM);
-        ws.sendText("* you are " + nick + "; /nick NAME to change it");
-        server.publish(ROOM, "* " + nick + " joined");
+        String room = room(ws.request());
+        int here = members.computeIfAbsent(room, r -> new AtomicInteger()).incrementAndGet();
+        server.subscribe(ws, topic(ws));
+        ws.sendText("* you are " + nick + " in " + room + "; /nick NAME to change it");
+        server.publish(topic(ws), "* " + nick + " joined (" + here + " here)");
     }
 
     @Override
@@ -60,14 +110,14 @@ public final class ChatServer implements WebSocketHandler {
         String nick = nicks.get(ws);
         if (text.startsWith("/nick ")) {
             String wanted = text.substring(6).strip();
-            if (wanted.isEmpty() || wanted.length() > 32 || wanted.chars().anyMatch(Character::isWhitespace)) {
-                ws.sendText("* a nickname is 1 to 32 characters without spaces");
+            if (!NAME.matcher(wanted).matches()) {
+                ws.sendText("* a nickname is 1 to 32 letters, digits, '.', '-' or '_'");
                 return;
             }
             nicks.put(ws, wanted);
-            server.publish(ROOM, "* " + nick + " is now " + wanted);
+            server.publish(topic(ws), "* " + nick + " is now " + wanted);
         } else {
-            server.publish(ROOM, nick + ": " + text);
+            server.publish(topic(ws), nick + ": " + text);
         }
     }
 
@@ -75,7 +125,8 @@ public final class ChatServer implements WebSocketHandler {
     public void onClose(WebSocket ws, int code, String reason) {
         String nick = nicks.remove(ws);
         if (nick != null) {
-            server.publish(ROOM, "* " + nick + " left");
+            members.get(room(ws.request())).decrementAndGet();
+            server.publish(topic(ws), "* " + nick + " left");
         }
     }
 }

@@ -12,7 +12,7 @@ public final class Main {
               echo    [--port N] [--max-message-size BYTES]       echo server (permessage-deflate on)
               led     [--port N] [--hal simulated|pi4j] [--led-pin BCM] [--active-low] [--button-pin BCM]
                                                                   LED server with its browser page
-              chat    [--port N]                                  chat server (/nick NAME to rename)
+              chat    [--port N] [--private-rooms A,B]            chat rooms on /chat/{room}?nick=NAME (/nick NAME renames)
               client  URL [--binary] [--subprotocol NAME]         terminal client: stdin lines out, messages in
                       [--trust PEM]                               wss:// trusting these certificates only
             every server takes --port N (default 9998; 0 picks a free port and prints it) and --stop-timeout SECONDS

@@ -5,31 +5,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirefly.server.TlsContexts;
 import io.wirefly.server.WebSocketServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three chat clients: joins, messages, a nick change and a leave notice; then the same room over wss and ws. */
+/**
+ * The chat example: rooms on {@code /chat/{room}}, nicknames from {@code ?nick=}, joins with the room's head count,
+ * a nick change and a leave notice; Python {@code websockets} clients in two rooms; the handshake filter's refusals
+ * with their bodies; the same room over wss and ws on one port.
+ */
 class ChatServerIT {
 
     @Test
-    void threeClientsChat() throws Exception {
+    void threeClientsChatInTheLobby() throws Exception {
         WebSocketServer server = ChatServer.start(0);
         try {
             String url = "ws://127.0.0.1:" + server.port() + "/chat";
             Peer a = Peer.connect(url);
-            assertEquals("* you are guest-1; /nick NAME to change it", a.next());
-            assertEquals("* guest-1 joined", a.next());
-            Peer b = Peer.connect(url);
-            assertEquals("* you are guest-2; /nick NAME to change it", b.next());
-            assertEquals("* guest-2 joined", a.next());
-            assertEquals("* guest-2 joined", b.next());
-            Peer c = Peer.connect(url);
-            c.next();
+            assertEquals("* you are guest-1 in lobby; /nick NAME to change it", a.next());
+            assertEquals("* guest-1 joined (1 here)", a.next());
+            Peer b = Peer.connect(url + "/lobby");
+            assertEquals("* you are guest-2 in lobby; /nick NAME to change it", b.next());
+            assertEquals("* guest-2 joined (2 here)", a.next());
+            assertEquals("* guest-2 joined (2 here)", b.next());
+            Peer c = Peer.connect(url + "?nick=carol");
+            assertEquals("* you are carol in lobby; /nick NAME to change it", c.next());
             for (Peer p : new Peer[] {a, b, c}) {
-                assertEquals("* guest-3 joined", p.next());
+                assertEquals("* carol joined (3 here)", p.next());
             }
             a.send("/nick alice");
             for (Peer p : new Peer[] {a, b, c}) {
@@ -40,8 +51,55 @@ class ChatServerIT {
                 assertEquals("alice: hi all", p.next());
             }
             c.ws.sendClose(1000, "bye");
-            assertEquals("* guest-3 left", a.next());
-            assertEquals("* guest-3 left", b.next());
+            assertEquals("* carol left", a.next());
+            assertEquals("* carol left", b.next());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Python websockets: a and b in /chat/lobby see each other's messages; c in /chat/other sees none of them. */
+    private static final String PYTHON_ROOMS = String.join("\n",
+            "import asyncio, sys, websockets",
+            "base = sys.argv[1]",
+            "async def drain(ws, until):",
+            "    got = []",
+            "    while True:",
+            "        m = await asyncio.wait_for(ws.recv(), 10)",
+            "        got.append(m)",
+            "        if m == until: return got",
+            "async def main():",
+            "    async with websockets.connect(base + '/chat/lobby?nick=a') as a, \\",
+            "               websockets.connect(base + '/chat/other?nick=c') as c:",
+            "        await drain(a, '* a joined (1 here)')",
+            "        await drain(c, '* c joined (1 here)')",
+            "        async with websockets.connect(base + '/chat/lobby?nick=b') as b:",
+            "            await drain(b, '* b joined (2 here)')",
+            "            await drain(a, '* b joined (2 here)')",
+            "            await a.send('hello from a')",
+            "            await b.send('hello from b')",
+            "            print('a got', await drain(a, 'b: hello from b'))",
+            "            print('b got', await drain(b, 'b: hello from b'))",
+            "            await c.send('only c')",
+            "            print('c got', await drain(c, 'c: only c'))",
+            "asyncio.run(main())");
+
+    @Test
+    void pythonClientsInTwoRoomsAndTheFiltersRefusals() throws Exception {
+        WebSocketServer server = ChatServer.start(0, null, Set.of("secret"));
+        try {
+            String out = run(List.of("/usr/bin/python3", "-c", PYTHON_ROOMS, "ws://127.0.0.1:" + server.port()));
+            assertTrue(out.contains("a got ['a: hello from a', 'b: hello from b']"), out);
+            assertTrue(out.contains("b got ['a: hello from a', 'b: hello from b']"), out);
+            assertTrue(out.contains("c got ['c: only c']"), out);
+
+            String refused = rawUpgrade(server.port(), "/chat/secret");
+            assertTrue(refused.startsWith("HTTP/1.1 403 "), refused);
+            assertTrue(refused.endsWith("\r\n\r\nthe room 'secret' is private\n"), refused);
+            String badNick = rawUpgrade(server.port(), "/chat/lobby?nick=no%20spaces");
+            assertTrue(badNick.startsWith("HTTP/1.1 400 "), badNick);
+            assertTrue(badNick.contains("a nickname is 1 to 32 letters"), badNick);
+            assertTrue(rawUpgrade(server.port(), "/chat/a%2Fb").startsWith("HTTP/1.1 400 "), "a room name with a /");
         } finally {
             server.stop(Duration.ofSeconds(2));
         }
@@ -52,29 +110,59 @@ class ChatServerIT {
     void wssAndWsClientsShareTheRoomOnOnePort(@TempDir Path dir) throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
-                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
-                .redirectErrorStream(true).start();
-        openssl.getInputStream().readAllBytes();
-        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0, "openssl req failed");
-        WebSocketServer server = ChatServer.start(0, ExampleTls.of(cert, key, true));
+        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost", "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1"));
+        WebSocketServer server = ChatServer.start(0, ExampleTls.of(cert, key, true), Set.of());
         try {
-            Peer secure = Peer.connect("wss://localhost:" + server.port() + "/chat", TlsContexts.trusting(cert));
-            assertEquals("* you are guest-1; /nick NAME to change it", secure.next());
-            assertEquals("* guest-1 joined", secure.next());
-            Peer plain = Peer.connect("ws://localhost:" + server.port() + "/chat");
+            Peer secure = Peer.connect("wss://localhost:" + server.port() + "/chat/tls?nick=s",
+                    TlsContexts.trusting(cert));
+            assertEquals("* you are s in tls; /nick NAME to change it", secure.next());
+            assertEquals("* s joined (1 here)", secure.next());
+            Peer plain = Peer.connect("ws://localhost:" + server.port() + "/chat/tls?nick=p");
             plain.next();
-            assertEquals("* guest-2 joined", secure.next());
-            assertEquals("* guest-2 joined", plain.next());
+            assertEquals("* p joined (2 here)", secure.next());
+            assertEquals("* p joined (2 here)", plain.next());
             secure.send("over wss");
-            assertEquals("guest-1: over wss", plain.next());
-            assertEquals("guest-1: over wss", secure.next());
+            assertEquals("s: over wss", plain.next());
+            assertEquals("s: over wss", secure.next());
             plain.send("over ws");
-            assertEquals("guest-2: over ws", secure.next());
-            assertEquals("guest-2: over ws", plain.next());
+            assertEquals("p: over ws", secure.next());
+            assertEquals("p: over ws", plain.next());
         } finally {
             server.stop(Duration.ofSeconds(2));
         }
+    }
+
+    /** @return the whole response to an upgrade request for {@code target}, read until the server closes */
+    private static String rawUpgrade(int port, String target) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Runs a program to completion within 90 s; fails unless it exits 0; returns its output. */
+    static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command.get(0) + " did not finish within 90 s");
+        }
+        String output = out.get(10, TimeUnit.SECONDS);
+        assertEquals(0, p.exitValue(), command.get(0) + ":\n" + output);
+        return output;
     }
 }

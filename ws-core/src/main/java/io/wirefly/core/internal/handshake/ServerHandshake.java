@@ -195,11 +195,11 @@ public final class ServerHandshake {
     public static ByteBuffer rejection(HandshakeException e) {
         int status = e.httpStatus() == 0 ? 400 : e.httpStatus();
         String reason = reasonPhrase(status);
-        String body = status + " " + reason + "\n";
+        byte[] body = e.responseBody().orElse(status + " " + reason + "\n").getBytes(StandardCharsets.UTF_8);
         StringBuilder sb = new StringBuilder(256);
         sb.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
         sb.append("Content-Type: text/plain; charset=utf-8\r\n");
-        sb.append("Content-Length: ").append(body.length()).append("\r\n");
+        sb.append("Content-Length: ").append(body.length).append("\r\n");
         sb.append("Connection: close\r\n");
         Map<String, String> sorted = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         sorted.putAll(e.headers());
@@ -211,8 +211,9 @@ public final class ServerHandshake {
                 sb.append(name).append(": ").append(value).append("\r\n");
             }
         }
-        sb.append("\r\n").append(body);
-        return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        sb.append("\r\n");
+        byte[] head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return ByteBuffer.allocate(head.length + body.length).put(head).put(body).flip();
     }
 
     /** RFC 9110 §5.5: VCHAR, SP, HTAB and obs-text; notably no CR or LF. */
