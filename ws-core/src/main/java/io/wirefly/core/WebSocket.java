@@ -84,6 +84,61 @@ public interface WebSocket {
      */
     UpgradeRequest request();
 
+    /**
+     * Joins a topic of the server this connection belongs to; it leaves all of them when it closes. Topics fan a
+     * message out to many connections with the frame encoded once.
+     *
+     * <pre>{@code
+     * public void onOpen(WebSocket ws) {
+     *     ws.subscribe("room:" + ws.request().pathParameter("room"));
+     * }
+     * public void onText(WebSocket ws, String text) {
+     *     ws.publish("room:" + ws.request().pathParameter("room"), text);
+     * }
+     * }</pre>
+     *
+     * @param topic the topic name
+     * @throws UnsupportedOperationException on a client connection (topics belong to a server)
+     */
+    default void subscribe(String topic) {
+        throw new UnsupportedOperationException("topics belong to a server; this connection has none");
+    }
+
+    /**
+     * Leaves a topic; nothing if this connection is not a member.
+     *
+     * @param topic the topic name
+     * @throws UnsupportedOperationException on a client connection
+     */
+    default void unsubscribe(String topic) {
+        throw new UnsupportedOperationException("topics belong to a server; this connection has none");
+    }
+
+    /**
+     * Sends a text message to every open member of a topic of this connection's server (this connection too, if it
+     * is a member).
+     *
+     * @param topic the topic name
+     * @param text the message
+     * @return how many connections it was queued for
+     * @throws UnsupportedOperationException on a client connection
+     */
+    default int publish(String topic, CharSequence text) {
+        throw new UnsupportedOperationException("topics belong to a server; this connection has none");
+    }
+
+    /**
+     * Sends a binary message to every open member of a topic of this connection's server.
+     *
+     * @param topic the topic name
+     * @param data the message; not modified
+     * @return how many connections it was queued for
+     * @throws UnsupportedOperationException on a client connection
+     */
+    default int publish(String topic, ByteBuffer data) {
+        throw new UnsupportedOperationException("topics belong to a server; this connection has none");
+    }
+
     /** @return the address of the other end */
     InetSocketAddress remoteAddress();
 }

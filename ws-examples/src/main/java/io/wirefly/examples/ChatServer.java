@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * room with the sender's nickname, taken from {@code ?nick=NAME} or made up; {@code /nick NAME} renames; joins (with
  * the number of people in the room) and leaves are announced. Each room is one of the server's topics. The handshake
  * filter checks room names and nicknames before the upgrade (400 with a body that says why) and refuses the rooms
- * named with {@code --private-rooms} (403).
+ * named with {@code --private-rooms} (403). Everything a handler needs is on the connection: its request (room, nick)
+ * and its server's topics.
  */
 public final class ChatServer implements WebSocketHandler {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
@@ -28,7 +29,6 @@ public final class ChatServer implements WebSocketHandler {
     private final Map<WebSocket, String> nicks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> members = new ConcurrentHashMap<>();
     private final AtomicInteger guests = new AtomicInteger();
-    private WebSocketServer server;
 
     private ChatServer(Set<String> privateRooms) {
         this.privateRooms = Set.copyOf(privateRooms);
@@ -59,11 +59,10 @@ public final class ChatServer implements WebSocketHandler {
 
     static WebSocketServer start(int port, ExampleTls tls, Set<String> privateRooms) {
         ChatServer chat = new ChatServer(privateRooms);
-        chat.server = ExampleTls.apply(tls, WebSocketServer.builder().port(port)
+        return ExampleTls.apply(tls, WebSocketServer.builder().port(port)
                 .handshakeFilter(chat::admit)
                 .route("/chat", chat)
-                .route("/chat/{" + ROOM + "}", chat)).build();
-        return chat.server.start();
+                .route("/chat/{" + ROOM + "}", chat)).build().start();
     }
 
     /** The handshake filter: a valid room that is not private, and a valid nickname if one is asked for. */
@@ -100,9 +99,9 @@ public final class ChatServer implements WebSocketHandler {
         nicks.put(ws, nick);
         String room = room(ws.request());
         int here = members.computeIfAbsent(room, r -> new AtomicInteger()).incrementAndGet();
-        server.subscribe(ws, topic(ws));
+        ws.subscribe(topic(ws));
         ws.sendText("* you are " + nick + " in " + room + "; /nick NAME to change it");
-        server.publish(topic(ws), "* " + nick + " joined (" + here + " here)");
+        ws.publish(topic(ws), "* " + nick + " joined (" + here + " here)");
     }
 
     @Override
@@ -115,9 +114,9 @@ public final class ChatServer implements WebSocketHandler {
                 return;
             }
             nicks.put(ws, wanted);
-            server.publish(topic(ws), "* " + nick + " is now " + wanted);
+            ws.publish(topic(ws), "* " + nick + " is now " + wanted);
         } else {
-            server.publish(topic(ws), nick + ": " + text);
+            ws.publish(topic(ws), nick + ": " + text);
         }
     }
 
@@ -126,7 +125,7 @@ public final class ChatServer implements WebSocketHandler {
         String nick = nicks.remove(ws);
         if (nick != null) {
             members.get(room(ws.request())).decrementAndGet();
-            server.publish(topic(ws), "* " + nick + " left");
+            ws.publish(topic(ws), "* " + nick + " left");
         }
     }
 }

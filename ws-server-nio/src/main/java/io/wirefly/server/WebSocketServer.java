@@ -1,11 +1,8 @@
 package io.wirefly.server;
 
-import io.wirefly.core.Role;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketConfig;
 import io.wirefly.core.WebSocketHandler;
-import io.wirefly.core.internal.frame.FrameEncoder;
-import io.wirefly.core.internal.frame.MaskKeys;
 import io.wirefly.core.internal.frame.Opcode;
 import io.wirefly.server.internal.Acceptor;
 import io.wirefly.server.internal.Broadcast;
@@ -18,6 +15,7 @@ import io.wirefly.server.internal.OutboundTotal;
 import io.wirefly.server.internal.Router;
 import io.wirefly.server.internal.Settings;
 import io.wirefly.server.internal.TlsSetup;
+import io.wirefly.server.internal.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -67,19 +65,18 @@ public final class WebSocketServer {
     private final Builder options;
     private final MetricsCollector metrics;
     private final Set<SessionHandle> connections = ConcurrentHashMap.newKeySet();
-    private final Map<String, Set<SessionHandle>> topics = new ConcurrentHashMap<>();
+    private final Topics topics = new Topics(connections);
     private final Acceptor.Registry registry = new Acceptor.Registry() {
         @Override
         public void add(SessionHandle handle) {
             connections.add(handle);
+            handle.serverTopics(topics);
         }
 
         @Override
         public void remove(SessionHandle handle) {
             connections.remove(handle);
-            for (String topic : handle.topics()) {
-                leave(handle, topic);
-            }
+            topics.leaveAll(handle);
         }
     };
     private final Object lifecycle = new Object();
@@ -270,7 +267,7 @@ public final class WebSocketServer {
      * @return how many connections it was queued for
      */
     public int broadcast(CharSequence text) {
-        return Broadcast.send(connections, frame(Opcode.TEXT, ByteBuffer.wrap(
+        return Broadcast.send(connections, Topics.frame(Opcode.TEXT, ByteBuffer.wrap(
                 text.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
@@ -281,25 +278,18 @@ public final class WebSocketServer {
      * @return how many connections it was queued for
      */
     public int broadcast(ByteBuffer data) {
-        return Broadcast.send(connections, frame(Opcode.BINARY, data));
+        return Broadcast.send(connections, Topics.frame(Opcode.BINARY, data));
     }
 
     /**
-     * Adds a connection of this server to a topic; it leaves every topic when it closes.
+     * Adds a connection of this server to a topic; it leaves every topic when it closes. The same as
+     * {@code ws.subscribe(topic)}.
      *
      * @param ws a connection of this server
      * @param topic the topic name
      */
     public void subscribe(WebSocket ws, String topic) {
-        Objects.requireNonNull(topic, "topic");
-        if (!(ws instanceof SessionHandle c) || !connections.contains(c)) {
-            throw new IllegalArgumentException("not a connection of this server: " + ws);
-        }
-        c.topics().add(topic);
-        topics.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(c);
-        if (!connections.contains(c)) {
-            leave(c, topic);   // it closed meanwhile, and its release may have run before it joined
-        }
+        topics.subscribe(ws, topic);
     }
 
     /**
@@ -309,18 +299,7 @@ public final class WebSocketServer {
      * @param topic the topic name
      */
     public void unsubscribe(WebSocket ws, String topic) {
-        if (ws instanceof SessionHandle c) {
-            leave(c, topic);
-        }
-    }
-
-    /** Removes a connection from a topic, and the topic when it has no members left. */
-    private void leave(SessionHandle c, String topic) {
-        c.topics().remove(topic);
-        topics.computeIfPresent(topic, (t, members) -> {
-            members.remove(c);
-            return members.isEmpty() ? null : members;
-        });
+        topics.unsubscribe(ws, topic);
     }
 
     /**
@@ -331,8 +310,7 @@ public final class WebSocketServer {
      * @return how many connections it was queued for
      */
     public int publish(String topic, CharSequence text) {
-        return Broadcast.send(members(topic), frame(Opcode.TEXT, ByteBuffer.wrap(
-                text.toString().getBytes(StandardCharsets.UTF_8))));
+        return topics.publish(topic, text);
     }
 
     /**
@@ -343,17 +321,12 @@ public final class WebSocketServer {
      * @return how many connections it was queued for
      */
     public int publish(String topic, ByteBuffer data) {
-        return Broadcast.send(members(topic), frame(Opcode.BINARY, data));
-    }
-
-    private Set<SessionHandle> members(String topic) {
-        Set<SessionHandle> members = topics.get(topic);
-        return members == null ? Set.of() : members;
+        return topics.publish(topic, data);
     }
 
     /** @return how many topics have members (closed connections leave theirs); for tests and diagnostics */
     int topicCount() {
-        return topics.size();
+        return topics.count();
     }
 
     /** @return a snapshot of the server's counters */
@@ -361,11 +334,6 @@ public final class WebSocketServer {
         return metrics.snapshot();
     }
 
-    private static ByteBuffer frame(Opcode opcode, ByteBuffer payload) {
-        // Server frames are unmasked, so the same bytes go to every recipient.
-        return new FrameEncoder(Role.SERVER, MaskKeys.fixed(0)).encode(opcode.code(), true, 0, payload)
-                .asReadOnlyBuffer();
-    }
 
     /**
      * Settings of a {@link WebSocketServer}; {@link #build()} validates them and names any bad value. Not

@@ -138,8 +138,15 @@ class HandlerHooksIT {
                         .get(5, TimeUnit.SECONDS);
             }
             for (int i = 0; i < 20; i++) {
-                assertEquals("ping " + i, pongOrFail(peer));
-                assertEquals("ping " + i, pings.poll(10, TimeUnit.SECONDS), "the payload copied, in order");
+                assertEquals("ping " + i, pings.poll(10, TimeUnit.SECONDS), "every payload copied, in order");
+            }
+            // RFC 6455 §5.5.3: when pings come faster than their pongs go, answering the latest is enough; so the
+            // pongs are an increasing run of the pings that ends with the last one.
+            int last = -1;
+            while (last < 19) {
+                int n = Integer.parseInt(pongOrFail(peer).substring("ping ".length()));
+                assertTrue(n > last, "pongs in order: " + n + " after " + last);
+                last = n;
             }
 
             JdkPeer deaf = JdkPeer.connect(server.port(), "/deaf");
@@ -148,6 +155,46 @@ class HandlerHooksIT {
         } finally {
             server.stop(Duration.ofSeconds(2));
             pool.shutdownNow();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void topicsAreReachableFromTheHandleAndAClosedConnectionLeavesThem() throws Exception {
+        WebSocketHandler room = new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                ws.subscribe("room");
+            }
+
+            @Override
+            public void onText(WebSocket ws, String text) {
+                int reached = ws.publish("room", text);
+                ws.sendText("reached " + reached);
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).route("/room", room).build().start();
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            JdkPeer a = JdkPeer.connect(server.port(), "/room");
+            JdkPeer b = JdkPeer.connect(server.port(), "/room");
+            Peers.await(Duration.ofSeconds(10), "two members", () -> server.metrics().openConnections() == 2);
+            a.ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
+            assertEquals("hello", b.texts.poll(10, TimeUnit.SECONDS));
+            assertEquals(java.util.Set.of("hello", "reached 2"),
+                    java.util.Set.of(a.texts.poll(10, TimeUnit.SECONDS), a.texts.poll(10, TimeUnit.SECONDS)));
+            b.ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+            b.closed.get(10, TimeUnit.SECONDS);
+            Peers.await(Duration.ofSeconds(10), "b gone", () -> server.metrics().openConnections() == 1);
+            a.ws.sendText("alone", true).get(5, TimeUnit.SECONDS);
+            assertEquals(java.util.Set.of("alone", "reached 1"),
+                    java.util.Set.of(a.texts.poll(10, TimeUnit.SECONDS), a.texts.poll(10, TimeUnit.SECONDS)));
+
+            WebSocket ours = client.connect(URI.create("ws://127.0.0.1:" + server.port() + "/room"),
+                    new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                    () -> ours.subscribe("room"), "a client connection has no topics");
+            ours.close();
+        } finally {
+            server.stop(Duration.ofSeconds(2));
         }
     }
 

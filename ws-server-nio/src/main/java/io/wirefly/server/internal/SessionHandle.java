@@ -61,6 +61,8 @@ public final class SessionHandle implements WebSocket {
     private volatile String path = "";
     private volatile String subprotocol = "";
     private volatile UpgradeRequest request;
+    /** The server's topics, or null on a client connection. */
+    private volatile Topics serverTopics;
 
     SessionHandle(Session session, Info info) {
         this.session = session;
@@ -210,6 +212,39 @@ public final class SessionHandle implements WebSocket {
             throw new IllegalStateException("the handshake is not done yet");
         }
         return r;
+    }
+
+    /** Called when a server takes the connection: its topics become reachable from the handle. */
+    public void serverTopics(Topics topics) {
+        this.serverTopics = topics;
+    }
+
+    private Topics topicsOrFail() {
+        Topics t = serverTopics;
+        if (t == null) {
+            throw new UnsupportedOperationException("topics belong to a server; a client connection has none");
+        }
+        return t;
+    }
+
+    @Override
+    public void subscribe(String topic) {
+        topicsOrFail().subscribe(this, topic);
+    }
+
+    @Override
+    public void unsubscribe(String topic) {
+        topicsOrFail().unsubscribe(this, topic);
+    }
+
+    @Override
+    public int publish(String topic, CharSequence text) {
+        return topicsOrFail().publish(topic, text);
+    }
+
+    @Override
+    public int publish(String topic, ByteBuffer data) {
+        return topicsOrFail().publish(topic, data);
     }
 
     /** @return the local address of the socket, or null */

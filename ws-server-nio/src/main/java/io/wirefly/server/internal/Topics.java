@@ -1,0 +1,105 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.Role;
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.internal.frame.FrameEncoder;
+import io.wirefly.core.internal.frame.MaskKeys;
+import io.wirefly.core.internal.frame.Opcode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A server's topics: named sets of its connections, each message encoded once and shared read-only by every member
+ * ({@link Broadcast}). Reached from the server ({@code server.publish}) and from each of its connections
+ * ({@code ws.publish}). A connection leaves all its topics when it is released. Thread-safe.
+ *
+ * <pre>{@code
+ * Topics topics = new Topics(connections);
+ * topics.subscribe(handle, "room:lobby");
+ * topics.publish("room:lobby", "hello");
+ * }</pre>
+ */
+public final class Topics {
+    private final Set<SessionHandle> connections;
+    private final Map<String, Set<SessionHandle>> members = new ConcurrentHashMap<>();
+
+    /** @param connections the server's open connections (live): only they may join */
+    public Topics(Set<SessionHandle> connections) {
+        this.connections = connections;
+    }
+
+    /**
+     * @param ws a connection of this server
+     * @param topic the topic name
+     * @throws IllegalArgumentException if {@code ws} is not a connection of this server
+     */
+    public void subscribe(WebSocket ws, String topic) {
+        Objects.requireNonNull(topic, "topic");
+        if (!(ws instanceof SessionHandle c) || !connections.contains(c)) {
+            throw new IllegalArgumentException("not a connection of this server: " + ws);
+        }
+        c.topics().add(topic);
+        members.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(c);
+        if (!connections.contains(c)) {
+            leave(c, topic);   // it closed meanwhile, and its release may have run before it joined
+        }
+    }
+
+    /** Removes a connection from a topic; nothing if it is not a member. */
+    public void unsubscribe(WebSocket ws, String topic) {
+        if (ws instanceof SessionHandle c) {
+            leave(c, topic);
+        }
+    }
+
+    /** A released connection leaves every topic it joined. */
+    public void leaveAll(SessionHandle c) {
+        for (String topic : c.topics()) {
+            leave(c, topic);
+        }
+    }
+
+    private void leave(SessionHandle c, String topic) {
+        c.topics().remove(topic);
+        members.computeIfPresent(topic, (t, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** @return how many open members it was queued for */
+    public int publish(String topic, CharSequence text) {
+        return Broadcast.send(members(topic), frame(Opcode.TEXT, ByteBuffer.wrap(
+                text.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** @return how many open members it was queued for */
+    public int publish(String topic, ByteBuffer data) {
+        return Broadcast.send(members(topic), frame(Opcode.BINARY, data));
+    }
+
+    private Set<SessionHandle> members(String topic) {
+        Set<SessionHandle> set = members.get(topic);
+        return set == null ? Set.of() : set;
+    }
+
+    /** @return how many topics have members */
+    public int count() {
+        return members.size();
+    }
+
+    /** Forgets every topic (the server stopped). */
+    public void clear() {
+        members.clear();
+    }
+
+    /** @return an unmasked frame, encoded once and shared read-only by every recipient */
+    public static ByteBuffer frame(Opcode opcode, ByteBuffer payload) {
+        return new FrameEncoder(Role.SERVER, MaskKeys.fixed(0)).encode(opcode.code(), true, 0, payload)
+                .asReadOnlyBuffer();
+    }
+}
