@@ -25,12 +25,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Wirefly against independent implementations: Python websockets and the JDK's HTTP client, both directions. */
 class PeerInteropIT {
     private WebSocketServer server;
+    /** The extensions each connection to /echo negotiated, as the server saw them. */
+    private final List<List<String>> negotiated = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
+        io.wirefly.core.WebSocketHandler echo = Recorder.echo();
         server = WebSocketServer.builder().bind(java.net.InetAddress.getLoopbackAddress()).port(0)
                 .config(WebSocketConfig.builder().maxMessageSize(4 << 20).maxFrameSize(4 << 20).deflate(true).build())
-                .route("/", Recorder.echo()).route("/echo", Recorder.echo()).build().start();
+                .route("/", echo).route("/echo", new io.wirefly.core.WebSocketHandler() {
+                    @Override
+                    public void onOpen(WebSocket ws) {
+                        negotiated.add(ws.request().extensions());
+                    }
+
+                    @Override
+                    public void onText(WebSocket ws, String text) {
+                        echo.onText(ws, text);
+                    }
+
+                    @Override
+                    public void onBinary(WebSocket ws, ByteBuffer data) {
+                        echo.onBinary(ws, data);
+                    }
+                }).build().start();
     }
 
     @AfterEach
@@ -46,6 +64,10 @@ class PeerInteropIT {
         assertTrue(out.contains("ALL OK"), out);
         assertTrue(out.contains("ok   invalid UTF-8 closed with 1007"), out);
         assertTrue(out.contains("ok   echo 2 within a 9-bit window"), out);
+        // The deflate checks above would pass with deflate silently declined: the server must have agreed to it.
+        assertTrue(negotiated.stream().anyMatch(e -> e.size() == 1 && e.get(0).startsWith("permessage-deflate")
+                && e.get(0).contains("server_max_window_bits=9")), "negotiated: " + negotiated);
+        assertTrue(negotiated.stream().anyMatch(List::isEmpty), "and the plain connections: " + negotiated);
     }
 
     @ParameterizedTest
@@ -60,6 +82,8 @@ class PeerInteropIT {
             Recorder events = new Recorder();
             WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + python.port + "/"), events)
                     .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(deflate, ws.request().extensions().stream().anyMatch(e -> e.startsWith("permessage-deflate")),
+                    "negotiated: " + ws.request().extensions());
             ws.sendText("hello python");
             assertEquals("hello python", events.next());
             byte[] blob = new byte[1 << 20];
