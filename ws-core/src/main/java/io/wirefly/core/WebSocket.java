@@ -50,17 +50,28 @@ public interface WebSocket {
 
     /**
      * Starts the closing handshake: messages already queued are sent first, then a close frame with this code
-     * and reason. The connection is closed when the peer answers, or after the close timeout.
+     * and reason. {@link #readyState()} is {@link ReadyState#CLOSING} at once, whichever thread calls. The connection
+     * is closed when the peer answers, or after the close timeout. Calling it again, or on a connection that is
+     * already closing, starts nothing new and returns the same outcome.
+     *
+     * <pre>{@code
+     * ws.close(1000, "bye").toCompletableFuture().get(10, TimeUnit.SECONDS);   // waits for the peer's answer
+     * }</pre>
      *
      * @param code a code that {@link CloseCode#isValidToSend()} accepts
      * @param reason at most 123 bytes of UTF-8; may be empty
+     * @return completed with how the connection ended (the peer's answer, or 1006 if it never came)
      * @throws IllegalArgumentException if the code may not be sent or the reason is too long
      */
-    void close(int code, String reason);
+    CompletionStage<CloseInfo> close(int code, String reason);
 
-    /** Closes with 1000 and no reason. */
-    default void close() {
-        close(CloseCode.NORMAL.code(), "");
+    /**
+     * Closes with 1000 and no reason.
+     *
+     * @return completed with how the connection ended
+     */
+    default CompletionStage<CloseInfo> close() {
+        return close(CloseCode.NORMAL.code(), "");
     }
 
     /** @return the connection's current state */

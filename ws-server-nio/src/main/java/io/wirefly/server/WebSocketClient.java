@@ -1,5 +1,7 @@
 package io.wirefly.server;
 
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.CloseInfo;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketConfig;
 import io.wirefly.core.WebSocketHandler;
@@ -7,6 +9,7 @@ import io.wirefly.server.internal.ClientConnector;
 import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.OutboundTotal;
+import io.wirefly.server.internal.SessionHandle;
 import io.wirefly.server.internal.Settings;
 import io.wirefly.server.internal.TlsSetup;
 import io.wirefly.core.internal.protocol.InboundBudget;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
@@ -42,9 +46,11 @@ public final class WebSocketClient implements AutoCloseable {
     private final SSLContext tlsContext;
     private TlsSetup tls;
     private volatile boolean closed;
+    private final long closeTimeoutNanos;
 
     private WebSocketClient(Builder b) {
         this.metrics = new MetricsCollector(b.metricsListener);
+        this.closeTimeoutNanos = b.closeTimeout.toNanos();
         Settings settings = new Settings(b.config, b.executor,
                 b.connectTimeout.toNanos() + b.handshakeTimeout.toNanos(), b.idleTimeout.toNanos(),
                 b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), 1 << 20, 256 << 10, 16 << 20,
@@ -77,10 +83,11 @@ public final class WebSocketClient implements AutoCloseable {
      *
      * @param uri a {@code ws://} or {@code wss://} URI
      * @param handler receives the connection's events
-     * @return completed with the open connection, or failed (a {@code HandshakeException} carries the server's
-     *     HTTP status; an {@code IOException} a refused connection)
-     * @throws IllegalArgumentException for a URI that is not {@code ws://} or {@code wss://} with a host
-     * @throws IllegalStateException if this client was closed
+     * @return completed with the open connection, or failed: every failure goes there, none is thrown (a
+     *     {@code HandshakeException} carries the server's HTTP status, an {@code IOException} a refused connection,
+     *     an {@code IllegalArgumentException} a URI that is not {@code ws://} or {@code wss://} with a host, an
+     *     {@code IllegalStateException} a closed client)
+     * @throws NullPointerException if {@code uri} or {@code handler} is null
      */
     public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler) {
         return connect(uri, handler, List.of(), Map.of());
@@ -93,21 +100,26 @@ public final class WebSocketClient implements AutoCloseable {
      * @param handler receives the connection's events
      * @param subprotocols subprotocols to offer, most preferred first
      * @param headers extra request headers such as {@code Origin} or {@code Authorization}
-     * @return completed with the open connection, or failed
-     * @throws IllegalArgumentException for a URI that is not {@code ws://} or {@code wss://} with a host
-     * @throws IllegalStateException if this client was closed
+     * @return completed with the open connection, or failed (see {@link #connect(URI, WebSocketHandler)})
+     * @throws NullPointerException if {@code uri} or {@code handler} is null
      */
     public CompletionStage<WebSocket> connect(URI uri, WebSocketHandler handler, List<String> subprotocols,
             Map<String, String> headers) {
+        Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(handler, "handler");
         if (closed) {
-            throw new IllegalStateException("this WebSocketClient is closed");
+            return CompletableFuture.failedFuture(new IllegalStateException("this WebSocketClient is closed"));
         }
         if (!("ws".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()))
                 || uri.getHost() == null) {
-            throw new IllegalArgumentException("uri must be ws://host[:port]/path or wss://..., was " + uri);
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "uri must be ws://host[:port]/path or wss://..., was " + uri));
         }
-        return connector.connect(uri, handler, List.copyOf(subprotocols), Map.copyOf(headers));
+        try {
+            return connector.connect(uri, handler, List.copyOf(subprotocols), Map.copyOf(headers));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);   // a null in the lists, say: every failure is the future's
+        }
     }
 
     /** @return a snapshot of this client's counters */
@@ -115,10 +127,32 @@ public final class WebSocketClient implements AutoCloseable {
         return metrics.snapshot();
     }
 
-    /** Closes every connection of this client at once and stops its threads. */
+    /**
+     * Closes every connection of this client with a closing handshake (1001, "going away"), waits for the answers
+     * (at most the close timeout), then stops its threads. Called from one of this client's handlers it does not
+     * wait: the handshakes finish before the threads stop only if they are quick.
+     */
     @Override
     public void close() {
         closed = true;
+        java.util.List<CompletableFuture<CloseInfo>> ends = new java.util.ArrayList<>();
+        for (SessionHandle c : connector.connections()) {
+            try {
+                ends.add(c.close(CloseCode.GOING_AWAY.code(), "client closing").toCompletableFuture());
+            } catch (RuntimeException alreadyGoing) {
+                // closing anyway
+            }
+        }
+        if (!loops.inAnyLoop()) {
+            try {
+                CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+                        .get(closeTimeoutNanos + 1_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // whatever did not answer is cut when the loops stop
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         loops.shutdown(5_000);
         synchronized (this) {
             if (tls != null) {

@@ -198,6 +198,84 @@ class HandlerHooksIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void closeReturnsHowTheConnectionEndedAndAnUnansweredCloseEndsAs1006() throws Exception {
+        LinkedBlockingQueue<WebSocket> opened = new LinkedBlockingQueue<>();
+        WebSocketHandler keep = new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                opened.add(ws);
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).closeTimeout(Duration.ofMillis(500))
+                .route("/", keep).build().start();
+        try {
+            JdkPeer peer = JdkPeer.connect(server.port(), "/");
+            WebSocket ws = opened.poll(10, TimeUnit.SECONDS);
+            CompletableFuture<io.wirefly.core.CloseInfo> ended = ws.close(4000, "done").toCompletableFuture();
+            org.junit.jupiter.api.Assertions.assertNotEquals(io.wirefly.core.ReadyState.OPEN, ws.readyState(),
+                    "CLOSING at once, from the test thread");
+            assertEquals("4000 done", peer.closed.get(10, TimeUnit.SECONDS));
+            io.wirefly.core.CloseInfo info = ended.get(10, TimeUnit.SECONDS);
+            assertEquals(4000, info.code(), "the JDK client echoes the code: " + info);
+            assertTrue(info.clean());
+            assertEquals(info, ws.close().toCompletableFuture().get(1, TimeUnit.SECONDS), "again: the same outcome");
+
+            // A peer that never answers: the close timeout ends it, as 1006.
+            try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+                raw.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                WebSocket silent = opened.poll(10, TimeUnit.SECONDS);
+                long start = System.nanoTime();
+                io.wirefly.core.CloseInfo cut = silent.close(1000, "").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertEquals(1006, cut.code());
+                assertTrue(!cut.clean());
+                assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(400), "after the close timeout");
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void closingTheClientClosesEachConnectionWithAHandshakeAndConnectNeverThrows() throws Exception {
+        LinkedBlockingQueue<Integer> serverSaw = new LinkedBlockingQueue<>();
+        WebSocketHandler record = new WebSocketHandler() {
+            @Override
+            public void onClose(WebSocket ws, int code, String reason) {
+                serverSaw.add(code);
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).route("/", record).build().start();
+        try {
+            WebSocketClient client = WebSocketClient.builder().build();
+            URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");
+            WebSocket a = client.connect(uri, new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            WebSocket b = client.connect(uri, new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            client.close();
+            assertEquals(1001, serverSaw.poll(10, TimeUnit.SECONDS), "a closing handshake, not a cut (1006)");
+            assertEquals(1001, serverSaw.poll(10, TimeUnit.SECONDS));
+            assertEquals(io.wirefly.core.ReadyState.CLOSED, a.readyState());
+            assertEquals(io.wirefly.core.ReadyState.CLOSED, b.readyState());
+
+            // Every connect failure is the future's: a closed client, a bad scheme, a refused port.
+            WebSocketClient other = WebSocketClient.builder().build();
+            CompletionStage<WebSocket> badScheme = other.connect(URI.create("http://127.0.0.1/"), new Recorder());
+            other.close();
+            for (CompletionStage<WebSocket> failed : java.util.List.of(client.connect(uri, new Recorder()),
+                    badScheme)) {
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class,
+                        () -> failed.toCompletableFuture().get(10, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof IllegalStateException
+                        || e.getCause() instanceof IllegalArgumentException, e.getCause().toString());
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     private static String pongOrFail(JdkPeer peer) throws InterruptedException {
         String pong = peer.pongs.poll(10, TimeUnit.SECONDS);
         if (pong == null) {

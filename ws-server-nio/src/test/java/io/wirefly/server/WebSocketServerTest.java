@@ -252,7 +252,8 @@ class WebSocketServerTest {
         }
 
         @Override
-        public void close(int code, String reason) {
+        public CompletionStage<io.wirefly.core.CloseInfo> close(int code, String reason) {
+            return CompletableFuture.completedFuture(new io.wirefly.core.CloseInfo(code, reason));
         }
 
         @Override

@@ -19,6 +19,8 @@ public final class ClientConnector {
     private final Settings settings;
     private final java.util.function.Supplier<TlsSetup> tls;
 
+    private final java.util.Set<SessionHandle> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * @param loops the client's loops
      * @param settings connection settings; the handshake timeout covers connect and handshake
@@ -28,6 +30,11 @@ public final class ClientConnector {
         this.loops = loops;
         this.settings = settings;
         this.tls = tls;
+    }
+
+    /** @return the connections started and not yet released (live, thread-safe) */
+    public java.util.Set<SessionHandle> connections() {
+        return connections;
     }
 
     /**
@@ -81,7 +88,9 @@ public final class ClientConnector {
                 }
                 int ops = connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT;
                 wire.attach(loop.register(channel, ops, session), ops);
-                session.start(connected, () -> { });
+                SessionHandle handle = session.handle();
+                connections.add(handle);
+                session.start(connected, () -> connections.remove(handle));
             } catch (IOException | RuntimeException e) {
                 // a synchronous failure (refused at once, no route): nothing may stay open
                 if (channel != null) {

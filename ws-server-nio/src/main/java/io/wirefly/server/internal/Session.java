@@ -584,6 +584,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         } finally {
             handshake = null;
             handle.closed();
+            handle.ended(CloseCode.ABNORMAL.code(), "");   // nothing if the protocol already reported its end
             Runnable r = release;
             release = () -> { };
             r.run();
@@ -732,6 +733,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 phase = Phase.CLOSING;
             }
         }
+        handle.ended(code, reason);
         dispatch(() -> handler.onClose(handle, code, reason));
     }
 

@@ -1,5 +1,6 @@
 package io.wirefly.server.internal;
 
+import io.wirefly.core.CloseInfo;
 import io.wirefly.core.ClosedException;
 import io.wirefly.core.CloseCode;
 import io.wirefly.core.ReadyState;
@@ -61,6 +62,7 @@ public final class SessionHandle implements WebSocket {
     private volatile String path = "";
     private volatile String subprotocol = "";
     private volatile UpgradeRequest request;
+    private final CompletableFuture<CloseInfo> ended = new CompletableFuture<>();
     /** The server's topics, or null on a client connection. */
     private volatile Topics serverTopics;
 
@@ -168,7 +170,7 @@ public final class SessionHandle implements WebSocket {
     }
 
     @Override
-    public void close(int code, String reason) {
+    public CompletionStage<CloseInfo> close(int code, String reason) {
         if (!CloseCode.isValidOnWire(code)) {
             throw new IllegalArgumentException("close code " + code + " may not be sent");
         }
@@ -183,6 +185,12 @@ public final class SessionHandle implements WebSocket {
         } else {
             loop().execute(() -> session.close(code, reason));
         }
+        return ended.copy();
+    }
+
+    /** Completed once, with how the connection ended; loop thread. */
+    void ended(int code, String reason) {
+        ended.complete(new CloseInfo(code, reason));
     }
 
     @Override
