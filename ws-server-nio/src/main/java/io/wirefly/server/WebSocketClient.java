@@ -122,6 +122,30 @@ public final class WebSocketClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a connection that reconnects when it is lost, following {@code policy}. It returns at once: the first
+     * attempt is already under way, and a failed first attempt is retried like a lost connection. The handler's
+     * {@code onOpen} tells when each connection is up.
+     *
+     * <pre>{@code
+     * ReconnectingWebSocket ws = client.connect(uri, handler, Reconnect.builder().resendQueue(100).build());
+     * }</pre>
+     *
+     * @param uri a {@code ws://} or {@code wss://} URI
+     * @param handler receives the events of every underlying connection
+     * @param policy backoff, limits, stop codes and resend queue
+     * @return the reconnecting connection; keep it for sending
+     * @throws NullPointerException if an argument is null
+     */
+    public ReconnectingWebSocket connect(URI uri, WebSocketHandler handler, Reconnect policy) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(policy, "policy");
+        ReconnectingWebSocket ws = new ReconnectingWebSocket(this, uri, handler, List.of(), Map.of(), policy);
+        ws.start();
+        return ws;
+    }
+
     /** @return a snapshot of this client's counters */
     public Metrics metrics() {
         return metrics.snapshot();
