@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the independent peers that the integration tests talk to, when they are missing:
-# Debian's python3-websockets (a Python client and server), Node.js, and chromium + chromium-driver.
+# Debian's python3-websockets (a Python client and server), Node.js, chromium + chromium-driver, openssl and
+# tinyproxy.
 # Node's `ws` comes from npm inside the build (see ws-server-nio/src/test/node/package.json).
 set -euo pipefail
 
@@ -12,6 +13,8 @@ command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 # The TLS tests handshake with openssl s_client too.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The client's HTTP proxy support is tested through a real proxy (ProxyIT starts it on a free port).
+[ -x /usr/bin/tinyproxy ] || need+=(tinyproxy)
 # The Autobahn suite itself cannot be fetched here (see ws-examples/conformance/README.md); when someone has put it
 # in place, its Debian dependencies come from apt like everything else.
 if [ -d "${AUTOBAHN_TESTSUITE:-/tmp/autobahn-testsuite-py3}/autobahntestsuite" ]; then

@@ -9,6 +9,7 @@ import io.wirefly.server.internal.ClientConnector;
 import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.OutboundTotal;
+import io.wirefly.server.internal.ProxyConfig;
 import io.wirefly.server.internal.SessionHandle;
 import io.wirefly.server.internal.Settings;
 import io.wirefly.server.internal.TlsSetup;
@@ -58,7 +59,8 @@ public final class WebSocketClient implements AutoCloseable {
         this.loops = new EventLoopGroup(b.eventLoops, "wirefly-client");
         this.loops.start();
         this.tlsContext = b.tls;
-        this.connector = new ClientConnector(loops, settings, this::tls);
+        this.connector = new ClientConnector(loops, settings, this::tls,
+                new ProxyConfig(b.proxy, b.proxySelector, b.proxyUser, b.proxyPassword));
     }
 
     /** @return the TLS setup, made at the first {@code wss://} connect (the JDK default context unless one was given) */
@@ -206,6 +208,10 @@ public final class WebSocketClient implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private MetricsListener metricsListener;
         private SSLContext tls;
+        private java.net.Proxy proxy;
+        private java.net.ProxySelector proxySelector;
+        private String proxyUser;
+        private String proxyPassword;
 
         private Builder() {
         }
@@ -302,6 +308,51 @@ public final class WebSocketClient implements AutoCloseable {
         }
 
         /**
+         * Goes through an HTTP proxy ({@code CONNECT host:port}, RFC 9110 §9.3.6) for every connection; TLS and the
+         * WebSocket handshake then run inside the tunnel. {@link java.net.Proxy#NO_PROXY} (or none: the default)
+         * connects directly.
+         *
+         * <pre>{@code
+         * WebSocketClient.builder()
+         *     .proxy(new Proxy(Proxy.Type.HTTP, new InetSocketAddress("proxy.corp", 3128)))
+         *     .proxyCredentials("alice", "secret")
+         *     .build();
+         * }</pre>
+         *
+         * @param proxy an HTTP proxy, or {@code Proxy.NO_PROXY}
+         * @return this builder
+         */
+        public Builder proxy(java.net.Proxy proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
+        /**
+         * Asks {@code selector} which proxy to use for each connection, with the server's {@code http://} (for
+         * {@code ws://}) or {@code https://} (for {@code wss://}) URI, as the JDK's HTTP client does; the first
+         * HTTP proxy it offers is used, and none means direct. {@code ProxySelector.getDefault()} follows the
+         * {@code http.proxyHost} / {@code https.proxyHost} system properties.
+         *
+         * @param selector the proxy selector
+         * @return this builder
+         */
+        public Builder proxySelector(java.net.ProxySelector selector) {
+            this.proxySelector = selector;
+            return this;
+        }
+
+        /**
+         * @param user the proxy user, sent with Basic authentication ({@code Proxy-Authorization})
+         * @param password the password
+         * @return this builder
+         */
+        public Builder proxyCredentials(String user, String password) {
+            this.proxyUser = user;
+            this.proxyPassword = password;
+            return this;
+        }
+
+        /**
          * @param listener told of connection events
          * @return this builder
          */
@@ -321,6 +372,17 @@ public final class WebSocketClient implements AutoCloseable {
             positive("connectTimeout", connectTimeout);
             positive("handshakeTimeout", handshakeTimeout);
             positive("pongTimeout", pongTimeout);
+            if (proxy != null && proxy.type() == java.net.Proxy.Type.SOCKS) {
+                throw new IllegalArgumentException("proxy must be an HTTP proxy or NO_PROXY, was " + proxy);
+            }
+            if (proxy != null && proxy.type() == java.net.Proxy.Type.HTTP
+                    && !(proxy.address() instanceof java.net.InetSocketAddress)) {
+                throw new IllegalArgumentException("proxy needs a host and port, was " + proxy);
+            }
+            if ((proxyUser == null) != (proxyPassword == null) || proxyUser != null && proxyUser.contains(":")) {
+                throw new IllegalArgumentException("proxyCredentials needs a user without ':' and a password, was "
+                        + proxyUser);
+            }
             positive("closeTimeout", closeTimeout);
             if (idleTimeout == null || idleTimeout.isNegative()) {
                 throw new IllegalArgumentException("idleTimeout must be >= 0, was " + idleTimeout);

@@ -20,16 +20,20 @@ public final class ClientConnector {
     private final java.util.function.Supplier<TlsSetup> tls;
 
     private final java.util.Set<SessionHandle> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ProxyConfig proxy;
 
     /**
      * @param loops the client's loops
      * @param settings connection settings; the handshake timeout covers connect and handshake
      * @param tls the TLS setup for {@code wss://} URIs, asked for at the first one
+     * @param proxy the HTTP proxy to go through, if any
      */
-    public ClientConnector(EventLoopGroup loops, Settings settings, java.util.function.Supplier<TlsSetup> tls) {
+    public ClientConnector(EventLoopGroup loops, Settings settings, java.util.function.Supplier<TlsSetup> tls,
+            ProxyConfig proxy) {
         this.loops = loops;
         this.settings = settings;
         this.tls = tls;
+        this.proxy = proxy;
     }
 
     /** @return the connections started and not yet released (live, thread-safe) */
@@ -58,9 +62,20 @@ public final class ClientConnector {
             result.completeExceptionally(e);
             return result;
         }
-        InetSocketAddress address = new InetSocketAddress(uri.getHost(), port);
-        if (address.isUnresolved()) {
-            result.completeExceptionally(new IOException("cannot resolve host " + uri.getHost()));
+        InetSocketAddress proxyAddress;
+        try {
+            proxyAddress = proxy.select(uri);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        // Through a proxy, the proxy resolves the server's name; the connection's remote address is the server's.
+        InetSocketAddress address = proxyAddress != null ? InetSocketAddress.createUnresolved(uri.getHost(), port)
+                : new InetSocketAddress(uri.getHost(), port);
+        InetSocketAddress dial = proxyAddress != null ? proxyAddress : address;
+        if (dial.isUnresolved()) {
+            result.completeExceptionally(new IOException("cannot resolve host " + dial.getHostString()
+                    + (proxyAddress != null ? " (the proxy)" : "")));
             return result;
         }
         ClientUpgrader upgrader;
@@ -77,10 +92,12 @@ public final class ClientConnector {
                 channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                boolean connected = channel.connect(address);
+                boolean connected = channel.connect(dial);
                 SocketWire wire = new SocketWire(channel);
-                TlsWire secureWire = tlsSetup == null ? null : tlsSetup.wrapClient(wire, loop, uri.getHost(), port);
-                Session session = new Session(loop, secureWire == null ? wire : secureWire, settings, Role.CLIENT,
+                Wire net = proxyAddress == null ? wire
+                        : new ProxyWire(wire, uri.getHost(), port, proxy.user(), proxy.password());
+                TlsWire secureWire = tlsSetup == null ? null : tlsSetup.wrapClient(net, loop, uri.getHost(), port);
+                Session session = new Session(loop, secureWire == null ? net : secureWire, settings, Role.CLIENT,
                         new SessionHandle.Info(Role.CLIENT, address,
                                 (InetSocketAddress) channel.getLocalAddress()), upgrader);
                 if (secureWire != null) {

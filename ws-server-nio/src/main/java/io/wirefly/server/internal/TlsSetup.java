@@ -167,7 +167,7 @@ public final class TlsSetup implements AutoCloseable {
      * @return the TLS layer over it, in client mode
      * @throws SSLException if the engine cannot be set up
      */
-    TlsWire wrapClient(SocketWire net, Scheduler loop, String host, int port) throws SSLException {
+    TlsWire wrapClient(Wire net, Scheduler loop, String host, int port) throws SSLException {
         SSLEngine engine = context.createSSLEngine(host, port);
         engine.setUseClientMode(true);
         SSLParameters params = engine.getSSLParameters();

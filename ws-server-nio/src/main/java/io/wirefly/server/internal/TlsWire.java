@@ -43,7 +43,7 @@ final class TlsWire implements Wire {
     private static final System.Logger LOG = System.getLogger(TlsWire.class.getName());
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
-    private final SocketWire net;
+    private final Wire net;
     private final SSLEngine engine;
     private final Scheduler loop;
     private final ScratchPool pool;
@@ -77,7 +77,7 @@ final class TlsWire implements Wire {
      * @param tasks where the engine's delegated tasks run
      * @throws SSLException if the engine cannot begin its handshake
      */
-    TlsWire(SocketWire net, SSLEngine engine, Scheduler loop, Executor tasks) throws SSLException {
+    TlsWire(Wire net, SSLEngine engine, Scheduler loop, Executor tasks) throws SSLException {
         this(net, engine, loop, tasks, null);
     }
 
@@ -90,7 +90,7 @@ final class TlsWire implements Wire {
      *     read mode; null if none
      * @throws SSLException if the engine cannot begin its handshake
      */
-    TlsWire(SocketWire net, SSLEngine engine, Scheduler loop, Executor tasks, ByteBuffer alreadyRead)
+    TlsWire(Wire net, SSLEngine engine, Scheduler loop, Executor tasks, ByteBuffer alreadyRead)
             throws SSLException {
         this.net = net;
         this.engine = engine;
