@@ -114,7 +114,8 @@ public final class WebSocketServer {
                     options.maxWriteBuffer, InboundBudget.bounded(options.maxInboundBuffer),
                     new OutboundTotal(options.maxOutboundBuffer), metrics);
             ServerUpgrader upgrader = new ServerUpgrader(Router.of(options.routes), List.copyOf(options.subprotocols),
-                    Set.copyOf(options.allowedOrigins), options.filter, options.http, options.maxConnections,
+                    Set.copyOf(options.allowedOrigins), options.filter, options.asyncFilter, options.http,
+                    options.maxConnections,
                     () -> (int) metrics.snapshot().openConnections(), options.config);
             InetSocketAddress address = new InetSocketAddress(options.host, options.port);
             try {
@@ -361,6 +362,7 @@ public final class WebSocketServer {
         private final List<String> subprotocols = new ArrayList<>();
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private HandshakeFilter filter;
+        private AsyncHandshakeFilter asyncFilter;
         private HttpHandler http;
         private int maxConnections = 100_000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -391,6 +393,7 @@ public final class WebSocketServer {
             subprotocols.addAll(other.subprotocols);
             allowedOrigins.addAll(other.allowedOrigins);
             filter = other.filter;
+            asyncFilter = other.asyncFilter;
             http = other.http;
             maxConnections = other.maxConnections;
             handshakeTimeout = other.handshakeTimeout;
@@ -567,6 +570,23 @@ public final class WebSocketServer {
          */
         public Builder handshakeFilter(HandshakeFilter filter) {
             this.filter = filter;
+            return this;
+        }
+
+        /**
+         * A filter that decides later without blocking the loop (see {@link AsyncHandshakeFilter}); runs after the
+         * synchronous {@link #handshakeFilter} if both are set. Its decision may add headers to the 101.
+         *
+         * <pre>{@code
+         * builder.asyncHandshakeFilter(request -> tokens.verify(request.queryParameter("token"))
+         *     .thenApply(ok -> ok ? HandshakeDecision.accept() : HandshakeDecision.reject(401, "bad token\n")));
+         * }</pre>
+         *
+         * @param filter the filter, or null for none
+         * @return this builder
+         */
+        public Builder asyncHandshakeFilter(AsyncHandshakeFilter filter) {
+            this.asyncFilter = filter;
             return this;
         }
 

@@ -6,6 +6,8 @@ import io.wirefly.core.WebSocketHandler;
 import io.wirefly.core.internal.handshake.HandshakeParser;
 import io.wirefly.core.internal.handshake.HandshakeRequest;
 import io.wirefly.core.internal.handshake.ServerHandshake;
+import io.wirefly.server.AsyncHandshakeFilter;
+import io.wirefly.server.HandshakeDecision;
 import io.wirefly.server.HandshakeFilter;
 import io.wirefly.server.HttpHandler;
 import io.wirefly.server.HttpRequest;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntSupplier;
 
 /**
@@ -29,14 +32,15 @@ import java.util.function.IntSupplier;
  * @param subprotocols supported subprotocols in order of preference
  * @param allowedOrigins allowed {@code Origin} values (empty: any)
  * @param filter the user's check, or null
+ * @param asyncFilter the user's asynchronous check, run after {@code filter}, or null
  * @param http the plain-GET hook, or null
  * @param maxConnections the most open connections
  * @param openConnections how many are open now
  * @param config the protocol settings
  */
 public record ServerUpgrader(Router router, List<String> subprotocols, Set<String> allowedOrigins,
-        HandshakeFilter filter, HttpHandler http, int maxConnections, IntSupplier openConnections,
-        WebSocketConfig config) {
+        HandshakeFilter filter, AsyncHandshakeFilter asyncFilter, HttpHandler http, int maxConnections,
+        IntSupplier openConnections, WebSocketConfig config) {
 
     private static final System.Logger LOG = System.getLogger(ServerUpgrader.class.getName());
 
@@ -65,12 +69,25 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
             HandshakeRequest request = parser.request();
             parser = null;   // an open connection keeps nothing of its handshake
             Upgrade decision = decide(request, session.handle().remoteAddress(), session.handle().localAddress());
+            if (decision instanceof Upgrade.Pending p) {
+                // Read nothing more until the filter decides; keep what followed the head for after the 101.
+                session.awaitDecision(in);
+                p.decision().whenComplete((d, error) -> session.decided(() -> act(session,
+                        finish(p, d, error), null)));
+                return;
+            }
+            act(session, decision, in);
+        }
+
+        private void act(Session session, Upgrade decision, ByteBuffer in) {
             if (decision instanceof Upgrade.Accept a) {
                 session.writeRaw(a.response());
                 session.open(a.handler(), a.request(), a.deflate());
             } else {
                 Upgrade.Respond r = (Upgrade.Respond) decision;
-                in.position(in.limit());
+                if (in != null) {
+                    in.position(in.limit());
+                }
                 session.respondAndClose(r.status(), r.response());
             }
         }
@@ -118,13 +135,65 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
                     throw new HandshakeException(500, "internal error");
                 }
             }
-            if (openConnections.getAsInt() >= maxConnections) {
-                throw new HandshakeException(503, "the server is at its connection limit");
+            if (asyncFilter != null) {
+                CompletionStage<HandshakeDecision> stage;
+                try {
+                    stage = asyncFilter.check(view);
+                } catch (HandshakeException refused) {
+                    throw refused;
+                } catch (RuntimeException bug) {
+                    LOG.log(System.Logger.Level.WARNING, "the asynchronous handshake filter threw on " + view, bug);
+                    throw new HandshakeException(500, "internal error");
+                }
+                if (stage == null) {
+                    LOG.log(System.Logger.Level.WARNING, "the asynchronous handshake filter returned null on " + view);
+                    throw new HandshakeException(500, "internal error");
+                }
+                return new Upgrade.Pending(stage, route.handler(), view, result);
             }
-            return new Upgrade.Accept(route.handler(), view, result.deflate(), result.response());
+            return accept(route.handler(), view, result, List.of());
         } catch (HandshakeException e) {
-            return new Upgrade.Respond(e.httpStatus() == 0 ? 400 : e.httpStatus(), ServerHandshake.rejection(e));
+            return refuse(e);
         }
+    }
+
+    /** The checks after the filters: the connection limit, then the 101 with any headers the filter added. */
+    private Upgrade accept(WebSocketHandler handler, RequestView view, ServerHandshake.Result result,
+            List<Map.Entry<String, String>> headers) {
+        if (openConnections.getAsInt() >= maxConnections) {
+            return refuse(new HandshakeException(503, "the server is at its connection limit"));
+        }
+        ByteBuffer response = result.response();
+        if (!headers.isEmpty()) {
+            String head = StandardCharsets.ISO_8859_1.decode(response.duplicate()).toString();
+            StringBuilder sb = new StringBuilder(head.substring(0, head.length() - 2));   // without the last CRLF
+            headers.forEach(h -> sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
+            response = ByteBuffer.wrap(sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return new Upgrade.Accept(handler, view, result.deflate(), response);
+    }
+
+    private static Upgrade.Respond refuse(HandshakeException e) {
+        return new Upgrade.Respond(e.httpStatus() == 0 ? 400 : e.httpStatus(), ServerHandshake.rejection(e));
+    }
+
+    /** What an asynchronous filter's outcome means, on the loop once it arrived. */
+    private Upgrade finish(Upgrade.Pending p, HandshakeDecision d, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof HandshakeException refused) {
+            return refuse(refused);
+        }
+        if (cause != null || d == null) {
+            LOG.log(System.Logger.Level.WARNING, "the asynchronous handshake filter failed on " + p.request(), cause);
+            return refuse(new HandshakeException(500, "internal error"));
+        }
+        if (!d.accepted()) {
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            d.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+            return refuse(new HandshakeException(d.status(), "refused by the filter", headers, d.body()));
+        }
+        return accept(p.handler(), p.request(), p.result(), d.headers());
     }
 
     private Upgrade plainHttp(HandshakeRequest request, HttpRequest view, boolean isRoute) {

@@ -123,6 +123,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     /** Nesting depth of units of work; afterIo runs when the outermost one ends. */
     private int depth;
     private boolean readsPaused;
+    /** An asynchronous handshake filter has not decided yet: nothing is read. */
+    private boolean awaitingDecision;
     private boolean connecting;
     private int sentCloseCode = -1;
     /** This session's share of the server-wide {@link OutboundTotal}, as last reported. */
@@ -202,6 +204,43 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         phase = Phase.CLOSING;
         timers.stopHandshake();
         timers.startClose();
+    }
+
+    /**
+     * An asynchronous handshake decision is pending: read nothing more until {@link #decided}, and keep the bytes
+     * that followed the request head (a client may send frames before the 101) for after it.
+     *
+     * @param rest the input after the head; consumed
+     */
+    void awaitDecision(ByteBuffer rest) {
+        awaitingDecision = true;
+        if (rest.hasRemaining()) {
+            backlog = ByteBuffer.allocate(rest.remaining()).put(rest).flip();
+        }
+    }
+
+    /**
+     * Runs the handshake's outcome on the loop, from any thread, as one unit of work; nothing if the session
+     * ended meanwhile (the handshake timeout, a reset).
+     *
+     * @param outcome accepts (opens) or answers the request
+     */
+    void decided(Runnable outcome) {
+        loop.execute(() -> {
+            if (phase != Phase.HANDSHAKE || !awaitingDecision) {
+                return;
+            }
+            awaitingDecision = false;
+            depth++;
+            try {
+                outcome.run();
+                if (protocol == null) {
+                    backlog = null;   // refused: what the client sent after its request is not ours to read
+                }
+            } finally {
+                endUnit();
+            }
+        });
     }
 
     /** The handshake succeeded: start the protocol and tell the handler. */
@@ -435,7 +474,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             return;   // the interest stays OP_CONNECT until the connect completes
         }
         boolean read = switch (phase) {
-            case HANDSHAKE -> true;
+            case HANDSHAKE -> !awaitingDecision;
             case OPEN, CLOSING -> !pauseReads();
             case LINGERING -> true;
             case CLOSED -> false;

@@ -20,6 +20,19 @@ sealed interface Upgrade {
     }
 
     /**
+     * Wait for an asynchronous filter, then accept or answer.
+     *
+     * @param decision the filter's stage
+     * @param handler the route's handler
+     * @param request the request
+     * @param result the negotiated handshake, whose response goes out on an accept
+     */
+    record Pending(java.util.concurrent.CompletionStage<io.wirefly.server.HandshakeDecision> decision,
+            WebSocketHandler handler, RequestView request,
+            io.wirefly.core.internal.handshake.ServerHandshake.Result result) implements Upgrade {
+    }
+
+    /**
      * Answer and close.
      *
      * @param status the HTTP status, for metrics

@@ -44,8 +44,8 @@ class ServerUpgraderTest {
     /** An upgrader with two routes and no limits, filter, origins or HTTP hook; tests vary one thing at a time. */
     private static ServerUpgrader upgrader(Set<String> origins, HandshakeFilter filter, HttpHandler http,
             int maxConnections, int open) {
-        return new ServerUpgrader(Router.of(Map.of("/echo", ECHO, "/chat", CHAT)), List.of("v2.chat", "v1.chat"), origins,
-                filter, http, maxConnections, () -> open, WebSocketConfig.defaults());
+        return new ServerUpgrader(Router.of(Map.of("/echo", ECHO, "/chat", CHAT)), List.of("v2.chat", "v1.chat"),
+                origins, filter, null, http, maxConnections, () -> open, WebSocketConfig.defaults());
     }
 
     private static ServerUpgrader plain() {
@@ -193,7 +193,7 @@ class ServerUpgraderTest {
         WebSocketHandler room = new WebSocketHandler() { };
         WebSocketHandler files = new WebSocketHandler() { };
         ServerUpgrader u = new ServerUpgrader(Router.of(new java.util.LinkedHashMap<>(Map.of(
-                "/chat/{room}", room, "/files/*", files))), List.of(), Set.of(), null, null, 10, () -> 0,
+                "/chat/{room}", room, "/files/*", files))), List.of(), Set.of(), null, null, null, 10, () -> 0,
                 WebSocketConfig.defaults());
         Upgrade.Accept a = accepted(decide(u, upgradeRequest("/chat/caf%C3%A9", "nick=a+b&x&nick=c",
                 "Cookie", "sid=\"42\"; theme=dark", "Cookie", "sid=shadowed")));
