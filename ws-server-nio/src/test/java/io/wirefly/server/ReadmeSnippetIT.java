@@ -27,6 +27,16 @@ class ReadmeSnippetIT {
     }
 
     @Test
+    void theReadmeRoomsServerCompiles() throws Exception {
+        compile("Rooms", snippet("<!-- rooms-snippet: compiled by ReadmeSnippetIT -->"));
+    }
+
+    @Test
+    void theReadmeReconnectingClientCompiles() throws Exception {
+        compile("Telemetry", snippet("<!-- client-snippet: compiled by ReadmeSnippetIT -->"));
+    }
+
+    @Test
     void theReadmeTlsServerCompiles() throws Exception {
         compile("SecureEcho", snippet("<!-- tls-snippet: compiled by ReadmeSnippetIT -->"));
     }
