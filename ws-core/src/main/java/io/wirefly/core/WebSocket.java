@@ -40,6 +40,46 @@ public interface WebSocket {
     CompletionStage<Void> sendBinary(ByteBuffer data);
 
     /**
+     * Sends one part of a binary message: a message of any size, streamed. Each part is one frame (the first a
+     * binary frame, the others continuations, the last with FIN); parts are not compressed. Until the last part,
+     * messages sent with {@link #sendText} or {@link #sendBinary} (and broadcasts) wait, since the frames of two
+     * messages may not interleave. Back-pressure as for any send: the returned stage completes when the part is
+     * written, and {@link #bufferedAmount()} counts what waits.
+     *
+     * <pre>{@code
+     * public void onBinaryPart(WebSocket ws, ByteBuffer part, boolean last) {
+     *     ws.sendBinaryPart(part, last);   // an echo that never holds a whole message
+     * }
+     * }</pre>
+     *
+     * @param part the bytes between position and limit; must not change until the stage completes
+     * @param last whether the message ends with this part
+     * @return a stage completed when the part is written, or failed with {@link ClosedException}
+     * @throws UnsupportedOperationException if this implementation cannot stream
+     */
+    default CompletionStage<Void> sendBinaryPart(ByteBuffer part, boolean last) {
+        throw new UnsupportedOperationException("this WebSocket cannot send messages in parts");
+    }
+
+    /**
+     * An {@link java.io.OutputStream} that sends one binary message in parts of up to 64 KiB: {@code write} blocks
+     * while more than four parts wait to be written (the peer reads slower than we write), {@code close} sends the
+     * last part and waits for it. For threads that may block: not on an event loop (use {@link #sendBinaryPart}
+     * there).
+     *
+     * <pre>{@code
+     * try (OutputStream out = ws.binaryStream(); InputStream in = Files.newInputStream(video)) {
+     *     in.transferTo(out);   // 200 MB, with memory for five parts
+     * }
+     * }</pre>
+     *
+     * @return the message's stream
+     */
+    default java.io.OutputStream binaryStream() {
+        return new BinaryPartStream(this);
+    }
+
+    /**
      * Sends a ping. The peer answers with a pong carrying the same bytes.
      *
      * @param payload at most 125 bytes

@@ -47,6 +47,28 @@ public interface WebSocketHandler {
     }
 
     /**
+     * A part of a binary message, as it arrives. A handler that overrides this method receives every binary message
+     * this way instead of through {@link #onBinary}: its memory is bounded by the parts in flight, not by the
+     * message, so {@code maxMessageSize} and {@code maxFrameSize} do not apply to binary messages (a compressed one
+     * still stops at {@code maxMessageSize} of inflated bytes, the zip-bomb guard). Parts come in order; the last
+     * has {@code last} set and may be empty. With an executor, reading pauses while the handler is behind, so a
+     * slow consumer slows the sender down through TCP. Text messages still arrive whole.
+     *
+     * <pre>{@code
+     * public void onBinaryPart(WebSocket ws, ByteBuffer part, boolean last) {
+     *     file.write(part);                                  // a 200 MB upload, 64 KiB at a time
+     *     if (last) { file.close(); ws.sendText("stored"); }
+     * }
+     * }</pre>
+     *
+     * @param ws the connection
+     * @param part the next bytes of the message; the handler owns the buffer
+     * @param last whether the message ends here
+     */
+    default void onBinaryPart(WebSocket ws, ByteBuffer part, boolean last) {
+    }
+
+    /**
      * A ping arrived. Its pong is already queued (RFC 6455 §5.5.2 asks for it), so there is nothing to answer; this is
      * for logging or liveness bookkeeping. A handler that does not override this method costs nothing per ping.
      *

@@ -49,7 +49,8 @@ public final class ReconnectingWebSocket implements WebSocket {
     private final Object lock = new Object();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final CompletableFuture<CloseInfo> ended = new CompletableFuture<>();
-    private final WebSocketHandler inner = new Inner();
+    /** Streams binary messages only if the user's handler does (overriding onBinaryPart is what asks for it). */
+    private final WebSocketHandler inner;
     /** The open connection, or null while down. Guarded by {@link #lock}. */
     private WebSocket current;
     /** The last connection that was open, for its request and addresses while down. */
@@ -69,6 +70,7 @@ public final class ReconnectingWebSocket implements WebSocket {
         this.subprotocols = subprotocols;
         this.headers = headers;
         this.policy = policy;
+        this.inner = io.wirefly.server.internal.Handlers.wantsParts(handler) ? new StreamingInner() : new Inner();
     }
 
     void start() {
@@ -117,7 +119,7 @@ public final class ReconnectingWebSocket implements WebSocket {
     }
 
     /** Forwards every event of each underlying connection; notices opens and losses. */
-    private final class Inner implements WebSocketHandler {
+    private class Inner implements WebSocketHandler {
         @Override
         public void onOpen(WebSocket ws) {
             last = ws;
@@ -156,6 +158,7 @@ public final class ReconnectingWebSocket implements WebSocket {
             handler.onPing(ws, payload);
         }
 
+
         @Override
         public void onPong(WebSocket ws, ByteBuffer payload) {
             handler.onPong(ws, payload);
@@ -187,6 +190,14 @@ public final class ReconnectingWebSocket implements WebSocket {
                     retry(1, null);
                 }
             }
+        }
+    }
+
+    /** {@link Inner} for a handler that receives binary messages in parts. */
+    private final class StreamingInner extends Inner {
+        @Override
+        public void onBinaryPart(WebSocket ws, ByteBuffer part, boolean last) {
+            handler.onBinaryPart(ws, part, last);
         }
     }
 
@@ -230,6 +241,17 @@ public final class ReconnectingWebSocket implements WebSocket {
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
         return send(ws -> ws.sendBinary(copy));
+    }
+
+    /** {@inheritDoc} Parts go to the open connection only: they are never queued while down. */
+    @Override
+    public CompletionStage<Void> sendBinaryPart(ByteBuffer part, boolean last) {
+        synchronized (lock) {
+            if (current != null) {
+                return current.sendBinaryPart(part, last);
+            }
+        }
+        return CompletableFuture.failedFuture(new ClosedException("not connected"));
     }
 
     @Override

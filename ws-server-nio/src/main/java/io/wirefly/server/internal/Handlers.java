@@ -6,13 +6,14 @@ import java.nio.ByteBuffer;
 
 /**
  * What a handler class listens to, found once per class: a session copies a ping's payload for
- * {@link WebSocketHandler#onPing} only when the handler overrides it.
+ * {@link WebSocketHandler#onPing} only when the handler overrides it, and streams binary messages to
+ * {@link WebSocketHandler#onBinaryPart} when it overrides that.
  *
  * <pre>{@code
  * if (Handlers.wantsPings(handler)) { ... copy and dispatch ... }
  * }</pre>
  */
-final class Handlers {
+public final class Handlers {
     private static final ClassValue<Boolean> WANTS_PINGS = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
@@ -25,7 +26,24 @@ final class Handlers {
         }
     };
 
+    private static final ClassValue<Boolean> WANTS_PARTS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("onBinaryPart", WebSocket.class, ByteBuffer.class, boolean.class)
+                        .getDeclaringClass() != WebSocketHandler.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
+
     private Handlers() {
+    }
+
+    /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onBinaryPart} (it streams) */
+    public static boolean wantsParts(WebSocketHandler handler) {
+        return handler != null && WANTS_PARTS.get(handler.getClass());
     }
 
     /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onPing} */

@@ -125,6 +125,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private boolean readsPaused;
     /** An asynchronous handshake filter has not decided yet: nothing is read. */
     private boolean awaitingDecision;
+    /** Data sends that wait for the last part of a message being sent in parts; null when none. */
+    private java.util.ArrayDeque<Runnable> afterPartial;
     private boolean connecting;
     private int sentCloseCode = -1;
     /** This session's share of the server-wide {@link OutboundTotal}, as last reported. */
@@ -251,6 +253,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         this.dispatcher = settings.executor() == null ? Dispatcher.INLINE
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget());
+        protocol.streamBinary(Handlers.wantsParts(handler));
         this.phase = Phase.OPEN;
         handle.opened(request);
         metrics.opened();
@@ -642,8 +645,20 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
      * is a unit of its own.
      */
     void send(Send send, CompletableFuture<Void> done) {
+        send(send, done, true);
+    }
+
+    /**
+     * @param data whether it is a data message: those wait while a message sent in parts is under way (control
+     *     frames may go between its frames)
+     */
+    void send(Send send, CompletableFuture<Void> done, boolean data) {
         if (phase != Phase.OPEN || protocol == null || protocol.state() != ReadyState.OPEN) {
             done.completeExceptionally(new ClosedException("cannot send: the connection is " + handle.readyState()));
+            return;
+        }
+        if (data && protocol.partialOut()) {
+            waiting().add(() -> send(send, done, true));
             return;
         }
         depth++;
@@ -666,6 +681,10 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         if (phase != Phase.OPEN || protocol.state() != ReadyState.OPEN) {
             return;
         }
+        if (protocol.partialOut()) {
+            waiting().add(() -> sendShared(frame));
+            return;
+        }
         depth++;
         try {
             metrics.messagesOut.increment();
@@ -673,6 +692,47 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         } finally {
             endUnit();
         }
+    }
+
+    /**
+     * Sends one part of a binary message; after the last, the messages that waited for it go, in order.
+     *
+     * @param part the bytes
+     * @param last whether the message ends here
+     * @param done completed when the part is written
+     */
+    void sendPart(ByteBuffer part, boolean last, CompletableFuture<Void> done) {
+        if (phase != Phase.OPEN || protocol == null || protocol.state() != ReadyState.OPEN) {
+            done.completeExceptionally(new ClosedException("cannot send: the connection is " + handle.readyState()));
+            return;
+        }
+        depth++;
+        try {
+            protocol.sendBinaryPart(part, last, done);
+            if (last) {
+                metrics.messagesOut.increment();
+                java.util.ArrayDeque<Runnable> w = afterPartial;
+                afterPartial = null;
+                while (w != null && !w.isEmpty() && !protocol.partialOut()) {
+                    w.poll().run();
+                }
+                if (w != null && !w.isEmpty()) {
+                    // a waiting send began another message in parts: the rest waits for its end
+                    waiting().addAll(w);
+                }
+            }
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        } finally {
+            endUnit();
+        }
+    }
+
+    private java.util.ArrayDeque<Runnable> waiting() {
+        if (afterPartial == null) {
+            afterPartial = new java.util.ArrayDeque<>();
+        }
+        return afterPartial;
     }
 
     /** Starts the closing handshake (or closes a session still in its handshake). */
@@ -722,6 +782,14 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     public void onBinary(ByteBuffer data) {
         metrics.messagesIn.increment();
         dispatch(() -> handler.onBinary(handle, data));
+    }
+
+    @Override
+    public void onBinaryPart(ByteBuffer part, boolean last) {
+        if (last) {
+            metrics.messagesIn.increment();
+        }
+        dispatch(() -> handler.onBinaryPart(handle, part, last));
     }
 
     @Override

@@ -123,11 +123,45 @@ public final class SessionHandle implements WebSocket {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Session.Send send = (protocol, tag) -> protocol.sendPing(view, tag);
         if (loop().inLoop()) {
-            session.send(send, done);
+            session.send(send, done, false);
         } else {
-            loop().execute(() -> session.send(send, done));
+            loop().execute(() -> session.send(send, done, false));
         }
         return done;
+    }
+
+    @Override
+    public CompletionStage<Void> sendBinaryPart(ByteBuffer part, boolean last) {
+        ByteBuffer view = part.duplicate();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (loop().inLoop()) {
+            session.sendPart(view, last, done);
+            return done;
+        }
+        long size = view.remaining();
+        long limit = session.settings().maxWriteBuffer();
+        if (session.accountedBytes() + pendingBytes + size + OutboundBuffer.FRAME_OVERHEAD > limit) {
+            loop().execute(session::overflow);
+            done.completeExceptionally(new ClosedException(
+                    "write queue exceeded maxWriteBuffer (" + limit + " bytes)"));
+            return done;
+        }
+        PENDING_BYTES.getAndAdd(this, size);
+        loop().execute(() -> {
+            PENDING_BYTES.getAndAdd(this, -size);
+            session.sendPart(view, last, done);
+        });
+        return done;
+    }
+
+    /** {@inheritDoc} It blocks: on this connection's event loop it throws {@link IllegalStateException}. */
+    @Override
+    public java.io.OutputStream binaryStream() {
+        if (loop().inLoop()) {
+            throw new IllegalStateException("binaryStream() blocks, and this is the connection's event loop: "
+                    + "use sendBinaryPart here, or give the server an executor");
+        }
+        return WebSocket.super.binaryStream();
     }
 
     /**

@@ -103,6 +103,12 @@ public final class Protocol {
     // The message being received.
     private int messageOpcode = NO_MESSAGE;
     private boolean messageCompressed;
+    /** Binary messages go to {@link ProtocolListener#onBinaryPart} as they arrive, with no size limit. */
+    private boolean streamBinary;
+    /** The message being received is a streamed binary one. */
+    private boolean messageStreamed;
+    /** A binary message sent in parts is under way: its next frame is a continuation. */
+    private boolean partialOut;
     private String pendingText;
     private ByteBuffer pendingBinary;
 
@@ -329,6 +335,39 @@ public final class Protocol {
     }
 
     /**
+     * Receives binary messages in parts ({@link ProtocolListener#onBinaryPart}) instead of whole: memory is bounded
+     * by the read size, not the message, so {@code maxMessageSize} and {@code maxFrameSize} do not apply to them.
+     * Text messages are still assembled and limited. Set before the first message.
+     *
+     * @param on whether to stream
+     */
+    public void streamBinary(boolean on) {
+        this.streamBinary = on;
+    }
+
+    /**
+     * Sends one part of a binary message as one frame (a continuation after the first, FIN on the last). Parts are
+     * never compressed (RFC 7692 lets a message go uncompressed). The transport must not send another data message
+     * until the last part: data frames of two messages may not interleave (RFC 6455 §5.4).
+     *
+     * @param part the bytes between position and limit; not modified
+     * @param last whether the message ends with this part
+     * @param tag handed back with the frame by {@link #drainOutbound}; may be null
+     * @throws ClosedException unless the connection is OPEN
+     */
+    public void sendBinaryPart(ByteBuffer part, boolean last, Object tag) {
+        requireOpen();
+        Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.BINARY;
+        outbound.add(encoder.encode(opcode.code(), last, 0, part), OutboundKind.DATA, tag);
+        partialOut = !last;
+    }
+
+    /** @return true while a binary message sent in parts has not had its last part */
+    public boolean partialOut() {
+        return partialOut;
+    }
+
+    /**
      * Sends a ping.
      *
      * @param payload at most 125 bytes; not modified
@@ -471,6 +510,7 @@ public final class Protocol {
         decoder.stop();
         assembler.reset();
         messageOpcode = NO_MESSAGE;
+        messageStreamed = false;
         pendingText = null;
         pendingBinary = null;
         if (deflater != null) {
@@ -542,7 +582,15 @@ public final class Protocol {
                     }
                     messageOpcode = opcode;
                     messageCompressed = rsv1;
+                    messageStreamed = streamBinary && op == Opcode.BINARY;
                     utf8.reset();
+                }
+                if (messageStreamed) {
+                    // parts go out as they arrive: the frame's and the message's size cost no memory here
+                    frameOpcode = opcode;
+                    frameFin = fin;
+                    frameLength = length;
+                    return;
                 }
                 if (length > maxFrameSize) {
                     throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
@@ -572,6 +620,12 @@ public final class Protocol {
                 }
                 return;
             }
+            if (messageStreamed) {
+                if (chunk.hasRemaining()) {
+                    listener.onBinaryPart(ByteBuffer.allocate(chunk.remaining()).put(chunk).flip(), false);
+                }
+                return;
+            }
             boolean text = messageOpcode == Opcode.TEXT.code();
             if (text) {
                 // Fail fast: a byte that can never be part of valid UTF-8 fails the connection as it arrives.
@@ -597,6 +651,11 @@ public final class Protocol {
         @Override
         public void accept(byte[] bytes, int offset, int length) {
             inflateLeft -= length;
+            if (messageStreamed) {
+                listener.onBinaryPart(ByteBuffer.wrap(java.util.Arrays.copyOfRange(bytes, offset, offset + length)),
+                        false);
+                return;
+            }
             if (messageOpcode == Opcode.TEXT.code() && utf8.feed(bytes, offset, offset + length) >= 0) {
                 throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
             }
@@ -618,6 +677,12 @@ public final class Protocol {
         private void onMessageEnd() {
             if (messageCompressed) {
                 inflater().finish(this);
+            }
+            if (messageStreamed) {
+                messageStreamed = false;
+                messageOpcode = NO_MESSAGE;
+                listener.onBinaryPart(ByteBuffer.allocate(0), true);
+                return;
             }
             boolean text = messageOpcode == Opcode.TEXT.code();
             // RFC 6455 §8.1: a text message whose bytes are not valid UTF-8 fails the connection with 1007.

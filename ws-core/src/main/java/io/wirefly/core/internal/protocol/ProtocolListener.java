@@ -37,6 +37,17 @@ public interface ProtocolListener {
     void onBinary(ByteBuffer data);
 
     /**
+     * A part of a binary message, when {@link Protocol#streamBinary(boolean)} is on: the parts arrive as the bytes
+     * do (inflated, for a compressed message), and the last one has {@code last} set and may be empty.
+     *
+     * @param part the bytes, a new buffer the listener owns
+     * @param last whether the message ends with it
+     */
+    default void onBinaryPart(ByteBuffer part, boolean last) {
+        throw new UnsupportedOperationException("streamBinary is on but onBinaryPart is not implemented");
+    }
+
+    /**
      * A ping arrived. The automatic pong is already queued for {@link Protocol#drainOutbound}.
      *
      * @param payload the ping's payload, a read-only view valid only during the call (copy what you keep)

@@ -576,6 +576,32 @@ class ProtocolTest {
         assertEquals(1000, clientEvents.closedCode);
     }
 
+    @Test
+    void partsGoOutAsBinaryThenContinuationsWithFinOnTheLastAndComeInAsParts() {
+        RecordingListener clientEvents = new RecordingListener();
+        Protocol c = clientEvents.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null,
+                MaskKeys.fixed(0x11223344), clientEvents));
+        // a 10-byte limit: streaming ignores it, whole messages keep it
+        Protocol s = server(WebSocketConfig.builder().maxMessageSize(10).maxFrameSize(10).build());
+        s.streamBinary(true);
+        c.sendBinaryPart(ByteBuffer.wrap(new byte[30]), false, null);
+        assertTrue(c.partialOut());
+        c.sendBinaryPart(ByteBuffer.wrap(new byte[20]), false, null);
+        c.sendBinaryPart(ByteBuffer.wrap(new byte[0]), true, null);
+        assertFalse(c.partialOut());
+        List<ByteBuffer> frames = clientEvents.frames();
+        assertEquals(0x02, frames.get(0).get(0) & 0xFF, "binary, no FIN");
+        assertEquals(0x00, frames.get(1).get(0) & 0xFF, "continuation, no FIN");
+        assertEquals(0x80, frames.get(2).get(0) & 0xFF, "continuation with FIN");
+        pump(clientEvents, s);
+        assertEquals(List.of("part:30", "part:20", "part:0:last"), events.events);
+        assertEquals(ReadyState.OPEN, s.state());
+
+        c.sendText("x".repeat(11));   // text is not streamed: the limit holds
+        pump(clientEvents, s);
+        assertEquals(1009, events.closedCode);
+    }
+
     static void pump(RecordingListener from, Protocol to) {
         for (ByteBuffer f : from.frames()) {
             to.receive(f.duplicate());

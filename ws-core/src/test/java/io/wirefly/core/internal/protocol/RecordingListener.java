@@ -37,6 +37,14 @@ class RecordingListener implements ProtocolListener {
     }
 
     @Override
+    public void onBinaryPart(ByteBuffer part, boolean last) {
+        byte[] b = new byte[part.remaining()];
+        part.get(b);
+        binaries.add(b);
+        events.add("part:" + b.length + (last ? ":last" : ""));
+    }
+
+    @Override
     public void onPing(ByteBuffer payload) {
         events.add("ping:" + StandardCharsets.UTF_8.decode(payload));
     }
