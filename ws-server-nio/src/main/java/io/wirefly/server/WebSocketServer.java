@@ -12,6 +12,7 @@ import io.wirefly.server.internal.EventLoopGroup;
 import io.wirefly.server.internal.MetricsCollector;
 import io.wirefly.server.internal.ServerUpgrader;
 import io.wirefly.server.internal.OutboundTotal;
+import io.wirefly.server.internal.Route;
 import io.wirefly.server.internal.Router;
 import io.wirefly.server.internal.Settings;
 import io.wirefly.server.internal.TlsSetup;
@@ -113,7 +114,14 @@ public final class WebSocketServer {
                     options.closeTimeout.toNanos(), options.highWaterMark, options.lowWaterMark,
                     options.maxWriteBuffer, InboundBudget.bounded(options.maxInboundBuffer),
                     new OutboundTotal(options.maxOutboundBuffer), metrics);
-            ServerUpgrader upgrader = new ServerUpgrader(Router.of(options.routes), List.copyOf(options.subprotocols),
+            Map<String, Route> routes = new LinkedHashMap<>();
+            options.routes.forEach((path, handler) -> {
+                RouteSettings own = options.routeSettings.get(path);
+                routes.put(path, new Route(handler, own == null ? null : settings.forRoute(own.config(),
+                        own.executor(), own.idleTimeout() == null ? -1 : own.idleTimeout().toNanos(),
+                        own.pongTimeout() == null ? -1 : own.pongTimeout().toNanos())));
+            });
+            ServerUpgrader upgrader = new ServerUpgrader(Router.of(routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.asyncFilter, options.http,
                     options.maxConnections,
                     () -> (int) metrics.snapshot().openConnections(), options.config);
@@ -353,6 +361,7 @@ public final class WebSocketServer {
         private InetAddress host;
         private int port;
         private final Map<String, WebSocketHandler> routes = new LinkedHashMap<>();
+        private final Map<String, RouteSettings> routeSettings = new LinkedHashMap<>();
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private Executor executor;
         private SSLContext tls;
@@ -384,6 +393,7 @@ public final class WebSocketServer {
             host = other.host;
             port = other.port;
             routes.putAll(other.routes);
+            routeSettings.putAll(other.routeSettings);
             eventLoops = other.eventLoops;
             executor = other.executor;
             tls = other.tls;
@@ -443,6 +453,27 @@ public final class WebSocketServer {
          */
         public Builder route(String path, WebSocketHandler handler) {
             routes.put(Objects.requireNonNull(path, "path"), Objects.requireNonNull(handler, "handler"));
+            routeSettings.remove(path);
+            return this;
+        }
+
+        /**
+         * Adds a route whose connections use their own settings where {@code settings} sets them (limits and
+         * deflate, executor, idle and pong timeouts) and the server's elsewhere.
+         *
+         * <pre>{@code
+         * builder.route("/upload", uploads, RouteSettings.builder()
+         *     .config(WebSocketConfig.builder().maxMessageSize(64 << 20).build()).build());
+         * }</pre>
+         *
+         * @param path the route, as for {@link #route(String, WebSocketHandler)}
+         * @param handler the handler of connections to it
+         * @param settings the route's own settings
+         * @return this builder
+         */
+        public Builder route(String path, WebSocketHandler handler, RouteSettings settings) {
+            route(path, handler);
+            routeSettings.put(path, Objects.requireNonNull(settings, "settings"));
             return this;
         }
 

@@ -1,6 +1,5 @@
 package io.wirefly.server.internal;
 
-import io.wirefly.core.WebSocketHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,34 +21,41 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <pre>{@code
- * Router router = Router.of(Map.of("/chat/{room}", chat));
- * Router.Match m = router.match("/chat/lobby");   // m.handler() == chat, m.parameters() == {room=lobby}
+ * Router<WebSocketHandler> router = Router.of(Map.of("/chat/{room}", chat));
+ * Router.Match<WebSocketHandler> m = router.match("/chat/lobby");   // m.value() == chat, {room=lobby}
  * }</pre>
  */
-public final class Router {
+public final class Router<T> {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
 
-    /** A route found: its handler and the values of its parameters. */
-    record Match(WebSocketHandler handler, Map<String, String> parameters) {
+    /**
+     * A route found: what it leads to and the values of its parameters.
+     *
+     * @param value the route's value (its handler)
+     * @param parameters the path parameters, decoded
+     * @param <T> the value's type
+     */
+    record Match<T>(T value, Map<String, String> parameters) {
     }
 
-    private record Template(String route, String[] segments, boolean prefix, WebSocketHandler handler) {
+    private record Template<T>(String route, String[] segments, boolean prefix, T value) {
     }
 
-    private final Map<String, WebSocketHandler> exact = new HashMap<>();
-    private final List<Template> templates = new ArrayList<>();
-    private final List<Template> prefixes = new ArrayList<>();
+    private final Map<String, T> exact = new HashMap<>();
+    private final List<Template<T>> templates = new ArrayList<>();
+    private final List<Template<T>> prefixes = new ArrayList<>();
 
     private Router() {
     }
 
     /**
-     * @param routes handlers by route, in the order they were added
+     * @param routes values (handlers) by route, in the order they were added
+     * @param <T> the values' type
      * @return the router
      * @throws IllegalArgumentException naming the route if one is malformed
      */
-    public static Router of(Map<String, WebSocketHandler> routes) {
-        Router r = new Router();
+    public static <T> Router<T> of(Map<String, T> routes) {
+        Router<T> r = new Router<>();
         routes.forEach((route, handler) -> {
             check(route);
             boolean prefix = route.endsWith("/*");
@@ -58,10 +64,10 @@ public final class Router {
                 r.exact.put(route, handler);
                 return;
             }
-            Template t = new Template(route, segments(body), prefix, handler);
+            Template<T> t = new Template<>(route, segments(body), prefix, handler);
             (prefix ? r.prefixes : r.templates).add(t);
         });
-        r.prefixes.sort(Comparator.comparingInt((Template t) -> t.segments().length).reversed());
+        r.prefixes.sort(Comparator.comparingInt((Template<T> t) -> t.segments().length).reversed());
         return r;
     }
 
@@ -101,21 +107,21 @@ public final class Router {
      * @return the handler and parameters, or null if no route matches
      * @throws io.wirefly.core.HandshakeException 400 if a parameter has a malformed escape
      */
-    Match match(String path) {
-        WebSocketHandler h = exact.get(path);
+    Match<T> match(String path) {
+        T h = exact.get(path);
         if (h != null) {
-            return new Match(h, Map.of());
+            return new Match<>(h, Map.of());
         }
         String[] parts = segments(path);
-        for (Template t : templates) {
+        for (Template<T> t : templates) {
             if (t.segments().length == parts.length) {
                 Map<String, String> values = bind(t, parts);
                 if (values != null) {
-                    return new Match(t.handler(), values);
+                    return new Match<>(t.value(), values);
                 }
             }
         }
-        for (Template t : prefixes) {
+        for (Template<T> t : prefixes) {
             if (parts.length >= t.segments().length) {
                 Map<String, String> values = bind(t, parts);
                 if (values != null) {
@@ -127,7 +133,7 @@ public final class Router {
                         rest.append('/');
                     }
                     values.put("*", RequestView.decode(rest.toString(), false));
-                    return new Match(t.handler(), values);
+                    return new Match<>(t.value(), values);
                 }
             }
         }
@@ -135,7 +141,7 @@ public final class Router {
     }
 
     /** @return the parameters if the first segments of {@code parts} fit the template, else null */
-    private static Map<String, String> bind(Template t, String[] parts) {
+    private static Map<String, String> bind(Template<?> t, String[] parts) {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < t.segments().length; i++) {
             String s = t.segments()[i];

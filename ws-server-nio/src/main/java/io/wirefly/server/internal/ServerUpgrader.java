@@ -38,7 +38,7 @@ import java.util.function.IntSupplier;
  * @param openConnections how many are open now
  * @param config the protocol settings
  */
-public record ServerUpgrader(Router router, List<String> subprotocols, Set<String> allowedOrigins,
+public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Set<String> allowedOrigins,
         HandshakeFilter filter, AsyncHandshakeFilter asyncFilter, HttpHandler http, int maxConnections,
         IntSupplier openConnections, WebSocketConfig config) {
 
@@ -82,7 +82,7 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
         private void act(Session session, Upgrade decision, ByteBuffer in) {
             if (decision instanceof Upgrade.Accept a) {
                 session.writeRaw(a.response());
-                session.open(a.handler(), a.request(), a.deflate());
+                session.open(a.route().handler(), a.request(), a.deflate(), a.route().settings());
             } else {
                 Upgrade.Respond r = (Upgrade.Respond) decision;
                 if (in != null) {
@@ -108,15 +108,18 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
     /** Routes and checks one request head; package-private for tests. */
     Upgrade decide(HandshakeRequest request, InetSocketAddress remote, InetSocketAddress local) {
         try {
-            Router.Match route = router.match(request.path());
+            Router.Match<Route> route = router.match(request.path());
             // Only an upgrade to WebSocket is ours; anything else (no Upgrade, or h2c) is plain HTTP/1.1.
             if (!request.headers().containsToken("Upgrade", "websocket")) {
                 return plainHttp(request, view(request, remote), route != null);
             }
-            ServerHandshake.Result result = ServerHandshake.accept(request, subprotocols, config);
             if (route == null) {
+                ServerHandshake.accept(request, subprotocols, config);   // a protocol error first, as before
                 throw new HandshakeException(404, "no WebSocket route for " + request.path());
             }
+            Settings own = route.value().settings();
+            ServerHandshake.Result result = ServerHandshake.accept(request, subprotocols,
+                    own != null ? own.config() : config);
             String origin = request.headers().get("Origin");
             if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
                 throw new HandshakeException(403, "origin not allowed: " + origin);
@@ -149,16 +152,16 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
                     LOG.log(System.Logger.Level.WARNING, "the asynchronous handshake filter returned null on " + view);
                     throw new HandshakeException(500, "internal error");
                 }
-                return new Upgrade.Pending(stage, route.handler(), view, result);
+                return new Upgrade.Pending(stage, route.value(), view, result);
             }
-            return accept(route.handler(), view, result, List.of());
+            return accept(route.value(), view, result, List.of());
         } catch (HandshakeException e) {
             return refuse(e);
         }
     }
 
     /** The checks after the filters: the connection limit, then the 101 with any headers the filter added. */
-    private Upgrade accept(WebSocketHandler handler, RequestView view, ServerHandshake.Result result,
+    private Upgrade accept(Route route, RequestView view, ServerHandshake.Result result,
             List<Map.Entry<String, String>> headers) {
         if (openConnections.getAsInt() >= maxConnections) {
             return refuse(new HandshakeException(503, "the server is at its connection limit"));
@@ -170,7 +173,7 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
             headers.forEach(h -> sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
             response = ByteBuffer.wrap(sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
         }
-        return new Upgrade.Accept(handler, view, result.deflate(), response);
+        return new Upgrade.Accept(route, view, result.deflate(), response);
     }
 
     private static Upgrade.Respond refuse(HandshakeException e) {
@@ -193,7 +196,7 @@ public record ServerUpgrader(Router router, List<String> subprotocols, Set<Strin
             d.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
             return refuse(new HandshakeException(d.status(), "refused by the filter", headers, d.body()));
         }
-        return accept(p.handler(), p.request(), p.result(), d.headers());
+        return accept(p.route(), p.request(), p.result(), d.headers());
     }
 
     private Upgrade plainHttp(HandshakeRequest request, HttpRequest view, boolean isRoute) {

@@ -108,7 +108,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
 
     private final Scheduler loop;
     private final Wire wire;
-    private final Settings settings;
+    /** The server's (or client's) settings, then the route's once the connection is open. */
+    private Settings settings;
     private final MetricsCollector metrics;
     private final Role role;
     private final SessionHandle handle;
@@ -247,6 +248,18 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
 
     /** The handshake succeeded: start the protocol and tell the handler. */
     void open(WebSocketHandler handler, io.wirefly.core.UpgradeRequest request, DeflateParams deflate) {
+        open(handler, request, deflate, null);
+    }
+
+    /**
+     * @param routeSettings the route's own settings, or null to keep the server's
+     */
+    void open(WebSocketHandler handler, io.wirefly.core.UpgradeRequest request, DeflateParams deflate,
+            Settings routeSettings) {
+        if (routeSettings != null) {
+            settings = routeSettings;
+            timers.use(routeSettings);
+        }
         timers.stopHandshake();
         this.handler = handler;
         this.handshake = null;

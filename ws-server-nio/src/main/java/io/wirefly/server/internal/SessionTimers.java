@@ -34,7 +34,7 @@ final class SessionTimers {
     }
 
     private final Scheduler scheduler;
-    private final Settings settings;
+    private Settings settings;
     private final Events events;
     private Scheduler.Cancellable handshake;
     private Scheduler.Cancellable idle;
@@ -55,6 +55,11 @@ final class SessionTimers {
 
     void stopHandshake() {
         handshake = cancel(handshake);
+    }
+
+    /** Switches to a route's settings (its idle and pong timeouts), when the connection opens. */
+    void use(Settings routeSettings) {
+        this.settings = routeSettings;
     }
 
     /** Starts watching for silence, if the settings ask for pings. */

@@ -22,4 +22,18 @@ import java.util.concurrent.Executor;
 public record Settings(WebSocketConfig config, Executor executor, long handshakeTimeoutNanos, long idleTimeoutNanos,
         long pongTimeoutNanos, long closeTimeoutNanos, long highWaterMark, long lowWaterMark, long maxWriteBuffer,
         InboundBudget inboundBudget, OutboundTotal outboundTotal, MetricsCollector metrics) {
+
+    /**
+     * @param config the route's config, or null for this one's
+     * @param executor the route's executor, or null for this one's
+     * @param idleTimeoutNanos the route's idle timeout, or negative for this one's
+     * @param pongTimeoutNanos the route's pong timeout, or negative for this one's
+     * @return these settings with a route's overrides
+     */
+    public Settings forRoute(WebSocketConfig config, Executor executor, long idleTimeoutNanos, long pongTimeoutNanos) {
+        return new Settings(config != null ? config : this.config, executor != null ? executor : this.executor,
+                handshakeTimeoutNanos, idleTimeoutNanos >= 0 ? idleTimeoutNanos : this.idleTimeoutNanos,
+                pongTimeoutNanos >= 0 ? pongTimeoutNanos : this.pongTimeoutNanos, closeTimeoutNanos, highWaterMark,
+                lowWaterMark, maxWriteBuffer, inboundBudget, outboundTotal, metrics);
+    }
 }

@@ -10,25 +10,30 @@ sealed interface Upgrade {
     /**
      * Switch protocols.
      *
-     * @param handler the route's handler
+     * @param route the route's handler and settings
      * @param request the request, with its path parameters and what was negotiated
      * @param deflate negotiated permessage-deflate, or null
      * @param response the 101 response
      */
-    record Accept(WebSocketHandler handler, RequestView request, DeflateParams deflate,
+    record Accept(Route route, RequestView request, DeflateParams deflate,
             ByteBuffer response) implements Upgrade {
+
+        /** @return the route's handler */
+        WebSocketHandler handler() {
+            return route.handler();
+        }
     }
 
     /**
      * Wait for an asynchronous filter, then accept or answer.
      *
      * @param decision the filter's stage
-     * @param handler the route's handler
+     * @param route the route
      * @param request the request
      * @param result the negotiated handshake, whose response goes out on an accept
      */
     record Pending(java.util.concurrent.CompletionStage<io.wirefly.server.HandshakeDecision> decision,
-            WebSocketHandler handler, RequestView request,
+            Route route, RequestView request,
             io.wirefly.core.internal.handshake.ServerHandshake.Result result) implements Upgrade {
     }
 

@@ -19,7 +19,7 @@ class RouterTest {
     private static final WebSocketHandler C = new WebSocketHandler() { };
     private static final WebSocketHandler D = new WebSocketHandler() { };
 
-    private static Router router(Object... routeThenHandler) {
+    private static Router<WebSocketHandler> router(Object... routeThenHandler) {
         Map<String, WebSocketHandler> routes = new LinkedHashMap<>();
         for (int i = 0; i < routeThenHandler.length; i += 2) {
             routes.put((String) routeThenHandler[i], (WebSocketHandler) routeThenHandler[i + 1]);
@@ -29,27 +29,27 @@ class RouterTest {
 
     @Test
     void exactBeatsTemplatesWhichBeatPrefixesAndTheLongestPrefixWins() {
-        Router r = router("/api/*", A, "/api/v1/*", B, "/api/{version}/status", C, "/api/v1/status", D);
-        assertSame(D, r.match("/api/v1/status").handler());
+        Router<WebSocketHandler> r = router("/api/*", A, "/api/v1/*", B, "/api/{version}/status", C, "/api/v1/status", D);
+        assertSame(D, r.match("/api/v1/status").value());
         assertEquals(Map.of("version", "v2"), r.match("/api/v2/status").parameters());
-        assertSame(B, r.match("/api/v1/other").handler());
+        assertSame(B, r.match("/api/v1/other").value());
         assertEquals("other/x", r.match("/api/v1/other/x").parameters().get("*"));
-        assertSame(A, r.match("/api/v3").handler());
+        assertSame(A, r.match("/api/v3").value());
         assertNull(r.match("/ap"));
         assertNull(r.match("/"));
     }
 
     @Test
     void templatesAreTriedInTheOrderAdded() {
-        Router r = router("/{a}/x", A, "/y/{b}", B);
-        assertSame(A, r.match("/y/x").handler());
-        assertSame(B, r.match("/y/z").handler());
+        Router<WebSocketHandler> r = router("/{a}/x", A, "/y/{b}", B);
+        assertSame(A, r.match("/y/x").value());
+        assertSame(B, r.match("/y/z").value());
         assertNull(r.match("/y/"), "a parameter matches a non-empty segment only");
     }
 
     @Test
     void aRootPrefixMatchesEverything() {
-        Router r = router("/*", A);
+        Router<WebSocketHandler> r = router("/*", A);
         assertEquals("a/b", r.match("/a/b").parameters().get("*"));
         assertEquals("", r.match("/").parameters().get("*"));
     }

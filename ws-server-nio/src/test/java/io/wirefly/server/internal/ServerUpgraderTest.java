@@ -44,8 +44,15 @@ class ServerUpgraderTest {
     /** An upgrader with two routes and no limits, filter, origins or HTTP hook; tests vary one thing at a time. */
     private static ServerUpgrader upgrader(Set<String> origins, HandshakeFilter filter, HttpHandler http,
             int maxConnections, int open) {
-        return new ServerUpgrader(Router.of(Map.of("/echo", ECHO, "/chat", CHAT)), List.of("v2.chat", "v1.chat"),
+        return new ServerUpgrader(routes(Map.of("/echo", ECHO, "/chat", CHAT)), List.of("v2.chat", "v1.chat"),
                 origins, filter, null, http, maxConnections, () -> open, WebSocketConfig.defaults());
+    }
+
+    /** Routes with the server's settings. */
+    static Router<Route> routes(Map<String, WebSocketHandler> handlers) {
+        Map<String, Route> routes = new java.util.LinkedHashMap<>();
+        handlers.forEach((path, h) -> routes.put(path, new Route(h, null)));
+        return Router.of(routes);
     }
 
     private static ServerUpgrader plain() {
@@ -192,7 +199,7 @@ class ServerUpgraderTest {
     void templatesAndPrefixesBindTheirParametersDecoded() throws Exception {
         WebSocketHandler room = new WebSocketHandler() { };
         WebSocketHandler files = new WebSocketHandler() { };
-        ServerUpgrader u = new ServerUpgrader(Router.of(new java.util.LinkedHashMap<>(Map.of(
+        ServerUpgrader u = new ServerUpgrader(routes(new java.util.LinkedHashMap<>(Map.of(
                 "/chat/{room}", room, "/files/*", files))), List.of(), Set.of(), null, null, null, 10, () -> 0,
                 WebSocketConfig.defaults());
         Upgrade.Accept a = accepted(decide(u, upgradeRequest("/chat/caf%C3%A9", "nick=a+b&x&nick=c",

@@ -257,7 +257,7 @@ class SessionTest {
         private int readOffset = -1;
 
         Rig(Settings settings) {
-            ServerUpgrader upgrader = new ServerUpgrader(Router.of(Map.of("/", events)), List.of(), Set.of(), null, null, null,
+            ServerUpgrader upgrader = new ServerUpgrader(ServerUpgraderTest.routes(Map.of("/", events)), List.of(), Set.of(), null, null, null,
                     100, () -> 0, settings.config());
             session = new Session(loop, wire, settings, Role.SERVER,
                     new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000),
