@@ -15,7 +15,11 @@ package io.wirefly.core;
  */
 public record CloseInfo(int code, String reason) {
 
-    /** @throws NullPointerException if {@code reason} is null */
+    /**
+     * @param code the close code
+     * @param reason the close reason; may be empty
+     * @throws NullPointerException if {@code reason} is null
+     */
     public CloseInfo {
         java.util.Objects.requireNonNull(reason, "reason");
     }

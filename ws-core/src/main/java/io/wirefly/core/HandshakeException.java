@@ -25,6 +25,7 @@ public class HandshakeException extends WebSocketException {
     /** The HTTP status of the failure, or 0. */
     private final int httpStatus;
     private final transient Map<String, String> headers;
+    /** The body to answer with, or null for the status line's text. */
     private final String responseBody;
 
     /**

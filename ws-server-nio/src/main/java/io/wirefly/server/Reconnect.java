@@ -64,7 +64,19 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
         }
     }
 
-    /** Checks the values, as {@link Builder#build()} does. */
+    /**
+     * Checks the values, as {@link Builder#build()} does.
+     *
+     * @param initialDelay the delay before the first attempt after a loss
+     * @param maxDelay the longest delay
+     * @param multiplier how much each delay grows over the previous one
+     * @param jitter the fraction by which each delay is randomly shortened or lengthened, 0 to 1
+     * @param maxAttempts how many attempts in a row before giving up; 0 for no limit
+     * @param stopCodes close codes from the server after which it does not reconnect
+     * @param resendQueue how many messages sent while down are kept; 0 to fail them
+     * @param listener told of each attempt, each reconnect, and giving up
+     * @throws IllegalArgumentException naming the first bad value
+     */
     public Reconnect {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(maxDelay, "maxDelay");

@@ -27,7 +27,15 @@ import java.util.concurrent.Executor;
  */
 public record RouteSettings(WebSocketConfig config, Executor executor, Duration idleTimeout, Duration pongTimeout) {
 
-    /** Checks the values, as {@link Builder#build()} does. */
+    /**
+     * Checks the values, as {@link Builder#build()} does.
+     *
+     * @param config the route's protocol settings, or null for the server's
+     * @param executor where the route's handler runs, or null for the server's choice
+     * @param idleTimeout silence before a ping (zero: never), or null for the server's
+     * @param pongTimeout how long that ping waits for its pong, or null for the server's
+     * @throws IllegalArgumentException naming a bad value
+     */
     public RouteSettings {
         if (idleTimeout != null && idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout must be >= 0, was " + idleTimeout);
