@@ -4,6 +4,7 @@ import io.wirefly.core.HandshakeException;
 import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketHandler;
+import io.wirefly.server.HttpResponse;
 import io.wirefly.server.WebSocketServer;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * Chat rooms on {@code /chat/{room}} ({@code /chat} is the room {@code lobby}): every message goes to everyone in the
+ * Chat rooms on {@code /chat/{room}} ({@code /chat} is the room {@code lobby}), with a page at {@code /}: every message goes to everyone in the
  * room with the sender's nickname, taken from {@code ?nick=NAME} or made up; {@code /nick NAME} renames; joins (with
  * the number of people in the room) and leaves are announced. Each room is one of the server's topics. The handshake
  * filter checks room names and nicknames before the upgrade (400 with a body that says why) and refuses the rooms
@@ -44,7 +45,8 @@ public final class ChatServer implements WebSocketHandler {
                 privateRooms.isEmpty() ? Set.of() : Set.of(privateRooms.split(",")));
         ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
-        System.out.println("chat server on " + ExampleTls.urls(tls, "ws", server.port(), "/chat/{room}?nick=NAME"));
+        System.out.println("chat page on " + ExampleTls.urls(tls, "http", server.port(), "/") + ", rooms on "
+                + ExampleTls.urls(tls, "ws", server.port(), "/chat/{room}?nick=NAME"));
         GracefulStop.awaitSignal();
         return 0;
     }
@@ -59,10 +61,24 @@ public final class ChatServer implements WebSocketHandler {
 
     static WebSocketServer start(int port, ExampleTls tls, Set<String> privateRooms) {
         ChatServer chat = new ChatServer(privateRooms);
+        byte[] page = page();
         return ExampleTls.apply(tls, WebSocketServer.builder().port(port)
                 .handshakeFilter(chat::admit)
                 .route("/chat", chat)
-                .route("/chat/{" + ROOM + "}", chat)).build().start();
+                .route("/chat/{" + ROOM + "}", chat)
+                .http(request -> request.path().equals("/") || request.path().equals("/index.html")
+                        ? HttpResponse.of(200, "text/html; charset=utf-8", page) : null)).build().start();
+    }
+
+    private static byte[] page() {
+        try (java.io.InputStream in = ChatServer.class.getResourceAsStream("/chat/index.html")) {
+            if (in == null) {
+                throw new IllegalStateException("chat/index.html is missing from the class path");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The handshake filter: a valid room that is not private, and a valid nickname if one is asked for. */

@@ -19,10 +19,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The LED page in real headless Chromium (Debian's chromium + chromium-driver, installed by .ci/run): connect, send
@@ -30,40 +26,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * browser session see the change pushed. Saves a screenshot to target/screenshots/led-page.png.
  */
 class LedPageBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     private static WebDriver browser() {
-        return browser(false);
+        return Chromium.open(false);
     }
 
-    /** @param acceptSelfSigned adds {@code --ignore-certificate-errors}, for the https test's own certificate */
     private static WebDriver browser(boolean acceptSelfSigned) {
-        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "install Debian's chromium and chromium-driver (bash .ci/install-peers.sh)");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + tempDir());
-        if (acceptSelfSigned) {
-            options.addArguments("--ignore-certificate-errors");
-        }
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
-    }
-
-    private static String tempDir() {
-        try {
-            return Files.createTempDirectory("wirefly-chromium").toString();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return Chromium.open(acceptSelfSigned);
     }
 
     private static void waitFor(WebDriver driver, String what, java.util.function.Function<WebDriver, Boolean> c) {
-        new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(c::apply);
+        Chromium.waitFor(driver, what, c);
     }
 
     @Test
