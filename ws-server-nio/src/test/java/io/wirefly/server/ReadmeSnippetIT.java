@@ -37,6 +37,11 @@ class ReadmeSnippetIT {
     }
 
     @Test
+    void theReadmeStreamingUploadCompiles() throws Exception {
+        compile("Uploads", snippet("<!-- streaming-snippet: compiled by ReadmeSnippetIT -->"));
+    }
+
+    @Test
     void theReadmeTlsServerCompiles() throws Exception {
         compile("SecureEcho", snippet("<!-- tls-snippet: compiled by ReadmeSnippetIT -->"));
     }
