@@ -80,6 +80,12 @@ public interface UpgradeRequest {
     /** @return this side's address of the connection */
     InetSocketAddress localAddress();
 
+    /**
+     * @return the TLS session of a {@code wss://} connection (protocol, cipher suite, the peer's certificates when
+     *     it presented any, the SNI name asked for), or empty for {@code ws://}
+     */
+    Optional<javax.net.ssl.SSLSession> tlsSession();
+
     /** @return the negotiated subprotocol, or {@code ""} (also before the handshake is accepted) */
     String subprotocol();
 

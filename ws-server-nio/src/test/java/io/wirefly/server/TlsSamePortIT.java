@@ -179,6 +179,40 @@ class TlsSamePortIT {
         }
     }
 
+    /** The handler learns from the request whether its connection is TLS, and which; so does our client. */
+    @Test
+    void theRequestCarriesTheTlsSessionOfAWssConnectionOnly() throws Exception {
+        Path[] cert = selfSigned("localhost");
+        io.wirefly.core.WebSocketHandler who = new io.wirefly.core.WebSocketHandler() {
+            @Override
+            public void onOpen(io.wirefly.core.WebSocket ws) {
+                ws.sendText(ws.request().tlsSession().map(t -> t.getProtocol() + " " + t.getPeerHost())
+                        .orElse("plain"));
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().bind(InetAddress.getLoopbackAddress()).port(0)
+                .tls(TlsContexts.fromPem(cert[0], cert[1])).plainOnSamePort(true).route("/who", who).build().start();
+        try (WebSocketClient client = WebSocketClient.builder().tls(TlsContexts.trusting(cert[0])).build()) {
+            for (String scheme : List.of("wss", "ws")) {
+                Recorder events = new Recorder();
+                io.wirefly.core.WebSocket ws = client.connect(URI.create(scheme + "://localhost:" + server.port()
+                        + "/who"), events).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                String seen = (String) events.next();
+                if (scheme.equals("wss")) {
+                    assertTrue(seen.startsWith("TLSv1."), seen);
+                    assertEquals("localhost", ws.request().tlsSession().orElseThrow().getPeerHost(),
+                            "our client's side of the session");
+                } else {
+                    assertEquals("plain", seen);
+                    assertTrue(ws.request().tlsSession().isEmpty());
+                }
+                ws.close();
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     private static String ourEcho(URI uri, SSLContext trust, String text) throws Exception {
         WebSocketClient.Builder builder = WebSocketClient.builder();
         if (trust != null) {

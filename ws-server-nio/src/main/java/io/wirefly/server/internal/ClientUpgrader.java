@@ -52,6 +52,7 @@ final class ClientUpgrader implements Session.Handshake {
         parser = null;
         RequestView request = new RequestView("GET", path, query, sentHeaders, session.handle().remoteAddress(),
                 session.handle().localAddress());
+        request.tls(session.tlsSession());
         request.negotiated(accepted.subprotocol(),
                 accepted.deflate() == null ? List.of() : List.of(accepted.deflate().responseHeader()));
         session.open(handler, request, accepted.deflate());

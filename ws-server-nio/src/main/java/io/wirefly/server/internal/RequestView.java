@@ -37,6 +37,7 @@ final class RequestView implements UpgradeRequest {
     private volatile Map<String, String> pathParameters = Map.of();
     private volatile String subprotocol = "";
     private volatile List<String> extensions = List.of();
+    private volatile javax.net.ssl.SSLSession tls;
 
     RequestView(String method, String path, String query, Map<String, List<String>> headers,
             InetSocketAddress remote, InetSocketAddress local) {
@@ -66,6 +67,15 @@ final class RequestView implements UpgradeRequest {
 
     void pathParameters(Map<String, String> values) {
         this.pathParameters = Map.copyOf(values);
+    }
+
+    void tls(javax.net.ssl.SSLSession session) {
+        this.tls = session;
+    }
+
+    @Override
+    public java.util.Optional<javax.net.ssl.SSLSession> tlsSession() {
+        return java.util.Optional.ofNullable(tls);
     }
 
     void negotiated(String subprotocol, List<String> extensions) {

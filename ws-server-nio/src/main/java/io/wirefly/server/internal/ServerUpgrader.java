@@ -68,7 +68,8 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
             }
             HandshakeRequest request = parser.request();
             parser = null;   // an open connection keeps nothing of its handshake
-            Upgrade decision = decide(request, session.handle().remoteAddress(), session.handle().localAddress());
+            Upgrade decision = decide(request, session.handle().remoteAddress(), session.handle().localAddress(),
+                    session.tlsSession());
             if (decision instanceof Upgrade.Pending p) {
                 // Read nothing more until the filter decides; keep what followed the head for after the 101.
                 session.awaitDecision(in);
@@ -105,8 +106,14 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
         }
     }
 
-    /** Routes and checks one request head; package-private for tests. */
+    /** Routes and checks one request head of a plain connection; package-private for tests. */
     Upgrade decide(HandshakeRequest request, InetSocketAddress remote, InetSocketAddress local) {
+        return decide(request, remote, local, null);
+    }
+
+    /** Routes and checks one request head; {@code tls} is the connection's TLS session, or null. */
+    Upgrade decide(HandshakeRequest request, InetSocketAddress remote, InetSocketAddress local,
+            javax.net.ssl.SSLSession tls) {
         try {
             Router.Match<Route> route = router.match(request.path());
             // Only an upgrade to WebSocket is ours; anything else (no Upgrade, or h2c) is plain HTTP/1.1.
@@ -125,6 +132,7 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
                 throw new HandshakeException(403, "origin not allowed: " + origin);
             }
             RequestView view = RequestView.of(request, remote, local);
+            view.tls(tls);
             view.pathParameters(route.parameters());
             view.negotiated(result.subprotocol(),
                     result.deflate() == null ? List.of() : List.of(result.deflate().responseHeader()));

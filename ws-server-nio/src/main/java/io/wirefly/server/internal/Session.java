@@ -209,6 +209,11 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         timers.startClose();
     }
 
+    /** @return the connection's TLS session, or null for a plain one (or before its TLS handshake is done) */
+    javax.net.ssl.SSLSession tlsSession() {
+        return wire.tlsSession();
+    }
+
     /**
      * An asynchronous handshake decision is pending: read nothing more until {@link #decided}, and keep the bytes
      * that followed the request head (a client may send frames before the 101) for after it.

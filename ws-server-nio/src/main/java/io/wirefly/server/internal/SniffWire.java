@@ -58,6 +58,11 @@ final class SniffWire implements Wire {
         }
     }
 
+    @Override
+    public javax.net.ssl.SSLSession tlsSession() {
+        return decided instanceof TlsWire secure ? secure.tlsSession() : null;
+    }
+
     /** @return true once the connection is known to be TLS */
     boolean isTls() {
         return decided instanceof TlsWire;

@@ -109,6 +109,11 @@ final class TlsWire implements Wire {
         this.resume = resume;
     }
 
+    @Override
+    public javax.net.ssl.SSLSession tlsSession() {
+        return handshaken ? engine.getSession() : null;
+    }
+
     /** @return the engine (its session tells the protocol and cipher suite once the handshake is done) */
     SSLEngine engine() {
         return engine;

@@ -38,6 +38,11 @@ interface Wire extends ReadableByteChannel, GatheringByteChannel {
     /** Sends FIN after the bytes already written (a TLS layer sends close_notify first); reading goes on. */
     void shutdownOutput() throws IOException;
 
+    /** @return the TLS session once its handshake is done, or null for a plain connection */
+    default javax.net.ssl.SSLSession tlsSession() {
+        return null;
+    }
+
     /**
      * Sets the readiness events the session wants next.
      *
