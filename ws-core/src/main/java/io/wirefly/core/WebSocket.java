@@ -62,6 +62,21 @@ public interface WebSocket {
     }
 
     /**
+     * Sends one part of a text message, like {@link #sendBinaryPart} for text: a text frame, then continuations, the
+     * last with FIN. Each part is encoded on its own, so a part should not end between the two halves of a surrogate
+     * pair. A binary message in parts must be finished before a text one starts, and the other way round.
+     *
+     * @param part the characters
+     * @param last whether the message ends with this part
+     * @return a stage completed when the part is written, or failed with {@link ClosedException} (or
+     *     {@link IllegalStateException} if a binary message is being sent in parts)
+     * @throws UnsupportedOperationException if this implementation cannot stream
+     */
+    default CompletionStage<Void> sendTextPart(CharSequence part, boolean last) {
+        throw new UnsupportedOperationException("this WebSocket cannot send messages in parts");
+    }
+
+    /**
      * An {@link java.io.OutputStream} that sends one binary message in parts of up to 64 KiB: {@code write} blocks
      * while more than four parts wait to be written (the peer reads slower than we write), {@code close} sends the
      * last part and waits for it. For threads that may block: not on an event loop (use {@link #sendBinaryPart}

@@ -69,6 +69,27 @@ public interface WebSocketHandler {
     }
 
     /**
+     * A part of a text message, as it arrives: like {@link #onBinaryPart} for text. A handler that overrides this
+     * method receives every text message this way instead of through {@link #onText}, without the size limits;
+     * each part is whole characters (a character cut between two reads waits for the next part), and the bytes are
+     * checked as UTF-8 as they arrive (1007 on the first bad one). The last part has {@code last} set and may be
+     * empty.
+     *
+     * <pre>{@code
+     * public void onTextPart(WebSocket ws, String part, boolean last) {
+     *     jsonParser.feed(part);
+     *     if (last) ws.sendText(jsonParser.result());
+     * }
+     * }</pre>
+     *
+     * @param ws the connection
+     * @param part the next characters of the message
+     * @param last whether the message ends here
+     */
+    default void onTextPart(WebSocket ws, String part, boolean last) {
+    }
+
+    /**
      * A ping arrived. Its pong is already queued (RFC 6455 §5.5.2 asks for it), so there is nothing to answer; this is
      * for logging or liveness bookkeeping. A handler that does not override this method costs nothing per ping.
      *

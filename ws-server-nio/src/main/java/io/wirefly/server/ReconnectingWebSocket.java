@@ -70,7 +70,11 @@ public final class ReconnectingWebSocket implements WebSocket {
         this.subprotocols = subprotocols;
         this.headers = headers;
         this.policy = policy;
-        this.inner = io.wirefly.server.internal.Handlers.wantsParts(handler) ? new StreamingInner() : new Inner();
+        boolean binaryParts = io.wirefly.server.internal.Handlers.wantsParts(handler);
+        boolean textParts = io.wirefly.server.internal.Handlers.wantsTextParts(handler);
+        // the wrapper streams exactly what the user's handler streams (overriding a part method is what asks for it)
+        this.inner = binaryParts && textParts ? new BothParts() : binaryParts ? new BinaryParts()
+                : textParts ? new TextParts() : new Inner();
     }
 
     void start() {
@@ -194,10 +198,31 @@ public final class ReconnectingWebSocket implements WebSocket {
     }
 
     /** {@link Inner} for a handler that receives binary messages in parts. */
-    private final class StreamingInner extends Inner {
+    private final class BinaryParts extends Inner {
         @Override
         public void onBinaryPart(WebSocket ws, ByteBuffer part, boolean last) {
             handler.onBinaryPart(ws, part, last);
+        }
+    }
+
+    /** {@link Inner} for a handler that receives text messages in parts. */
+    private final class TextParts extends Inner {
+        @Override
+        public void onTextPart(WebSocket ws, String part, boolean last) {
+            handler.onTextPart(ws, part, last);
+        }
+    }
+
+    /** {@link Inner} for a handler that receives both kinds in parts. */
+    private final class BothParts extends Inner {
+        @Override
+        public void onBinaryPart(WebSocket ws, ByteBuffer part, boolean last) {
+            handler.onBinaryPart(ws, part, last);
+        }
+
+        @Override
+        public void onTextPart(WebSocket ws, String part, boolean last) {
+            handler.onTextPart(ws, part, last);
         }
     }
 
@@ -241,6 +266,17 @@ public final class ReconnectingWebSocket implements WebSocket {
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
         return send(ws -> ws.sendBinary(copy));
+    }
+
+    /** {@inheritDoc} Parts go to the open connection only: they are never queued while down. */
+    @Override
+    public CompletionStage<Void> sendTextPart(CharSequence part, boolean last) {
+        synchronized (lock) {
+            if (current != null) {
+                return current.sendTextPart(part, last);
+            }
+        }
+        return CompletableFuture.failedFuture(new ClosedException("not connected"));
     }
 
     /** {@inheritDoc} Parts go to the open connection only: they are never queued while down. */

@@ -7,8 +7,8 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A server for {@code StreamingIT}'s child JVM (run with a small heap): binary messages are echoed part by part as
- * they arrive, so no message is ever held whole; text is echoed whole. Prints {@code PORT n} when listening and runs
+ * A server for {@code StreamingIT}'s child JVM (run with a small heap): binary and text messages are echoed part by
+ * part as they arrive, so no message is ever held whole. Prints {@code PORT n} when listening and runs
  * until killed.
  */
 public final class StreamingEchoServer {
@@ -25,8 +25,8 @@ public final class StreamingEchoServer {
                     }
 
                     @Override
-                    public void onText(WebSocket ws, String text) {
-                        ws.sendText(text);
+                    public void onTextPart(WebSocket ws, String part, boolean last) {
+                        ws.sendTextPart(part, last);
                     }
                 }).build().start();
         System.out.println("PORT " + server.port());

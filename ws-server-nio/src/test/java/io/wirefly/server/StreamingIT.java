@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Messages larger than any limit, streamed both ways: a server in a child JVM with {@code -Xmx64m} and a 1 MiB
  * {@code maxMessageSize} echoes binary messages part by part ({@link StreamingEchoServer}); our client sends 200 MB
- * through {@code binaryStream()} and checks the echo part by part; Python {@code websockets} sends a fragmented
- * 24 MB message and checks the whole echo; text and whole messages still obey the limits.
+ * through {@code binaryStream()} and checks the echo part by part, then 3 MiB of text in parts; Python
+ * {@code websockets} sends a fragmented 24 MB binary message and a fragmented text one and checks the echoes; a
+ * handler that does not stream still has its limits.
  */
 class StreamingIT {
     private static final long SIZE = 200L << 20;
@@ -41,6 +42,8 @@ class StreamingIT {
             int[] parts = new int[1];
             CompletableFuture<Long> done = new CompletableFuture<>();
             CompletableFuture<Integer> closed = new CompletableFuture<>();
+            StringBuilder texts = new StringBuilder();
+            CompletableFuture<Integer> textDone = new CompletableFuture<>();
             WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + server.port + "/"), new WebSocketHandler() {
                 @Override
                 public void onBinaryPart(WebSocket w, ByteBuffer part, boolean last) {
@@ -49,6 +52,14 @@ class StreamingIT {
                     received.update(part);
                     if (last) {
                         done.complete(receivedBytes[0]);
+                    }
+                }
+
+                @Override
+                public void onTextPart(WebSocket w, String part, boolean last) {
+                    texts.append(part);
+                    if (last) {
+                        textDone.complete(texts.length());
                     }
                 }
 
@@ -76,9 +87,15 @@ class StreamingIT {
             assertTrue(parts[0] > 100, "it arrived in parts, not whole: " + parts[0]);
             assertTrue(server.process.isAlive(), "the 64 MiB server is still up: " + server.lines);
 
-            // Text is not streamed: its 1 MiB limit still holds, and the server says so with 1009.
-            ws.sendText("x".repeat(2 << 20));
-            assertEquals(1009, closed.get(10, TimeUnit.SECONDS));
+            // Text streams the same way: 3 MiB in parts, past the 1 MiB limit, each part whole characters.
+            StringBuilder echoed = texts;
+            String piece = "d\u00e9j\u00e0 \ud83d\ude00 ".repeat(10_000);   // 2- and 4-byte characters
+            for (int i = 0; i < 20; i++) {
+                ws.sendTextPart(piece, i == 19);
+            }
+            assertEquals(piece.length() * 20, textDone.get(60, TimeUnit.SECONDS));
+            assertEquals(piece.repeat(20), echoed.toString());
+            assertTrue(!closed.isDone(), "no limit was hit");
         }
     }
 
@@ -91,8 +108,10 @@ class StreamingIT {
             "        echo = await asyncio.wait_for(ws.recv(), 60)",
             "        print('same', hashlib.sha256(echo).hexdigest() == hashlib.sha256(b''.join(chunks)).hexdigest(),",
             "              len(echo))",
-            "        await ws.send('and text')",
-            "        print('text', await ws.recv())",
+            "        words = ['\u00e9t\u00e9 ' * 200000 for _ in range(4)]   # 3.2 million characters, 4.8 MB",
+            "        await ws.send(iter(words))",
+            "        back = await asyncio.wait_for(ws.recv(), 60)",
+            "        print('text', back == ''.join(words), len(back))",
             "asyncio.run(main())");
 
     @Test
@@ -102,7 +121,7 @@ class StreamingIT {
             String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", PYTHON,
                     "ws://127.0.0.1:" + server.port + "/");
             assertTrue(out.contains("same True 25165824"), out);
-            assertTrue(out.contains("text and text"), out);
+            assertTrue(out.contains("text True 3200000"), out);
         }
     }
 

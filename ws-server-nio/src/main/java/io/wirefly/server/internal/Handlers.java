@@ -38,7 +38,24 @@ public final class Handlers {
         }
     };
 
+    private static final ClassValue<Boolean> WANTS_TEXT_PARTS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("onTextPart", WebSocket.class, String.class, boolean.class)
+                        .getDeclaringClass() != WebSocketHandler.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
+
     private Handlers() {
+    }
+
+    /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onTextPart} (it streams text) */
+    public static boolean wantsTextParts(WebSocketHandler handler) {
+        return handler != null && WANTS_TEXT_PARTS.get(handler.getClass());
     }
 
     /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onBinaryPart} (it streams) */

@@ -272,6 +272,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget());
         protocol.streamBinary(Handlers.wantsParts(handler));
+        protocol.streamText(Handlers.wantsTextParts(handler));
         this.phase = Phase.OPEN;
         handle.opened(request);
         metrics.opened();
@@ -720,13 +721,21 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
      * @param done completed when the part is written
      */
     void sendPart(ByteBuffer part, boolean last, CompletableFuture<Void> done) {
+        sendPart((protocol, tag) -> protocol.sendBinaryPart(part, last, tag), last, done);
+    }
+
+    /**
+     * Sends one part of a message (binary or text, as {@code send} does it); after the last, the messages that
+     * waited for it go, in order.
+     */
+    void sendPart(Send send, boolean last, CompletableFuture<Void> done) {
         if (phase != Phase.OPEN || protocol == null || protocol.state() != ReadyState.OPEN) {
             done.completeExceptionally(new ClosedException("cannot send: the connection is " + handle.readyState()));
             return;
         }
         depth++;
         try {
-            protocol.sendBinaryPart(part, last, done);
+            send.on(protocol, done);
             if (last) {
                 metrics.messagesOut.increment();
                 java.util.ArrayDeque<Runnable> w = afterPartial;
@@ -800,6 +809,14 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     public void onBinary(ByteBuffer data) {
         metrics.messagesIn.increment();
         dispatch(() -> handler.onBinary(handle, data));
+    }
+
+    @Override
+    public void onTextPart(String part, boolean last) {
+        if (last) {
+            metrics.messagesIn.increment();
+        }
+        dispatch(() -> handler.onTextPart(handle, part, last));
     }
 
     @Override

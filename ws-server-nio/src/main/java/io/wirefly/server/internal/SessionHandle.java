@@ -154,6 +154,31 @@ public final class SessionHandle implements WebSocket {
         return done;
     }
 
+    @Override
+    public CompletionStage<Void> sendTextPart(CharSequence part, boolean last) {
+        String text = part.toString();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Session.Send send = (protocol, tag) -> protocol.sendTextPart(text, last, tag);
+        if (loop().inLoop()) {
+            session.sendPart(send, last, done);
+            return done;
+        }
+        long size = Protocol.utf8Length(text);
+        long limit = session.settings().maxWriteBuffer();
+        if (session.accountedBytes() + pendingBytes + size + OutboundBuffer.FRAME_OVERHEAD > limit) {
+            loop().execute(session::overflow);
+            done.completeExceptionally(new ClosedException(
+                    "write queue exceeded maxWriteBuffer (" + limit + " bytes)"));
+            return done;
+        }
+        PENDING_BYTES.getAndAdd(this, size);
+        loop().execute(() -> {
+            PENDING_BYTES.getAndAdd(this, -size);
+            session.sendPart(send, last, done);
+        });
+        return done;
+    }
+
     /** {@inheritDoc} It blocks: on this connection's event loop it throws {@link IllegalStateException}. */
     @Override
     public java.io.OutputStream binaryStream() {

@@ -105,6 +105,12 @@ public final class Protocol {
     private boolean messageCompressed;
     /** Binary messages go to {@link ProtocolListener#onBinaryPart} as they arrive, with no size limit. */
     private boolean streamBinary;
+    /** Text messages go to {@link ProtocolListener#onTextPart} as they arrive, with no size limit. */
+    private boolean streamText;
+    /** The last bytes of a streamed text part that end inside a UTF-8 sequence (at most 3), for the next part. */
+    private byte[] textCarry = new byte[0];
+    /** The message being sent in parts is text. */
+    private boolean partialText;
     /** The message being received is a streamed binary one. */
     private boolean messageStreamed;
     /** A binary message sent in parts is under way: its next frame is a continuation. */
@@ -357,9 +363,45 @@ public final class Protocol {
      */
     public void sendBinaryPart(ByteBuffer part, boolean last, Object tag) {
         requireOpen();
+        if (partialOut && partialText) {
+            throw new IllegalStateException("a text message is being sent in parts: finish it first");
+        }
         Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.BINARY;
         outbound.add(encoder.encode(opcode.code(), last, 0, part), OutboundKind.DATA, tag);
         partialOut = !last;
+        partialText = false;
+    }
+
+    /**
+     * Sends one part of a text message as one frame, like {@link #sendBinaryPart}. A part should not end between
+     * the two halves of a surrogate pair (each part is encoded on its own).
+     *
+     * @param part the text
+     * @param last whether the message ends with this part
+     * @param tag handed back with the frame by {@link #drainOutbound}; may be null
+     * @throws ClosedException unless the connection is OPEN
+     * @throws IllegalStateException if a binary message is being sent in parts
+     */
+    public void sendTextPart(CharSequence part, boolean last, Object tag) {
+        requireOpen();
+        if (partialOut && !partialText) {
+            throw new IllegalStateException("a binary message is being sent in parts: finish it first");
+        }
+        Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.TEXT;
+        ByteBuffer payload = ByteBuffer.wrap(part.toString().getBytes(StandardCharsets.UTF_8));
+        outbound.add(encoder.encode(opcode.code(), last, 0, payload), OutboundKind.DATA, tag);
+        partialOut = !last;
+        partialText = !last;
+    }
+
+    /**
+     * Receives text messages in parts ({@link ProtocolListener#onTextPart}), each part whole characters, checked
+     * as UTF-8 as it arrives; like {@link #streamBinary} for text.
+     *
+     * @param on whether to stream
+     */
+    public void streamText(boolean on) {
+        this.streamText = on;
     }
 
     /** @return true while a binary message sent in parts has not had its last part */
@@ -511,6 +553,7 @@ public final class Protocol {
         assembler.reset();
         messageOpcode = NO_MESSAGE;
         messageStreamed = false;
+        textCarry = new byte[0];
         pendingText = null;
         pendingBinary = null;
         if (deflater != null) {
@@ -582,7 +625,7 @@ public final class Protocol {
                     }
                     messageOpcode = opcode;
                     messageCompressed = rsv1;
-                    messageStreamed = streamBinary && op == Opcode.BINARY;
+                    messageStreamed = streamBinary && op == Opcode.BINARY || streamText && op == Opcode.TEXT;
                     utf8.reset();
                 }
                 if (messageStreamed) {
@@ -622,7 +665,13 @@ public final class Protocol {
             }
             if (messageStreamed) {
                 if (chunk.hasRemaining()) {
-                    listener.onBinaryPart(ByteBuffer.allocate(chunk.remaining()).put(chunk).flip(), false);
+                    byte[] bytes = new byte[chunk.remaining()];
+                    chunk.get(bytes);
+                    if (messageOpcode == Opcode.TEXT.code()) {
+                        streamedPart(bytes, 0, bytes.length);
+                    } else {
+                        listener.onBinaryPart(ByteBuffer.wrap(bytes), false);   // the copy is the listener's
+                    }
                 }
                 return;
             }
@@ -652,8 +701,7 @@ public final class Protocol {
         public void accept(byte[] bytes, int offset, int length) {
             inflateLeft -= length;
             if (messageStreamed) {
-                listener.onBinaryPart(ByteBuffer.wrap(java.util.Arrays.copyOfRange(bytes, offset, offset + length)),
-                        false);
+                streamedPart(bytes, offset, length);
                 return;
             }
             if (messageOpcode == Opcode.TEXT.code() && utf8.feed(bytes, offset, offset + length) >= 0) {
@@ -679,9 +727,19 @@ public final class Protocol {
                 inflater().finish(this);
             }
             if (messageStreamed) {
+                boolean text = messageOpcode == Opcode.TEXT.code();
+                if (text && !utf8.isComplete()) {
+                    throw new ProtocolException(CloseCode.INVALID_PAYLOAD,
+                            "text message ends inside a UTF-8 sequence");
+                }
                 messageStreamed = false;
                 messageOpcode = NO_MESSAGE;
-                listener.onBinaryPart(ByteBuffer.allocate(0), true);
+                textCarry = new byte[0];
+                if (text) {
+                    listener.onTextPart("", true);
+                } else {
+                    listener.onBinaryPart(ByteBuffer.allocate(0), true);
+                }
                 return;
             }
             boolean text = messageOpcode == Opcode.TEXT.code();
@@ -742,6 +800,40 @@ public final class Protocol {
                 emit(Opcode.CLOSE, 0, CloseFrames.payload(close.code(), ""), OutboundKind.CLOSE, null);
             }
             listener.onClosed(close.code(), close.reason());
+        }
+
+        /** Hands streamed bytes on: binary as they are, text checked and cut at the last whole character. */
+        private void streamedPart(byte[] bytes, int offset, int length) {
+            if (messageOpcode != Opcode.TEXT.code()) {
+                // the inflater reuses its array: the listener gets a copy of its own
+                listener.onBinaryPart(ByteBuffer.wrap(java.util.Arrays.copyOfRange(bytes, offset, offset + length)),
+                        false);
+                return;
+            }
+            if (utf8.feed(bytes, offset, offset + length) >= 0) {
+                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
+            }
+            byte[] all = new byte[textCarry.length + length];
+            System.arraycopy(textCarry, 0, all, 0, textCarry.length);
+            System.arraycopy(bytes, offset, all, textCarry.length, length);
+            int whole = wholeCharacters(all);
+            textCarry = java.util.Arrays.copyOfRange(all, whole, all.length);
+            if (whole > 0) {
+                listener.onTextPart(new String(all, 0, whole, StandardCharsets.UTF_8), false);
+            }
+        }
+
+        /** @return the length of the longest prefix of valid UTF-8 {@code b} that ends on a whole character */
+        private int wholeCharacters(byte[] b) {
+            for (int k = 1; k <= Math.min(3, b.length); k++) {
+                int c = b[b.length - k] & 0xFF;
+                if ((c & 0xC0) == 0x80) {
+                    continue;   // a continuation byte: look further back for its lead
+                }
+                int needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+                return needed > k ? b.length - k : b.length;
+            }
+            return b.length;
         }
 
         private String decodeUtf8(ByteBuffer chunk) {

@@ -48,6 +48,17 @@ public interface ProtocolListener {
     }
 
     /**
+     * A part of a text message, when {@link Protocol#streamText(boolean)} is on: whole characters, valid UTF-8 so
+     * far; the last part has {@code last} set and may be empty.
+     *
+     * @param part the characters
+     * @param last whether the message ends with it
+     */
+    default void onTextPart(String part, boolean last) {
+        throw new UnsupportedOperationException("streamText is on but onTextPart is not implemented");
+    }
+
+    /**
      * A ping arrived. The automatic pong is already queued for {@link Protocol#drainOutbound}.
      *
      * @param payload the ping's payload, a read-only view valid only during the call (copy what you keep)

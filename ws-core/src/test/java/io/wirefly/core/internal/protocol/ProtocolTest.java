@@ -602,6 +602,37 @@ class ProtocolTest {
         assertEquals(1009, events.closedCode);
     }
 
+    @Test
+    void textPartsAreWholeCharactersEvenWhenAReadCutsOneAndBadUtf8FailsAtOnce() {
+        RecordingListener clientEvents = new RecordingListener();
+        Protocol c = clientEvents.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null,
+                MaskKeys.fixed(0x11223344), clientEvents));
+        Protocol s = server(WebSocketConfig.builder().maxMessageSize(10).maxFrameSize(10).build());
+        s.streamText(true);
+        c.sendTextPart("caf\u00e9 ", false, null);
+        assertThrows(IllegalStateException.class, () -> c.sendBinaryPart(ByteBuffer.allocate(1), true, null),
+                "no binary part in the middle of a text message");
+        c.sendTextPart("\ud83d\ude00 done", true, null);
+        List<ByteBuffer> frames = clientEvents.frames();
+        assertEquals(0x01, frames.get(0).get(0) & 0xFF, "text, no FIN");
+        assertEquals(0x80, frames.get(1).get(0) & 0xFF, "continuation with FIN");
+        // Feed the first frame in two reads cut inside the two bytes of the e-acute: the part waits for it.
+        ByteBuffer first = frames.get(0).duplicate();
+        int cut = first.limit() - 2;   // header, "caf", first byte of the e-acute | second byte, space
+        s.receive(ByteBuffer.wrap(bytes(first), 0, cut));
+        s.receive(ByteBuffer.wrap(bytes(first), cut, first.limit() - cut));
+        s.receive(frames.get(1).duplicate());
+        assertEquals(List.of("textpart:caf", "textpart:\u00e9 ", "textpart:\ud83d\ude00 done",
+                "textpart::last"), events.events);
+        assertEquals(ReadyState.OPEN, s.state(), "no limit for a streamed text message");
+
+        // A byte that can never be UTF-8 fails at once with 1007.
+        Protocol bad = server();
+        bad.streamText(true);
+        bad.receive(ByteBuffer.wrap(hex("01 82 00 00 00 00 c3 ff")));
+        assertEquals(1007, events.closedCode);
+    }
+
     static void pump(RecordingListener from, Protocol to) {
         for (ByteBuffer f : from.frames()) {
             to.receive(f.duplicate());

@@ -37,6 +37,12 @@ class RecordingListener implements ProtocolListener {
     }
 
     @Override
+    public void onTextPart(String part, boolean last) {
+        texts.add(part);
+        events.add("textpart:" + part + (last ? ":last" : ""));
+    }
+
+    @Override
     public void onBinaryPart(ByteBuffer part, boolean last) {
         byte[] b = new byte[part.remaining()];
         part.get(b);
