@@ -42,6 +42,11 @@ class ReadmeSnippetIT {
     }
 
     @Test
+    void theReadmeQuickClientCompiles() throws Exception {
+        compile("Hello", snippet("<!-- quick-client-snippet: compiled by ReadmeSnippetIT -->"));
+    }
+
+    @Test
     void theReadmeTlsServerCompiles() throws Exception {
         compile("SecureEcho", snippet("<!-- tls-snippet: compiled by ReadmeSnippetIT -->"));
     }
