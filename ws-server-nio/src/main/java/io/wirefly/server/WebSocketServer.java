@@ -46,7 +46,7 @@ import javax.net.ssl.SSLContext;
  * hard limit (16 MiB) the connection is closed with 1008. Thread-safe: {@link #broadcast}, {@link #publish},
  * {@link #subscribe} and {@link #stop} may be called from any thread.
  *
- * <p>Why one file of ~600 lines: half of it is the {@link Builder}, whose every setter documents and validates one
+ * <p>Why one file of ~780 lines: half of it is the {@link Builder}, whose every setter documents and validates one
  * setting; the server itself only wires the acceptor, the loops and the registry together and delegates the rest
  * to {@code io.wirefly.server.internal}.
  *

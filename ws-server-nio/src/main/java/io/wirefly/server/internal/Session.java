@@ -34,9 +34,10 @@ import java.util.concurrent.CompletableFuture;
  *   <li>the {@link Dispatcher}, which owns how handler calls run.
  * </ul>
  *
- * <p>Why one class of ~750 lines: the write queue, the timers, handler dispatch and the socket each live in their own
+ * <p>Why one class of ~900 lines: the write queue, the timers, handler dispatch and the socket each live in their own
  * class; what stays is the phase and the transitions between the others, which must be read together to see that
- * every path ends in the one {@code terminate}. About a third of it is Javadoc; {@code SessionTest} drives each
+ * every path ends in the one {@code terminate}; the asynchronous handshake decision and the messages that wait for a
+ * message sent in parts are phases of the same machine. About a third of it is Javadoc; {@code SessionTest} drives each
  * transition with a manual clock and an in-memory wire.
  *
  * <p>Every entry (readiness, a task from the handle, a timer) is one unit of work that ends in {@link #afterIo()}:

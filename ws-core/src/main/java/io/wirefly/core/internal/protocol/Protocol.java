@@ -34,11 +34,12 @@ import java.util.Objects;
  * does with that frame finds the engine in its final state. Input is processed strictly in order, so the messages that came before a violation are
  * delivered before it is reported.
  *
- * <p>Why one class of ~600 lines: the frame rules (control frames, fragmentation, RSV bits, close payloads) and the
+ * <p>Why one class of ~850 lines: the frame rules (control frames, fragmentation, RSV bits, close payloads) and the
  * message rules (assembly, UTF-8, inflation, limits) are already in their own classes ({@code FrameDecoder},
  * {@code MessageAssembler}, {@code Utf8Validator}, the inflater); what stays here is the state they share (the
  * ready state, the message in progress, the close handshake) and the order of the checks, which reads best in one
- * place. Half of its length is Javadoc.
+ * place. Half of its length is Javadoc. Streamed messages (parts in and out) share that state too: which message
+ * is in progress, and whether a part or a whole message may come next; a separate class would have to see it all.
  *
  * <p>Not thread-safe: one thread (the connection's event loop) makes every call.
  *
