@@ -43,6 +43,9 @@ public final class EventLoop implements Runnable, Scheduler {
     private final TimerHeap timers = new TimerHeap();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private final ScratchPool scratch = new ScratchPool();
+    /** Up to 4 MiB of 64 KiB message segments, shared by this loop's sessions (see SegmentPool). */
+    private final io.wirefly.core.internal.protocol.SegmentPool segments =
+            new io.wirefly.core.internal.protocol.SegmentPool(64);
     private final Consumer<SelectionKey> onKey = this::processKey;
     private final Selector selector;
     private final Thread thread;
@@ -72,6 +75,11 @@ public final class EventLoop implements Runnable, Scheduler {
     @Override
     public ScratchPool scratch() {
         return scratch;
+    }
+
+    @Override
+    public io.wirefly.core.internal.protocol.SegmentPool segments() {
+        return segments;
     }
 
     /**

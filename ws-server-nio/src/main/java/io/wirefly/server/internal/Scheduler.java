@@ -41,6 +41,14 @@ interface Scheduler {
     /** @return true on the loop thread */
     boolean inLoop();
 
+    /**
+     * @return the loop's spare message segments, for its sessions' engines; loop thread only
+     *     ({@code SegmentPool.NONE}: none)
+     */
+    default io.wirefly.core.internal.protocol.SegmentPool segments() {
+        return io.wirefly.core.internal.protocol.SegmentPool.NONE;
+    }
+
     /** @return the loop's spare record buffers, for its TLS wires; loop thread only ({@link ScratchPool#NONE}: none) */
     default ScratchPool scratch() {
         return ScratchPool.NONE;

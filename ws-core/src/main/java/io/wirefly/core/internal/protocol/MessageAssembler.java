@@ -17,7 +17,9 @@ import java.util.List;
  * <p>Up to {@value #SEGMENT} bytes the message lives in one array that doubles as it grows; beyond that, in a list of
  * {@value #SEGMENT}-byte segments, joined once when the message is complete. So a large message is never copied while
  * it grows, and a message that is failed before its end (a "zip bomb" stopped at maxMessageSize, a peer that is
- * cut) never held an array big enough to be a humongous object for the garbage collector of a small heap.
+ * cut) never held an array big enough to be a humongous object for the garbage collector of a small heap. The
+ * segments come from a {@link SegmentPool} and go back to it once the message is joined or dropped; what reaches
+ * the caller is always a fresh array, so no spare ever carries one message's bytes into another's.
  *
  * <pre>{@code
  * MessageAssembler assembler = new MessageAssembler(1 << 20, InboundBudget.UNLIMITED);
@@ -33,6 +35,7 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
 
     private final int maxSize;
     private final InboundBudget budget;
+    private final SegmentPool pool;
     /** The segments before {@link #current}, each full ({@value #SEGMENT} bytes); empty for a small message. */
     private final List<byte[]> full = new ArrayList<>();
     /** The segment being filled. */
@@ -47,8 +50,18 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
      * @param budget where growth is reserved
      */
     MessageAssembler(int maxSize, InboundBudget budget) {
+        this(maxSize, budget, SegmentPool.NONE);
+    }
+
+    /**
+     * @param maxSize the largest message, in bytes; one byte more is a 1009
+     * @param budget where growth is reserved
+     * @param pool where full-size segments come from and go back to
+     */
+    MessageAssembler(int maxSize, InboundBudget budget, SegmentPool pool) {
         this.maxSize = maxSize;
         this.budget = budget;
+        this.pool = pool;
     }
 
     /** @return the number of bytes collected so far */
@@ -101,6 +114,7 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
     ByteBuffer take() {
         join();
         ByteBuffer message = ByteBuffer.wrap(current, 0, used).slice();
+        current = EMPTY;   // the caller owns that array now: it must not go back to the pool
         reset();
         return message;
     }
@@ -111,7 +125,11 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
             budget.release(reserved);
         }
         reserved = 0;
+        for (byte[] segment : full) {
+            pool.give(segment);
+        }
         full.clear();
+        pool.give(current);   // nobody else refers to it (take() let go of it first); kept if it is a whole segment
         current = EMPTY;
         used = 0;
     }
@@ -137,12 +155,14 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
             long target = Math.max((long) size + wanted, Math.max(MIN_CAPACITY, (long) current.length * 2));
             int grown = (int) Math.min(Math.min(maxSize, SEGMENT), target);
             reserve(grown - current.length, size);
+            // never a pooled array here: a message that ends in this first array is handed out as it is, and a
+            // spare would carry another message's old bytes past its limit
             current = Arrays.copyOf(current, grown);
         } else {
             int next = (int) Math.min(SEGMENT, (long) maxSize - size);
             reserve(next, size);
             full.add(current);
-            current = new byte[next];
+            current = next == SEGMENT ? pool.take() : new byte[next];
             used = 0;
         }
         return current.length - used;
@@ -172,6 +192,10 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
         System.arraycopy(current, 0, all, at, used);
         // The joined array replaces the segments (the two coexist only during this copy, which is not reserved):
         // the reservation follows the memory held, never more than the segments had (the last may not be full).
+        for (byte[] segment : full) {
+            pool.give(segment);
+        }
+        pool.give(current);
         full.clear();
         current = all;
         used = size;

@@ -147,6 +147,20 @@ public final class Protocol {
      */
     public Protocol(Role role, WebSocketConfig config, DeflateParams deflate, MaskKeys keys,
             ProtocolListener listener, InboundBudget budget) {
+        this(role, config, deflate, keys, listener, budget, SegmentPool.NONE);
+    }
+
+    /**
+     * @param role which end this is
+     * @param config limits and deflate settings
+     * @param deflate negotiated permessage-deflate, or null
+     * @param keys masking keys (client role)
+     * @param listener receives the events
+     * @param budget where message memory is reserved
+     * @param segments where the segments of large messages come from and go back to (the thread's pool)
+     */
+    public Protocol(Role role, WebSocketConfig config, DeflateParams deflate, MaskKeys keys,
+            ProtocolListener listener, InboundBudget budget, SegmentPool segments) {
         this.role = Objects.requireNonNull(role, "role");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.maxFrameSize = config.maxFrameSize();
@@ -155,7 +169,8 @@ public final class Protocol {
         this.deflateThreshold = config.deflateThreshold();
         this.deflate = deflate;
         this.encoder = new FrameEncoder(role, Objects.requireNonNull(keys, "keys"));
-        this.assembler = new MessageAssembler(config.maxMessageSize(), Objects.requireNonNull(budget, "budget"));
+        this.assembler = new MessageAssembler(config.maxMessageSize(), Objects.requireNonNull(budget, "budget"),
+                Objects.requireNonNull(segments, "segments"));
     }
 
     /** @return the connection's state: OPEN, CLOSING (we sent a close and await the peer's) or CLOSED */

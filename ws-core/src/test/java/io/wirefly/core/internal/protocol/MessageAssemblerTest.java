@@ -101,4 +101,34 @@ class MessageAssemblerTest {
         other.reset();
         assertEquals(0, budget.held);
     }
+
+    @Test
+    void segmentsGoBackToThePoolAndNoSpareCarriesOldBytesIntoAMessage() {
+        SegmentPool pool = new SegmentPool(8);
+        MessageAssembler a = new MessageAssembler(1 << 20, InboundBudget.UNLIMITED, pool);
+        byte[] ones = new byte[5 * MessageAssembler.SEGMENT + 100];
+        Arrays.fill(ones, (byte) 1);
+        a.append(ByteBuffer.wrap(ones));
+        a.reset();   // dropped (a message failed at its limit, say): its segments are spares now
+        int spares = pool.spares();
+        assertTrue(spares >= 4, "segments kept: " + spares);
+
+        byte[] twos = new byte[3 * MessageAssembler.SEGMENT + 7];
+        Arrays.fill(twos, (byte) 2);
+        a.append(ByteBuffer.wrap(twos));
+        assertTrue(pool.spares() < spares, "the next message reuses them");
+        ByteBuffer message = a.take();
+        assertEquals(twos.length, message.remaining());
+        assertEquals(twos.length, message.array().length, "a fresh array of the message's size, nothing more");
+        byte[] got = new byte[message.remaining()];
+        message.get(got);
+        assertArrayEquals(twos, got);
+
+        // A small message never comes from the pool: its array is handed out as it is.
+        a.append(ByteBuffer.wrap(new byte[] {3, 3, 3}));
+        ByteBuffer small = a.take();
+        for (byte b : small.array()) {
+            assertTrue(b == 3 || b == 0, "no spare's old bytes behind the message's limit");
+        }
+    }
 }
