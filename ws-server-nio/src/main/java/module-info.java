@@ -7,5 +7,8 @@
  */
 module io.wirefly.server {
     requires transitive io.wirefly.core;
+    // The NATS client is optional: only NatsTopicBus (through internal.NatsLink) uses it, when an application adds it.
+    requires static io.nats.jnats;
     exports io.wirefly.server;
+    exports io.wirefly.server.cluster;
 }

@@ -66,7 +66,7 @@ public final class WebSocketServer {
     private final Builder options;
     private final MetricsCollector metrics;
     private final Set<SessionHandle> connections = ConcurrentHashMap.newKeySet();
-    private final Topics topics = new Topics(connections);
+    private final Topics topics;
     private final Acceptor.Registry registry = new Acceptor.Registry() {
         @Override
         public void add(SessionHandle handle) {
@@ -90,6 +90,7 @@ public final class WebSocketServer {
     private WebSocketServer(Builder options) {
         this.options = options;
         this.metrics = new MetricsCollector(options.metricsListener);
+        this.topics = new Topics(connections, options.topicBus);
     }
 
     /** @return a builder with the defaults */
@@ -140,6 +141,7 @@ public final class WebSocketServer {
             loops.start();
             tls = options.tls == null ? null : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort);
             acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls);
+            topics.startBus();
             acceptor.start();
             return this;
         }
@@ -253,6 +255,9 @@ public final class WebSocketServer {
             }
             connections.clear();
             topics.clear();
+            if (options.topicBus != null) {
+                options.topicBus.close();
+            }
             channel = null;
             port = -1;
             return new StopReport(open.size() - left.size(), left.size());
@@ -338,6 +343,11 @@ public final class WebSocketServer {
         return topics.count();
     }
 
+    /** @return the topic bus's counters, when the server has a bus ({@link Builder#topicBus}) */
+    public java.util.Optional<io.wirefly.server.cluster.BusStats> topicBusStats() {
+        return java.util.Optional.ofNullable(options.topicBus).map(io.wirefly.server.cluster.TopicBus::stats);
+    }
+
     /** @return a snapshot of the server's counters */
     public Metrics metrics() {
         return metrics.snapshot();
@@ -372,6 +382,7 @@ public final class WebSocketServer {
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private HandshakeFilter filter;
         private AsyncHandshakeFilter asyncFilter;
+        private io.wirefly.server.cluster.TopicBus topicBus;
         private HttpHandler http;
         private int maxConnections = 100_000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -404,6 +415,7 @@ public final class WebSocketServer {
             allowedOrigins.addAll(other.allowedOrigins);
             filter = other.filter;
             asyncFilter = other.asyncFilter;
+            topicBus = other.topicBus;
             http = other.http;
             maxConnections = other.maxConnections;
             handshakeTimeout = other.handshakeTimeout;
@@ -618,6 +630,23 @@ public final class WebSocketServer {
          */
         public Builder asyncHandshakeFilter(AsyncHandshakeFilter filter) {
             this.asyncFilter = filter;
+            return this;
+        }
+
+        /**
+         * Spans this server's topics over several nodes: publishes go to the members on every node that shares the
+         * bus (see {@link io.wirefly.server.cluster.TopicBus}). The server starts the bus and closes it when it
+         * stops.
+         *
+         * <pre>{@code
+         * builder.topicBus(NatsTopicBus.connect("nats://10.0.0.5:4222"));
+         * }</pre>
+         *
+         * @param bus the bus, or null for topics on this server only
+         * @return this builder
+         */
+        public Builder topicBus(io.wirefly.server.cluster.TopicBus bus) {
+            this.topicBus = bus;
             return this;
         }
 

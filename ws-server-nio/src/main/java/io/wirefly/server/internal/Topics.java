@@ -24,12 +24,54 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class Topics {
+    private static final System.Logger LOG = System.getLogger(Topics.class.getName());
+
     private final Set<SessionHandle> connections;
     private final Map<String, Set<SessionHandle>> members = new ConcurrentHashMap<>();
+    /** Carries publishes to other nodes, or null for a server on its own. */
+    private final io.wirefly.server.cluster.TopicBus bus;
+    /** This node, in the envelopes it publishes: its own come back (or not) and are never delivered twice. */
+    private final java.util.UUID node = java.util.UUID.randomUUID();
 
     /** @param connections the server's open connections (live): only they may join */
     public Topics(Set<SessionHandle> connections) {
+        this(connections, null);
+    }
+
+    /**
+     * @param connections the server's open connections (live): only they may join
+     * @param bus carries publishes to and from other nodes, or null
+     */
+    public Topics(Set<SessionHandle> connections, io.wirefly.server.cluster.TopicBus bus) {
         this.connections = connections;
+        this.bus = bus;
+    }
+
+    /** Starts taking messages from other nodes (the server starts); nothing without a bus. */
+    public void startBus() {
+        if (bus != null) {
+            bus.start(this::deliverRemote);
+        }
+    }
+
+    /**
+     * A message another node published: to the local members only.
+     *
+     * @return false if the envelope is malformed
+     */
+    private boolean deliverRemote(String topic, byte[] envelope) {
+        io.wirefly.server.cluster.Envelope e;
+        try {
+            e = io.wirefly.server.cluster.Envelope.decode(envelope);
+        } catch (IllegalArgumentException malformed) {
+            LOG.log(System.Logger.Level.WARNING, "dropped a malformed envelope on topic " + topic + ": "
+                    + malformed.getMessage());
+            return false;
+        }
+        if (!e.node().equals(node)) {
+            Broadcast.send(members(topic), frame(e.text() ? Opcode.TEXT : Opcode.BINARY, ByteBuffer.wrap(e.payload())));
+        }
+        return true;
     }
 
     /**
@@ -43,7 +85,12 @@ public final class Topics {
             throw new IllegalArgumentException("not a connection of this server: " + ws);
         }
         c.topics().add(topic);
-        members.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(c);
+        members.computeIfAbsent(topic, t -> {
+            if (bus != null) {
+                bus.subscribe(t);   // the first local member: this node wants the topic now
+            }
+            return ConcurrentHashMap.newKeySet();
+        }).add(c);
         if (!connections.contains(c)) {
             leave(c, topic);   // it closed meanwhile, and its release may have run before it joined
         }
@@ -67,18 +114,29 @@ public final class Topics {
         c.topics().remove(topic);
         members.computeIfPresent(topic, (t, set) -> {
             set.remove(c);
+            if (set.isEmpty() && bus != null) {
+                bus.unsubscribe(t);   // the last local member left
+            }
             return set.isEmpty() ? null : set;
         });
     }
 
-    /** @return how many open members it was queued for */
+    /** @return how many open local members it was queued for (other nodes get it through the bus) */
     public int publish(String topic, CharSequence text) {
-        return Broadcast.send(members(topic), frame(Opcode.TEXT, ByteBuffer.wrap(
-                text.toString().getBytes(StandardCharsets.UTF_8))));
+        byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
+        if (bus != null) {
+            bus.publish(topic, io.wirefly.server.cluster.Envelope.encode(node, true, utf8));
+        }
+        return Broadcast.send(members(topic), frame(Opcode.TEXT, ByteBuffer.wrap(utf8)));
     }
 
-    /** @return how many open members it was queued for */
+    /** @return how many open local members it was queued for (other nodes get it through the bus) */
     public int publish(String topic, ByteBuffer data) {
+        if (bus != null) {
+            byte[] bytes = new byte[data.remaining()];
+            data.duplicate().get(bytes);
+            bus.publish(topic, io.wirefly.server.cluster.Envelope.encode(node, false, bytes));
+        }
         return Broadcast.send(members(topic), frame(Opcode.BINARY, data));
     }
 

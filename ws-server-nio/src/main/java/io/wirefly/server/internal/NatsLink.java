@@ -1,0 +1,148 @@
+package io.wirefly.server.internal;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
+
+/**
+ * The only class that touches the NATS client ({@code io.nats:jnats}, an optional dependency): loaded when a
+ * {@code NatsTopicBus} is made, never otherwise. Topics travel as subjects {@code wirefly.topic.t<base64url of the
+ * name>}, so any topic name is a valid subject; jnats reconnects with its own backoff and resubscribes, and while
+ * it is disconnected it buffers publishes up to {@code bufferBytes}, beyond which a publish is dropped and counted.
+ *
+ * <pre>{@code
+ * NatsLink link = NatsLink.connect("nats://127.0.0.1:4222", Duration.ofMillis(250), 8 << 20);
+ * link.start((topic, bytes) -> deliver(topic, bytes));
+ * }</pre>
+ */
+public final class NatsLink {
+    private static final String PREFIX = "wirefly.topic.";
+
+    private final Connection connection;
+    private final AtomicLong reconnects;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private Dispatcher dispatcher;
+
+    /** jnats reports every lost connection at SEVERE; a broker going away is expected here: DEBUG, via System.Logger. */
+    private static final class QuietErrors implements io.nats.client.ErrorListener {
+        private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            LOG.log(System.Logger.Level.DEBUG, "NATS: " + exp);
+        }
+
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            LOG.log(System.Logger.Level.WARNING, "NATS error: " + error);
+        }
+    }
+
+    private NatsLink(Connection connection, AtomicLong reconnects) {
+        this.connection = connection;
+        this.reconnects = reconnects;
+    }
+
+    /**
+     * @param url the broker, such as {@code nats://127.0.0.1:4222}
+     * @param reconnectWait the wait between reconnect attempts
+     * @param bufferBytes publishes buffered while disconnected, at most
+     * @return a connected link
+     * @throws IOException if the broker cannot be reached now
+     */
+    public static NatsLink connect(String url, Duration reconnectWait, long bufferBytes) throws IOException {
+        AtomicLong reconnects = new AtomicLong();
+        ConnectionListener listener = (conn, event) -> {
+            if (event == ConnectionListener.Events.RECONNECTED) {
+                reconnects.incrementAndGet();
+            }
+        };
+        Options options = new Options.Builder().server(url).maxReconnects(-1).reconnectWait(reconnectWait)
+                .reconnectBufferSize(bufferBytes).noEcho().connectionListener(listener)
+                // a full outgoing queue drops (and we count it) instead of blocking the publishing event loop
+                .maxMessagesInOutgoingQueue(10_000).discardMessagesWhenOutgoingQueueFull()
+                .connectionName("wirefly").errorListener(new QuietErrors()).build();
+        try {
+            return new NatsLink(Nats.connect(options), reconnects);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to " + url, e);
+        }
+    }
+
+    /** @param deliver gets (topic, envelope) for each message; its false counts as malformed (by the caller) */
+    public void start(BiPredicate<String, byte[]> deliver) {
+        dispatcher = connection.createDispatcher(message -> {
+            String subject = message.getSubject();
+            if (!subject.startsWith(PREFIX)) {
+                deliver.test(null, message.getData());
+                return;
+            }
+            String topic;
+            try {
+                topic = new String(Base64.getUrlDecoder().decode(subject.substring(PREFIX.length() + 1)),
+                        StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                topic = null;
+            }
+            deliver.test(topic, message.getData());
+        });
+    }
+
+    private static String subject(String topic) {
+        // "t" first: an empty topic still makes a valid subject
+        return PREFIX + "t" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(topic.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void subscribe(String topic) {
+        dispatcher.subscribe(subject(topic));
+    }
+
+    public void unsubscribe(String topic) {
+        dispatcher.unsubscribe(subject(topic));
+    }
+
+    /** Queues a publish; never blocks; drops and counts when jnats cannot take it (its buffer is full, or closed). */
+    public void publish(String topic, byte[] envelope) {
+        try {
+            connection.publish(subject(topic), envelope);
+            published.incrementAndGet();
+        } catch (IllegalStateException full) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    public boolean connected() {
+        return connection.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    public long published() {
+        return published.get();
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    public void close() {
+        try {
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
