@@ -5,6 +5,8 @@ import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketHandler;
 import io.wirefly.server.HttpResponse;
+import io.wirefly.server.cluster.NatsTopicBus;
+import io.wirefly.server.cluster.TopicBus;
 import io.wirefly.server.WebSocketServer;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +19,8 @@ import java.util.regex.Pattern;
  * room with the sender's nickname, taken from {@code ?nick=NAME} or made up; {@code /nick NAME} renames; joins (with
  * the number of people in the room) and leaves are announced. Each room is one of the server's topics. The handshake
  * filter checks room names and nicknames before the upgrade (400 with a body that says why) and refuses the rooms
- * named with {@code --private-rooms} (403). Everything a handler needs is on the connection: its request (room, nick)
+ * named with {@code --private-rooms} (403). With {@code --cluster nats://host:port}, several chat processes on one
+ * NATS broker share their rooms (the joins' head count is each process's own). Everything a handler needs is on the connection: its request (room, nick)
  * and its server's topics.
  */
 public final class ChatServer implements WebSocketHandler {
@@ -36,13 +39,27 @@ public final class ChatServer implements WebSocketHandler {
     }
 
     static int run(String[] argv) throws InterruptedException {
-        Set<String> options = new java.util.HashSet<>(Set.of("--port", "--private-rooms", GracefulStop.OPTION));
+        Set<String> options = new java.util.HashSet<>(Set.of("--port", "--private-rooms", "--cluster",
+                GracefulStop.OPTION));
         options.addAll(ExampleTls.OPTIONS);
         Args args = new Args(argv, options, ExampleTls.SWITCHES);
         ExampleTls tls = ExampleTls.from(args);
         String privateRooms = args.get("--private-rooms", "");
+        String cluster = args.get("--cluster", null);
+        TopicBus bus = null;
+        if (cluster != null) {
+            if (!cluster.startsWith("nats://")) {
+                throw new Args.UsageException("--cluster takes a nats://host:port URL, was " + cluster);
+            }
+            try {
+                bus = NatsTopicBus.connect(cluster);
+            } catch (java.io.IOException e) {
+                System.err.println("cannot reach the broker at " + cluster + ": " + e.getMessage());
+                return 1;
+            }
+        }
         WebSocketServer server = start(args.intValue("--port", 9998, 0, 65535), tls,
-                privateRooms.isEmpty() ? Set.of() : Set.of(privateRooms.split(",")));
+                privateRooms.isEmpty() ? Set.of() : Set.of(privateRooms.split(",")), bus);
         ExampleTls.watch(tls, server);
         GracefulStop.install(server, GracefulStop.timeout(args), () -> { });
         System.out.println("chat page on " + ExampleTls.urls(tls, "http", server.port(), "/") + ", rooms on "
@@ -60,9 +77,14 @@ public final class ChatServer implements WebSocketHandler {
     }
 
     static WebSocketServer start(int port, ExampleTls tls, Set<String> privateRooms) {
+        return start(port, tls, privateRooms, null);
+    }
+
+    /** @param bus shares the rooms with the other chat processes on the same broker, or null */
+    static WebSocketServer start(int port, ExampleTls tls, Set<String> privateRooms, TopicBus bus) {
         ChatServer chat = new ChatServer(privateRooms);
         byte[] page = page();
-        return ExampleTls.apply(tls, WebSocketServer.builder().port(port)
+        return ExampleTls.apply(tls, WebSocketServer.builder().port(port).topicBus(bus)
                 .handshakeFilter(chat::admit)
                 .route("/chat", chat)
                 .route("/chat/{" + ROOM + "}", chat)
