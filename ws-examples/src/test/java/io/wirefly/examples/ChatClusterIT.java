@@ -71,7 +71,7 @@ class ChatClusterIT {
             }
             List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-c", PYTHON));
             command.addAll(ports);
-            String out = ChatServerIT.run(command);
+            String out = Programs.run(command);
             String all = "['n0: hello from n0', 'n1: hello from n1', 'n2: hello from n2']";
             for (int i = 0; i < 3; i++) {
                 assertTrue(out.contains("n" + i + " " + all), "each sees every message once:\n" + out);

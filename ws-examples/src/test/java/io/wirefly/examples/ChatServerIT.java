@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,7 +86,7 @@ class ChatServerIT {
     void pythonClientsInTwoRoomsAndTheFiltersRefusals() throws Exception {
         WebSocketServer server = ChatServer.start(0, null, Set.of("secret"));
         try {
-            String out = run(List.of("/usr/bin/python3", "-c", PYTHON_ROOMS, "ws://127.0.0.1:" + server.port()));
+            String out = Programs.run(List.of("/usr/bin/python3", "-c", PYTHON_ROOMS, "ws://127.0.0.1:" + server.port()));
             assertTrue(out.contains("a got ['a: hello from a', 'b: hello from b']"), out);
             assertTrue(out.contains("b got ['a: hello from a', 'b: hello from b']"), out);
             assertTrue(out.contains("c got ['c: only c']"), out);
@@ -108,11 +106,9 @@ class ChatServerIT {
     /** {@code chat --tls-cert --tls-key --same-port}: a wss:// and a ws:// client share the room. */
     @Test
     void wssAndWsClientsShareTheRoomOnOnePort(@TempDir Path dir) throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost", "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1"));
+        Path[] pair = Programs.selfSigned(dir, "chat");
+        Path cert = pair[0];
+        Path key = pair[1];
         WebSocketServer server = ChatServer.start(0, ExampleTls.of(cert, key, true), Set.of());
         try {
             Peer secure = Peer.connect("wss://localhost:" + server.port() + "/chat/tls?nick=s",
@@ -145,24 +141,5 @@ class ChatServerIT {
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    /** Runs a program to completion within 90 s; fails unless it exits 0; returns its output. */
-    static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                return e.toString();
-            }
-        });
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command.get(0) + " did not finish within 90 s");
-        }
-        String output = out.get(10, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), command.get(0) + ":\n" + output);
-        return output;
     }
 }

@@ -41,15 +41,7 @@ class EchoTlsProcessIT {
     Path dir;
 
     private Path[] selfSigned(String name) throws Exception {
-        Path cert = dir.resolve(name + ".pem");
-        Path key = dir.resolve(name + "-key.pem");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
-                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl req failed");
-        return new Path[] {cert, key};
+        return Programs.selfSigned(dir, name);
     }
 
     @Test
@@ -154,14 +146,14 @@ class EchoTlsProcessIT {
                     ws.close(1000, "");
                 }
 
-                String python = run(List.of("/usr/bin/python3", "-c", PYTHON_ECHO, uri.toString(), pair[0].toString()));
+                String python = Programs.run(List.of("/usr/bin/python3", "-c", PYTHON_ECHO, uri.toString(), pair[0].toString()));
                 assertTrue(python.contains("echoed python over " + scheme), python);
 
                 Path node = Path.of("..", "ws-server-nio", "src", "test", "node");
                 if (!Files.isDirectory(node.resolve("node_modules").resolve("ws"))) {
-                    run(List.of("npm", "ci", "--prefix", node.toString(), "--no-audit", "--no-fund"));
+                    Programs.run(List.of("npm", "ci", "--prefix", node.toString(), "--no-audit", "--no-fund"));
                 }
-                String out = run(List.of("node", node.resolve("node_client.js").toString(), uri.toString(), "deflate",
+                String out = Programs.run(List.of("node", node.resolve("node_client.js").toString(), uri.toString(), "deflate",
                         pair[0].toString()));
                 assertTrue(out.contains("ALL OK"), out);
             }
@@ -183,25 +175,6 @@ class EchoTlsProcessIT {
             "        await ws.send('python over ' + scheme)",
             "        print('echoed', await asyncio.wait_for(ws.recv(), 10))",
             "asyncio.run(main())");
-
-    /** Runs a peer program to completion within 90 s; fails unless it exits 0; returns its output. */
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        });
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command + " did not finish within 90 s");
-        }
-        String output = out.get(10, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), command + ":\n" + output);
-        return output;
-    }
 
     private static String plainEcho(int port, String text) throws Exception {
         Peer peer = Peer.connect("ws://localhost:" + port + "/echo");

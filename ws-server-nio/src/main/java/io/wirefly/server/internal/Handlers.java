@@ -6,51 +6,35 @@ import java.nio.ByteBuffer;
 
 /**
  * What a handler class listens to, found once per class: a session copies a ping's payload for
- * {@link WebSocketHandler#onPing} only when the handler overrides it, and streams binary messages to
- * {@link WebSocketHandler#onBinaryPart} when it overrides that.
+ * {@link WebSocketHandler#onPing} only when the handler overrides it, and streams binary or text messages to
+ * {@link WebSocketHandler#onBinaryPart} / {@link WebSocketHandler#onTextPart} when it overrides those.
  *
  * <pre>{@code
  * if (Handlers.wantsPings(handler)) { ... copy and dispatch ... }
  * }</pre>
  */
 public final class Handlers {
-    private static final ClassValue<Boolean> WANTS_PINGS = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-            try {
-                return type.getMethod("onPing", WebSocket.class, ByteBuffer.class).getDeclaringClass()
-                        != WebSocketHandler.class;
-            } catch (NoSuchMethodException e) {
-                return false;
-            }
-        }
-    };
-
-    private static final ClassValue<Boolean> WANTS_PARTS = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-            try {
-                return type.getMethod("onBinaryPart", WebSocket.class, ByteBuffer.class, boolean.class)
-                        .getDeclaringClass() != WebSocketHandler.class;
-            } catch (NoSuchMethodException e) {
-                return false;
-            }
-        }
-    };
-
-    private static final ClassValue<Boolean> WANTS_TEXT_PARTS = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-            try {
-                return type.getMethod("onTextPart", WebSocket.class, String.class, boolean.class)
-                        .getDeclaringClass() != WebSocketHandler.class;
-            } catch (NoSuchMethodException e) {
-                return false;
-            }
-        }
-    };
+    private static final ClassValue<Boolean> WANTS_PINGS = overrides("onPing", WebSocket.class, ByteBuffer.class);
+    private static final ClassValue<Boolean> WANTS_PARTS =
+            overrides("onBinaryPart", WebSocket.class, ByteBuffer.class, boolean.class);
+    private static final ClassValue<Boolean> WANTS_TEXT_PARTS =
+            overrides("onTextPart", WebSocket.class, String.class, boolean.class);
 
     private Handlers() {
+    }
+
+    /** @return per class: whether it overrides the {@link WebSocketHandler} method {@code name(types)} */
+    private static ClassValue<Boolean> overrides(String name, Class<?>... types) {
+        return new ClassValue<>() {
+            @Override
+            protected Boolean computeValue(Class<?> type) {
+                try {
+                    return type.getMethod(name, types).getDeclaringClass() != WebSocketHandler.class;
+                } catch (NoSuchMethodException e) {
+                    return false;
+                }
+            }
+        };
     }
 
     /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onTextPart} (it streams text) */

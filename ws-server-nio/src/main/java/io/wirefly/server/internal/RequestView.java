@@ -56,13 +56,17 @@ final class RequestView implements UpgradeRequest {
      * @throws HandshakeException 400 if the query has a malformed escape
      */
     static RequestView of(HandshakeRequest head, InetSocketAddress remote, InetSocketAddress local) {
+        return new RequestView(head.method(), head.path(), head.query(), headerMap(head), remote, local);
+    }
+
+    /** @return the head's fields by lower-case name, each with its values in order; unmodifiable */
+    static Map<String, List<String>> headerMap(HandshakeRequest head) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> h : head.headers()) {
             headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
         }
         headers.replaceAll((k, v) -> List.copyOf(v));
-        return new RequestView(head.method(), head.path(), head.query(), Collections.unmodifiableMap(headers), remote,
-                local);
+        return Collections.unmodifiableMap(headers);
     }
 
     void pathParameters(Map<String, String> values) {

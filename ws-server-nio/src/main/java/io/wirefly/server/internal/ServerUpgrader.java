@@ -15,7 +15,6 @@ import io.wirefly.server.HttpResponse;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -200,7 +199,7 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
             return refuse(new HandshakeException(500, "internal error"));
         }
         if (!d.accepted()) {
-            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            Map<String, String> headers = new LinkedHashMap<>();
             d.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
             return refuse(new HandshakeException(d.status(), "refused by the filter", headers, d.body()));
         }
@@ -260,10 +259,7 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
     }
 
     private static HttpRequest view(HandshakeRequest request, InetSocketAddress remote) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, String> h : request.headers()) {
-            headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
-        }
-        return new HttpRequest(request.method(), request.path(), request.query(), headers, remote);
+        return new HttpRequest(request.method(), request.path(), request.query(), RequestView.headerMap(request),
+                remote);
     }
 }

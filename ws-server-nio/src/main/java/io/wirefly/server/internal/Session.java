@@ -122,6 +122,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private Handshake handshake;
     private Protocol protocol;
     private WebSocketHandler handler;
+    /** The handler overrides onPing: found once at open, not per ping (a ping flood is a hot path). */
+    private boolean handlerWantsPings;
     private Dispatcher dispatcher = Dispatcher.INLINE;
     private Phase phase = Phase.HANDSHAKE;
     /** Nesting depth of units of work; afterIo runs when the outermost one ends. */
@@ -275,6 +277,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget(),
                 loop.segments());
+        this.handlerWantsPings = Handlers.wantsPings(handler);
         protocol.streamBinary(Handlers.wantsParts(handler));
         protocol.streamText(Handlers.wantsTextParts(handler));
         this.phase = Phase.OPEN;
@@ -718,17 +721,6 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     }
 
     /**
-     * Sends one part of a binary message; after the last, the messages that waited for it go, in order.
-     *
-     * @param part the bytes
-     * @param last whether the message ends here
-     * @param done completed when the part is written
-     */
-    void sendPart(ByteBuffer part, boolean last, CompletableFuture<Void> done) {
-        sendPart((protocol, tag) -> protocol.sendBinaryPart(part, last, tag), last, done);
-    }
-
-    /**
      * Sends one part of a message (binary or text, as {@code send} does it); after the last, the messages that
      * waited for it go, in order.
      */
@@ -835,7 +827,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     public void onPing(ByteBuffer payload) {
         // The pong is already queued. The payload is a view valid only now: copied only for a handler that listens,
         // so a ping flood against any other handler allocates nothing.
-        if (Handlers.wantsPings(handler)) {
+        if (handlerWantsPings) {
             ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
             dispatch(() -> handler.onPing(handle, copy));
         }

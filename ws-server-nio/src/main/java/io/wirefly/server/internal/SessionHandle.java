@@ -133,50 +133,14 @@ public final class SessionHandle implements WebSocket {
     @Override
     public CompletionStage<Void> sendBinaryPart(ByteBuffer part, boolean last) {
         ByteBuffer view = part.duplicate();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (loop().inLoop()) {
-            session.sendPart(view, last, done);
-            return done;
-        }
-        long size = view.remaining();
-        long limit = session.settings().maxWriteBuffer();
-        if (session.accountedBytes() + pendingBytes + size + OutboundBuffer.FRAME_OVERHEAD > limit) {
-            loop().execute(session::overflow);
-            done.completeExceptionally(new ClosedException(
-                    "write queue exceeded maxWriteBuffer (" + limit + " bytes)"));
-            return done;
-        }
-        PENDING_BYTES.getAndAdd(this, size);
-        loop().execute(() -> {
-            PENDING_BYTES.getAndAdd(this, -size);
-            session.sendPart(view, last, done);
-        });
-        return done;
+        return submit((protocol, tag) -> protocol.sendBinaryPart(view, last, tag), view.remaining(), true, last);
     }
 
     @Override
     public CompletionStage<Void> sendTextPart(CharSequence part, boolean last) {
         String text = part.toString();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Session.Send send = (protocol, tag) -> protocol.sendTextPart(text, last, tag);
-        if (loop().inLoop()) {
-            session.sendPart(send, last, done);
-            return done;
-        }
-        long size = Protocol.utf8Length(text);
-        long limit = session.settings().maxWriteBuffer();
-        if (session.accountedBytes() + pendingBytes + size + OutboundBuffer.FRAME_OVERHEAD > limit) {
-            loop().execute(session::overflow);
-            done.completeExceptionally(new ClosedException(
-                    "write queue exceeded maxWriteBuffer (" + limit + " bytes)"));
-            return done;
-        }
-        PENDING_BYTES.getAndAdd(this, size);
-        loop().execute(() -> {
-            PENDING_BYTES.getAndAdd(this, -size);
-            session.sendPart(send, last, done);
-        });
-        return done;
+        return submit((protocol, tag) -> protocol.sendTextPart(text, last, tag), Protocol.utf8Length(text), true,
+                last);
     }
 
     /** {@inheritDoc} It blocks: on this connection's event loop it throws {@link IllegalStateException}. */
@@ -189,20 +153,27 @@ public final class SessionHandle implements WebSocket {
         return WebSocket.super.binaryStream();
     }
 
-    /**
-     * Sends text or binary. On the loop the session checks the limits after queuing; from another thread the size
-     * (in bytes, UTF-8 for text) is counted as pending at once and refused beyond the hard limit.
-     */
+    /** Sends text or binary: a whole message. */
     private CompletionStage<Void> submit(String text, ByteBuffer binary) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
         Session.Send send = text != null
                 ? (protocol, tag) -> protocol.sendText(text, tag)
                 : (protocol, tag) -> protocol.sendBinary(binary, tag);
+        return submit(send, text != null ? Protocol.utf8Length(text) : binary.remaining(), false, true);
+    }
+
+    /**
+     * Sends a message or a part of one. On the loop the session checks the limits after queuing; from another
+     * thread the size (in bytes, UTF-8 for text) is counted as pending at once and refused beyond the hard limit.
+     *
+     * @param size the payload's bytes
+     * @param part whether it is a part of a message ({@code last} says which)
+     */
+    private CompletionStage<Void> submit(Session.Send send, long size, boolean part, boolean last) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         if (loop().inLoop()) {
-            session.send(send, done);
+            sendNow(send, part, last, done);
             return done;
         }
-        long size = text != null ? Protocol.utf8Length(text) : binary.remaining();
         long limit = session.settings().maxWriteBuffer();
         // Never grow past the hard limit, even when another thread sends faster than the loop drains.
         if (session.accountedBytes() + pendingBytes + size + OutboundBuffer.FRAME_OVERHEAD > limit) {
@@ -214,9 +185,17 @@ public final class SessionHandle implements WebSocket {
         PENDING_BYTES.getAndAdd(this, size);
         loop().execute(() -> {
             PENDING_BYTES.getAndAdd(this, -size);
-            session.send(send, done);
+            sendNow(send, part, last, done);
         });
         return done;
+    }
+
+    private void sendNow(Session.Send send, boolean part, boolean last, CompletableFuture<Void> done) {
+        if (part) {
+            session.sendPart(send, last, done);
+        } else {
+            session.send(send, done);
+        }
     }
 
     /**

@@ -53,6 +53,7 @@ import java.util.Objects;
  */
 public final class Protocol {
     private static final int NO_MESSAGE = -1;
+    private static final byte[] NO_BYTES = new byte[0];
     /**
      * Pongs queued since the transport last drained, beyond which only the latest ping is answered (RFC 6455 §5.5.3
      * allows answering only the most recent). A peer that floods pings then costs one pong per read, not one per
@@ -109,7 +110,7 @@ public final class Protocol {
     /** Text messages go to {@link ProtocolListener#onTextPart} as they arrive, with no size limit. */
     private boolean streamText;
     /** The last bytes of a streamed text part that end inside a UTF-8 sequence (at most 3), for the next part. */
-    private byte[] textCarry = new byte[0];
+    private byte[] textCarry = NO_BYTES;
     /** The message being sent in parts is text. */
     private boolean partialText;
     /** The message being received is a streamed binary one. */
@@ -569,7 +570,7 @@ public final class Protocol {
         assembler.reset();
         messageOpcode = NO_MESSAGE;
         messageStreamed = false;
-        textCarry = new byte[0];
+        textCarry = NO_BYTES;
         pendingText = null;
         pendingBinary = null;
         if (deflater != null) {
@@ -750,7 +751,7 @@ public final class Protocol {
                 }
                 messageStreamed = false;
                 messageOpcode = NO_MESSAGE;
-                textCarry = new byte[0];
+                textCarry = NO_BYTES;
                 if (text) {
                     listener.onTextPart("", true);
                 } else {
@@ -829,27 +830,34 @@ public final class Protocol {
             if (utf8.feed(bytes, offset, offset + length) >= 0) {
                 throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
             }
-            byte[] all = new byte[textCarry.length + length];
-            System.arraycopy(textCarry, 0, all, 0, textCarry.length);
-            System.arraycopy(bytes, offset, all, textCarry.length, length);
-            int whole = wholeCharacters(all);
-            textCarry = java.util.Arrays.copyOfRange(all, whole, all.length);
-            if (whole > 0) {
-                listener.onTextPart(new String(all, 0, whole, StandardCharsets.UTF_8), false);
+            byte[] all = bytes;
+            int from = offset;
+            int to = offset + length;
+            if (textCarry.length > 0) {   // the end of a character cut by the last read comes first
+                all = new byte[textCarry.length + length];
+                System.arraycopy(textCarry, 0, all, 0, textCarry.length);
+                System.arraycopy(bytes, offset, all, textCarry.length, length);
+                from = 0;
+                to = all.length;
+            }
+            int whole = wholeCharacters(all, from, to);
+            textCarry = whole == to ? NO_BYTES : java.util.Arrays.copyOfRange(all, whole, to);
+            if (whole > from) {
+                listener.onTextPart(new String(all, from, whole - from, StandardCharsets.UTF_8), false);
             }
         }
 
-        /** @return the length of the longest prefix of valid UTF-8 {@code b} that ends on a whole character */
-        private int wholeCharacters(byte[] b) {
-            for (int k = 1; k <= Math.min(3, b.length); k++) {
-                int c = b[b.length - k] & 0xFF;
+        /** @return the end of the longest run of valid UTF-8 {@code b[from, to)} that ends on a whole character */
+        private int wholeCharacters(byte[] b, int from, int to) {
+            for (int k = 1; k <= Math.min(3, to - from); k++) {
+                int c = b[to - k] & 0xFF;
                 if ((c & 0xC0) == 0x80) {
                     continue;   // a continuation byte: look further back for its lead
                 }
                 int needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-                return needed > k ? b.length - k : b.length;
+                return needed > k ? to - k : to;
             }
-            return b.length;
+            return to;
         }
 
         private String decodeUtf8(ByteBuffer chunk) {
