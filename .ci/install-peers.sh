@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the independent peers that the integration tests talk to, when they are missing:
 # Debian's python3-websockets (a Python client and server), Node.js, chromium + chromium-driver, openssl,
-# tinyproxy and nats-server.
+# tinyproxy, nats-server and redis-server.
 # Node's `ws` comes from npm inside the build (see ws-server-nio/src/test/node/package.json).
 set -euo pipefail
 
@@ -17,6 +17,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/tinyproxy ] || need+=(tinyproxy)
 # Topics across nodes are tested through a real NATS broker (ClusterIT starts it on a free port).
 [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+# ... and through a real Redis (ClusterIT and ChatClusterIT start it on a free port, without persistence).
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 # The Autobahn suite itself cannot be fetched here (see ws-examples/conformance/README.md); when someone has put it
 # in place, its Debian dependencies come from apt like everything else.
 if [ -d "${AUTOBAHN_TESTSUITE:-/tmp/autobahn-testsuite-py3}/autobahntestsuite" ]; then

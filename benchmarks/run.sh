@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Wirefly benchmarks: builds the benchmarks module, then runs the JMH suite and the loopback load test against
-# Wirefly, Netty, Java-WebSocket, Jetty 12 and Undertow, and writes results, charts and summary.md.
+# Wirefly, Netty, Java-WebSocket, Jetty 12 and Undertow, then the cluster benchmark (3 nodes on NATS and on Redis),
+# and writes results, charts and summary.md.
 #
 #   bash benchmarks/run.sh            full run (the published numbers; about an hour on 2 cores)
 #   bash benchmarks/run.sh --quick    every benchmark once, briefly (a few minutes); exits non-zero if any failed
 #
-# Other options go to io.wirefly.bench.Bench: --skip-jmh, --skip-load, --out DIR, --include REGEX, --forks N,
+# Other options go to io.wirefly.bench.Bench: --skip-jmh, --skip-load, --skip-cluster, --out DIR, --include REGEX, --forks N,
 # --servers wirefly,netty,..., --scenarios latency,echo,bulk,idle,broadcast,wss-echo,wss-bulk, --reps N, --idle-connections N,
 # --server-jvm-args "...". Everything runs on 127.0.0.1.
 set -euo pipefail

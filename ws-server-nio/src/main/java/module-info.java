@@ -9,6 +9,8 @@ module io.wirefly.server {
     requires transitive io.wirefly.core;
     // The NATS client is optional: only NatsTopicBus (through internal.NatsLink) uses it, when an application adds it.
     requires static io.nats.jnats;
+    // The same for Jedis: only RedisTopicBus (through internal.RedisLink) uses it.
+    requires static redis.clients.jedis;
     exports io.wirefly.server;
     exports io.wirefly.server.cluster;
 }

@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The whole benchmark run that {@code benchmarks/run.sh} starts: the JMH suite, then the load test, then
- * {@code summary.md} (the machine, the command, and both parts' tables), all in one output directory.
+ * The whole benchmark run that {@code benchmarks/run.sh} starts: the JMH suite, then the load test, then the cluster
+ * benchmark ({@link io.wirefly.bench.loadtest.ClusterBench}, into {@code cluster/}), then {@code summary.md} (the
+ * machine, the command, and every part's tables), all in one output directory.
  *
  * <p>Options: {@code --quick} (every benchmark once, briefly; results go to {@code benchmarks/target/quick-results}
- * unless {@code --out} says otherwise), {@code --skip-jmh}, {@code --skip-load}, {@code --out DIR}; JMH options
+ * unless {@code --out} says otherwise), {@code --skip-jmh}, {@code --skip-load}, {@code --skip-cluster},
+ * {@code --out DIR}; JMH options
  * {@code --include}, {@code --forks}; load-test options {@code --servers}, {@code --scenarios}, {@code --reps},
  * {@code --idle-connections}, {@code --server-jvm-args}. Exits with status 1 if anything failed to run.
  *
@@ -35,6 +37,7 @@ public final class Bench {
         boolean quick = false;
         boolean jmh = true;
         boolean load = true;
+        boolean cluster = true;
         Path out = null;
         List<String> jmhArgs = new ArrayList<>();
         List<String> loadArgs = new ArrayList<>();
@@ -44,6 +47,7 @@ public final class Bench {
                 case "--full" -> quick = false;
                 case "--skip-jmh" -> jmh = false;
                 case "--skip-load" -> load = false;
+                case "--skip-cluster" -> cluster = false;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--include", "--forks" -> {
                     jmhArgs.add(args[i]);
@@ -74,6 +78,13 @@ public final class Bench {
         if (load) {
             ok &= LoadTest.run(loadArgs.toArray(String[]::new));
         }
+        if (cluster) {
+            List<String> clusterArgs = new ArrayList<>(List.of("--out", out.resolve("cluster").toString()));
+            if (quick) {
+                clusterArgs.add("--quick");
+            }
+            ok &= io.wirefly.bench.loadtest.ClusterBench.run(clusterArgs.toArray(String[]::new));
+        }
         writeSummary(out, quick, String.join(" ", args));
         System.out.printf(Locale.ROOT, "%s in %.1f min: %s%n", quick ? "quick run" : "full run",
                 (System.nanoTime() - started) / 60e9, ok ? "everything ran" : "SOMETHING FAILED (see above)");
@@ -89,7 +100,7 @@ public final class Bench {
         md.append("Produced by `bash benchmarks/run.sh").append(args.isEmpty() ? "" : " " + args)
                 .append("`, which also wrote the JSON, CSV and SVG files next to this one.\n\n");
         md.append("## Machine\n\n").append(Machine.markdown(Machine.describe())).append('\n');
-        for (String part : List.of("jmh.md", "loadtest.md")) {
+        for (String part : List.of("jmh.md", "loadtest.md", "cluster/cluster.md")) {
             Path file = out.resolve(part);
             if (Files.exists(file)) {
                 md.append(Files.readString(file, StandardCharsets.UTF_8)).append('\n');

@@ -6,6 +6,7 @@ import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketHandler;
 import io.wirefly.server.HttpResponse;
 import io.wirefly.server.cluster.NatsTopicBus;
+import io.wirefly.server.cluster.RedisTopicBus;
 import io.wirefly.server.cluster.TopicBus;
 import io.wirefly.server.WebSocketServer;
 import java.util.Map;
@@ -15,13 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * Chat rooms on {@code /chat/{room}} ({@code /chat} is the room {@code lobby}), with a page at {@code /}: every message goes to everyone in the
- * room with the sender's nickname, taken from {@code ?nick=NAME} or made up; {@code /nick NAME} renames; joins (with
- * the number of people in the room) and leaves are announced. Each room is one of the server's topics. The handshake
- * filter checks room names and nicknames before the upgrade (400 with a body that says why) and refuses the rooms
- * named with {@code --private-rooms} (403). With {@code --cluster nats://host:port}, several chat processes on one
- * NATS broker share their rooms (the joins' head count is each process's own). Everything a handler needs is on the connection: its request (room, nick)
- * and its server's topics.
+ * Chat rooms on {@code /chat/{room}} ({@code /chat} is the room {@code lobby}), with a page at {@code /}: every message
+ * goes to everyone in the room with the sender's nickname, taken from {@code ?nick=NAME} or made up; {@code /nick NAME}
+ * renames; joins (with the number of people in the room) and leaves are announced. Each room is one of the server's
+ * topics. The handshake filter checks room names and nicknames before the upgrade (400 with a body that says why) and
+ * refuses the rooms named with {@code --private-rooms} (403). With {@code --cluster nats://host:port} (or
+ * {@code redis://host:port}), several chat processes on one broker share their rooms (the joins' head count is each
+ * process's own). Everything a handler needs is on the connection: its request (room, nick) and its server's topics.
  */
 public final class ChatServer implements WebSocketHandler {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
@@ -48,11 +49,12 @@ public final class ChatServer implements WebSocketHandler {
         String cluster = args.get("--cluster", null);
         TopicBus bus = null;
         if (cluster != null) {
-            if (!cluster.startsWith("nats://")) {
-                throw new Args.UsageException("--cluster takes a nats://host:port URL, was " + cluster);
+            if (!cluster.startsWith("nats://") && !cluster.startsWith("redis://")) {
+                throw new Args.UsageException("--cluster takes a nats://HOST:PORT or redis://HOST:PORT URL, was "
+                        + cluster);
             }
             try {
-                bus = NatsTopicBus.connect(cluster);
+                bus = cluster.startsWith("nats://") ? NatsTopicBus.connect(cluster) : RedisTopicBus.connect(cluster);
             } catch (java.io.IOException e) {
                 System.err.println("cannot reach the broker at " + cluster + ": " + e.getMessage());
                 return 1;

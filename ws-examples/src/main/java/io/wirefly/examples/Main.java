@@ -13,7 +13,8 @@ public final class Main {
               led     [--port N] [--hal simulated|pi4j] [--led-pin BCM] [--active-low] [--button-pin BCM]
                                                                   LED server with its browser page
               chat    [--port N] [--private-rooms A,B]            chat rooms on /chat/{room}?nick=NAME (/nick NAME renames)
-                      [--cluster nats://HOST:PORT]                share the rooms with other chat processes
+                      [--cluster nats://HOST:PORT|redis://HOST:PORT]
+                                                                  share the rooms with other chat processes
               client  URL [--binary] [--subprotocol NAME]         terminal client: stdin lines out, messages in
                       [--trust PEM]                               wss:// trusting these certificates only
             every server takes --port N (default 9998; 0 picks a free port and prints it) and --stop-timeout SECONDS

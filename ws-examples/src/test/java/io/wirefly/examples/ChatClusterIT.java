@@ -17,12 +17,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code java -jar ws-examples.jar chat --cluster nats://...} three times on one NATS broker (Debian's
- * {@code nats-server}, started here): a Python {@code websockets} client on each process, all in the lobby, each sees
- * every other's message exactly once.
+ * {@code nats-server}, started here), and again with {@code redis://...} on Debian's {@code redis-server}: a Python
+ * {@code websockets} client on each process, all in the lobby, each sees every other's message exactly once.
  */
 class ChatClusterIT {
     private static final Pattern LISTENING = Pattern.compile("chat page on http://localhost:(\\d+)/");
@@ -48,15 +49,20 @@ class ChatClusterIT {
             "    for c in clients: await c.close()",
             "asyncio.run(main())");
 
-    @Test
-    void threeChatProcessesOnOneBrokerShareTheLobby() throws Exception {
-        Path nats = Path.of("/usr/sbin/nats-server");
-        assertTrue(Files.isExecutable(nats), "install Debian's nats-server (bash .ci/install-peers.sh)");
+    @ParameterizedTest
+    @ValueSource(strings = {"nats", "redis"})
+    void threeChatProcessesOnOneBrokerShareTheLobby(String scheme) throws Exception {
+        Path program = Path.of(scheme.equals("nats") ? "/usr/sbin/nats-server" : "/usr/bin/redis-server");
+        assertTrue(Files.isExecutable(program), "install " + program + " (bash .ci/install-peers.sh)");
         int brokerPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             brokerPort = s.getLocalPort();
         }
-        Process broker = new ProcessBuilder(nats.toString(), "-a", "127.0.0.1", "-p", Integer.toString(brokerPort))
+        List<String> brokerCommand = scheme.equals("nats")
+                ? List.of(program.toString(), "-a", "127.0.0.1", "-p", Integer.toString(brokerPort))
+                : List.of(program.toString(), "--bind", "127.0.0.1", "--port", Integer.toString(brokerPort), "--save",
+                        "", "--appendonly", "no");
+        Process broker = new ProcessBuilder(brokerCommand)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         List<Process> chats = new ArrayList<>();
         try {
@@ -65,7 +71,7 @@ class ChatClusterIT {
             for (int i = 0; i < 3; i++) {
                 Process chat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-jar", Path.of("target", "ws-examples.jar").toString(), "chat", "--port", "0", "--cluster",
-                        "nats://127.0.0.1:" + brokerPort).redirectErrorStream(true).start();
+                        scheme + "://127.0.0.1:" + brokerPort).redirectErrorStream(true).start();
                 chats.add(chat);
                 ports.add(Integer.toString(portOf(chat)));
             }
@@ -93,7 +99,7 @@ class ChatClusterIT {
                 assertTrue(probe.isConnected());
                 return;
             } catch (IOException notYet) {
-                assertTrue(System.nanoTime() < deadline && owner.isAlive(), "nats-server did not start");
+                assertTrue(System.nanoTime() < deadline && owner.isAlive(), "the broker did not start");
                 Thread.sleep(50);
             }
         }

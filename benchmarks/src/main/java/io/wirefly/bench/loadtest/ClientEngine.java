@@ -44,7 +44,8 @@ final class ClientEngine implements AutoCloseable {
         void onMessage(ClientConnection c, int opcode, long length, long prefix) throws IOException;
     }
 
-    private final InetSocketAddress address;
+    /** Where {@link #connect} opens connections: the constructor's port, until {@link #target} changes it. */
+    private InetSocketAddress address;
     private final javax.net.ssl.SSLContext tls;
     private final Listener listener;
     private final Selector selector;
@@ -68,6 +69,16 @@ final class ClientEngine implements AutoCloseable {
         this.tls = tls;
         this.listener = listener;
         this.selector = Selector.open();
+    }
+
+    /**
+     * Points later {@link #connect} calls at another server (the cluster benchmark spreads one engine's connections
+     * over several nodes); connections already open stay where they are.
+     *
+     * @param port a server's port on 127.0.0.1
+     */
+    void target(int port) {
+        this.address = new InetSocketAddress("127.0.0.1", port);
     }
 
     List<ClientConnection> connections() {

@@ -56,7 +56,7 @@ final class ServerProcess implements AutoCloseable {
      * @throws IOException if it cannot start or does not become ready in time (it is then stopped)
      */
     static ServerProcess start(ServerKind kind, List<String> jvmArgs, Path log) throws IOException {
-        return start(kind, jvmArgs, null, log);
+        return start(kind, jvmArgs, List.of(), log);
     }
 
     /**
@@ -64,6 +64,15 @@ final class ServerProcess implements AutoCloseable {
      * @see #start(ServerKind, List, Path)
      */
     static ServerProcess start(ServerKind kind, List<String> jvmArgs, Path keystore, Path log) throws IOException {
+        return start(kind, jvmArgs, keystore == null ? List.of() : List.of("--tls", keystore.toString()), log);
+    }
+
+    /**
+     * @param serverArgs options after the port, such as {@code --bus nats://127.0.0.1:4222}
+     * @see #start(ServerKind, List, Path)
+     */
+    static ServerProcess start(ServerKind kind, List<String> jvmArgs, List<String> serverArgs, Path log)
+            throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,9 +81,7 @@ final class ServerProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(kind.mainClass);
         command.add(Integer.toString(port));
-        if (keystore != null) {
-            command.addAll(List.of("--tls", keystore.toString()));
-        }
+        command.addAll(serverArgs);
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

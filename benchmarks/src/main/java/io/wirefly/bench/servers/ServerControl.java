@@ -49,13 +49,32 @@ public final class ServerControl {
 
     /**
      * @param args the server's command line: the port, then optionally {@code --tls KEYSTORE.p12} (see {@link #tls})
+     *     and, for Wirefly's, {@code --bus URL}
      * @return the port to listen on (on 127.0.0.1)
      */
     public static int port(String[] args) {
-        if (args.length != 1 && !(args.length == 3 && args[1].equals("--tls"))) {
-            throw new IllegalArgumentException("usage: <main class> <port> [--tls KEYSTORE.p12]");
+        boolean pairs = args.length % 2 == 1;
+        for (int i = 1; pairs && i < args.length; i += 2) {
+            pairs = args[i].equals("--tls") || args[i].equals("--bus");
+        }
+        if (!pairs) {
+            throw new IllegalArgumentException("usage: <main class> <port> [--tls KEYSTORE.p12] [--bus URL]");
         }
         return Integer.parseInt(args[0]);
+    }
+
+    /**
+     * @param args the server's command line
+     * @param name an option such as {@code --bus}
+     * @return its value, or null when it is absent
+     */
+    public static String option(String[] args, String name) {
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     /**
@@ -68,10 +87,11 @@ public final class ServerControl {
      * @throws java.io.IOException if the key store cannot be read
      */
     public static javax.net.ssl.SSLContext tls(String[] args) throws IOException {
-        if (args.length < 3) {
+        String keystore = option(args, "--tls");
+        if (keystore == null) {
             return null;
         }
-        return io.wirefly.server.TlsContexts.fromPkcs12(java.nio.file.Path.of(args[2]), "changeit".toCharArray());
+        return io.wirefly.server.TlsContexts.fromPkcs12(java.nio.file.Path.of(keystore), "changeit".toCharArray());
     }
 
     /**

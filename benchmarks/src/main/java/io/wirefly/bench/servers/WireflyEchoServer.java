@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>{@code
  * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9000
  * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9443 --tls server.p12      # wss
+ * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9001 --bus redis://127.0.0.1:6379   # a cluster node
  * }</pre>
  */
 public final class WireflyEchoServer {
@@ -26,8 +27,9 @@ public final class WireflyEchoServer {
     }
 
     /**
-     * @param args the port, and {@code --tls KEYSTORE.p12} for wss
-     * @throws java.io.IOException if the key store cannot be read
+     * @param args the port, {@code --tls KEYSTORE.p12} for wss, {@code --bus nats://...} or {@code redis://...} to
+     *     share the broadcast topic with other nodes
+     * @throws java.io.IOException if the key store cannot be read or the broker reached
      */
     public static void main(String[] args) throws java.io.IOException {
         int port = ServerControl.port(args);
@@ -36,6 +38,7 @@ public final class WireflyEchoServer {
                 .bind(InetAddress.getLoopbackAddress())
                 .port(port)
                 .tls(ServerControl.tls(args))
+                .topicBus(bus(ServerControl.option(args, "--bus")))
                 .config(WebSocketConfig.builder()
                         .maxFrameSize(ServerControl.MAX_MESSAGE)
                         .maxMessageSize(ServerControl.MAX_MESSAGE)
@@ -71,5 +74,13 @@ public final class WireflyEchoServer {
         self.set(server);
         server.start();
         ServerControl.serve("wirefly", port, () -> server.stop(Duration.ofSeconds(5)));
+    }
+
+    private static io.wirefly.server.cluster.TopicBus bus(String url) throws java.io.IOException {
+        if (url == null) {
+            return null;
+        }
+        return url.startsWith("redis://") ? io.wirefly.server.cluster.RedisTopicBus.connect(url)
+                : io.wirefly.server.cluster.NatsTopicBus.connect(url);
     }
 }

@@ -3,7 +3,6 @@ package io.wirefly.server.cluster;
 import io.wirefly.server.internal.NatsLink;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link TopicBus} on a NATS broker, through the NATS Java client {@code io.nats:jnats}, which is an optional
@@ -28,11 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  */
 public final class NatsTopicBus implements TopicBus {
-    private static final System.Logger LOG = System.getLogger(NatsTopicBus.class.getName());
-
     private final NatsLink link;
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
+    private final Inbound inbound = new Inbound("NATS");
 
     private NatsTopicBus(NatsLink link) {
         this.link = link;
@@ -67,17 +63,7 @@ public final class NatsTopicBus implements TopicBus {
 
     @Override
     public void start(Receiver receiver) {
-        link.start((topic, bytes) -> {
-            if (topic != null && receiver.deliver(topic, bytes)) {
-                received.incrementAndGet();
-            } else {
-                malformed.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, "dropped a malformed message from NATS ("
-                        + (bytes == null ? 0 : bytes.length) + " bytes" + (topic == null ? ", unknown subject" : "")
-                        + ")");
-            }
-            return true;
-        });
+        link.start(inbound.to(receiver));
     }
 
     @Override
@@ -97,8 +83,8 @@ public final class NatsTopicBus implements TopicBus {
 
     @Override
     public BusStats stats() {
-        return new BusStats(link.connected(), link.published(), received.get(), link.dropped(), malformed.get(),
-                link.reconnects());
+        return new BusStats(link.connected(), link.published(), inbound.received.get(), link.dropped(),
+                inbound.malformed.get(), link.reconnects());
     }
 
     @Override

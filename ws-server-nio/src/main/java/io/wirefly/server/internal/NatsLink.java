@@ -6,17 +6,15 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
 /**
  * The only class that touches the NATS client ({@code io.nats:jnats}, an optional dependency): loaded when a
- * {@code NatsTopicBus} is made, never otherwise. Topics travel as subjects {@code wirefly.topic.t<base64url of the
- * name>}, so any topic name is a valid subject; jnats reconnects with its own backoff and resubscribes, and while
- * it is disconnected it buffers publishes up to {@code bufferBytes}, beyond which a publish is dropped and counted.
+ * {@code NatsTopicBus} is made, never otherwise. Topics travel as subjects named by {@link BusNames}; jnats reconnects
+ * with its own backoff and resubscribes, and while it is disconnected it buffers publishes up to {@code bufferBytes},
+ * beyond which a publish is dropped and counted.
  *
  * <pre>{@code
  * NatsLink link = NatsLink.connect("nats://127.0.0.1:4222", Duration.ofMillis(250), 8 << 20);
@@ -24,8 +22,6 @@ import java.util.function.BiPredicate;
  * }</pre>
  */
 public final class NatsLink {
-    private static final String PREFIX = "wirefly.topic.";
-
     private final Connection connection;
     private final AtomicLong reconnects;
     private final AtomicLong published = new AtomicLong();
@@ -81,27 +77,12 @@ public final class NatsLink {
 
     /** @param deliver gets (topic, envelope) for each message; its false counts as malformed (by the caller) */
     public void start(BiPredicate<String, byte[]> deliver) {
-        dispatcher = connection.createDispatcher(message -> {
-            String subject = message.getSubject();
-            if (!subject.startsWith(PREFIX)) {
-                deliver.test(null, message.getData());
-                return;
-            }
-            String topic;
-            try {
-                topic = new String(Base64.getUrlDecoder().decode(subject.substring(PREFIX.length() + 1)),
-                        StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                topic = null;
-            }
-            deliver.test(topic, message.getData());
-        });
+        dispatcher = connection.createDispatcher(
+                message -> deliver.test(BusNames.topic(message.getSubject()), message.getData()));
     }
 
     private static String subject(String topic) {
-        // "t" first: an empty topic still makes a valid subject
-        return PREFIX + "t" + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(topic.getBytes(StandardCharsets.UTF_8));
+        return BusNames.channel(topic);
     }
 
     public void subscribe(String topic) {
