@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the independent peers that the integration tests talk to, when they are missing:
 # Debian's python3-websockets (a Python client and server), Node.js, chromium + chromium-driver, openssl,
-# tinyproxy, nats-server and redis-server.
+# tinyproxy, nats-server and redis-server, and Go with gorilla/websocket for the benchmarks' Go peer.
 # Node's `ws` comes from npm inside the build (see ws-server-nio/src/test/node/package.json).
 set -euo pipefail
 
@@ -19,6 +19,9 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 # ... and through a real Redis (ClusterIT and ChatClusterIT start it on a free port, without persistence).
 [ -x /usr/bin/redis-server ] || need+=(redis-server)
+# The load test's non-JVM reference server is built from Go's gorilla/websocket (benchmarks/peers/go).
+command -v go >/dev/null 2>&1 || need+=(golang-go)
+[ -d /usr/share/gocode/src/github.com/gorilla/websocket ] || need+=(golang-github-gorilla-websocket-dev)
 # The Autobahn suite itself cannot be fetched here (see ws-examples/conformance/README.md); when someone has put it
 # in place, its Debian dependencies come from apt like everything else.
 if [ -d "${AUTOBAHN_TESTSUITE:-/tmp/autobahn-testsuite-py3}/autobahntestsuite" ]; then

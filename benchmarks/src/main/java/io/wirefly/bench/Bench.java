@@ -53,6 +53,7 @@ public final class Bench {
                     jmhArgs.add(args[i]);
                     jmhArgs.add(args[++i]);
                 }
+                case "--no-pin" -> loadArgs.add(args[i]);
                 case "--servers", "--scenarios", "--reps", "--idle-connections", "--server-jvm-args" -> {
                     loadArgs.add(args[i]);
                     loadArgs.add(args[++i]);

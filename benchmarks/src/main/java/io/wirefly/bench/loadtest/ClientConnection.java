@@ -27,6 +27,8 @@ final class ClientConnection {
     State state = State.CONNECTING;
     /** Set when the server sent a close frame; the engine then closes the socket. */
     String closeReason;
+    /** Whether the load generator sent a close frame: the server's close frame then ends the connection cleanly. */
+    boolean closing;
     /** The upgrade request, until the TCP connection is established (and the TLS handshake done, for wss). */
     ByteBuffer pendingRequest;
     /** TLS between the socket and the WebSocket bytes (wss), or null (ws). */

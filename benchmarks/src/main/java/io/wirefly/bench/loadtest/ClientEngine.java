@@ -54,6 +54,9 @@ final class ClientEngine implements AutoCloseable {
     private int handshaking;
     private int open;
     private int closed;
+    private int finished;
+    private static final ByteBuffer CLOSE_1000 = ClientFrames.masked(ClientFrames.CLOSE, new byte[] {0x03, (byte) 0xE8},
+            0x0F1E_2D3C);
     private String firstError;
 
     ClientEngine(int port, Listener listener) throws IOException {
@@ -91,6 +94,27 @@ final class ClientEngine implements AutoCloseable {
 
     int closedCount() {
         return closed;
+    }
+
+    /** @return connections that ended with a closing handshake the generator started ({@link #closeGracefully}) */
+    int finishedCount() {
+        return finished;
+    }
+
+    /**
+     * Starts one more connection to {@code path} on the current target, without waiting (the handshake scenario
+     * paces its own connections).
+     *
+     * @throws IOException if the socket cannot be opened
+     */
+    void startOne(String path) throws IOException {
+        startConnect(ClientFrames.upgradeRequest(address.getHostString() + ":" + address.getPort(), path));
+    }
+
+    /** Sends a close frame (1000); the server's close frame, or its end of stream, then ends the connection. */
+    void closeGracefully(ClientConnection c) {
+        c.closing = true;
+        send(c, CLOSE_1000.duplicate());
     }
 
     String firstError() {
@@ -220,7 +244,11 @@ final class ClientEngine implements AutoCloseable {
             readBuffer.clear();
             int n = c.channel.read(readBuffer);
             if (n < 0) {
-                fail(c, new IOException("server closed the connection"));
+                if (c.closing) {
+                    finish(c);
+                } else {
+                    fail(c, new IOException("server closed the connection"));
+                }
                 return;
             }
             if (n == 0) {
@@ -248,7 +276,11 @@ final class ClientEngine implements AutoCloseable {
                 c.tls.consumed();
             }
             if (c.closeReason != null) {
-                fail(c, new IOException(c.closeReason));
+                if (c.closing) {
+                    finish(c);
+                } else {
+                    fail(c, new IOException(c.closeReason));
+                }
                 return;
             }
             if (n < readBuffer.capacity()) {
@@ -287,6 +319,15 @@ final class ClientEngine implements AutoCloseable {
         }
     }
 
+    /** A closing handshake this side started is complete: the connection ends without an error. */
+    private void finish(ClientConnection c) {
+        if (c.state != ClientConnection.State.OPEN) {
+            return;
+        }
+        finished++;
+        end(c);
+    }
+
     private void fail(ClientConnection c, Exception e) {
         if (c.state == ClientConnection.State.CLOSED) {
             return;
@@ -294,6 +335,10 @@ final class ClientEngine implements AutoCloseable {
         if (firstError == null) {
             firstError = "connection " + c.id + ": " + e;
         }
+        end(c);
+    }
+
+    private void end(ClientConnection c) {
         if (c.state == ClientConnection.State.OPEN) {
             open--;
         } else {

@@ -2,7 +2,7 @@ package io.wirefly.bench.loadtest;
 
 import java.util.Locale;
 
-/** The load scenarios of issue 7, each against one server at a time. */
+/** The load scenarios (issues 7 and 16), each against one server at a time. */
 enum Scenario {
     /** One connection, 16-byte messages one at a time: round-trip latency percentiles. */
     LATENCY,
@@ -12,8 +12,10 @@ enum Scenario {
     BULK,
     /** 10,000 open idle connections: server heap after GC and RSS per connection. */
     IDLE,
-    /** One message to 1,000 subscribers: time until the last one has it. */
+    /** One message to 10,000 subscribers: time until the last one has it. */
     BROADCAST,
+    /** New connections, 50 at a time, each: connect, upgrade, one echo, close handshake: handshakes per second. */
+    HANDSHAKE,
     /** {@link #ECHO} over TLS (wss), for the servers that have it here: msg/s and server CPU per message. */
     WSS_ECHO,
     /** {@link #BULK} over TLS (wss). */

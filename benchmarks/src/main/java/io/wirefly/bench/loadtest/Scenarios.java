@@ -20,6 +20,7 @@ final class Scenarios {
     private static final long CONNECT_TIMEOUT_NANOS = 180_000_000_000L;
     private static final int MAX_PENDING_HANDSHAKES = 100;
     private static final int MASK_KEY = 0x1B2C_3D4E;
+    private static final int PARALLEL_HANDSHAKES = 50;
     /** An echo later than this counts as stalled (the slowest healthy 64 KiB echo here takes a few ms). */
     private static final long STALL_NANOS = 500_000_000L;
 
@@ -57,6 +58,7 @@ final class Scenarios {
             case WSS_BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, requireTls());
             case IDLE -> idle(server);
             case BROADCAST -> broadcast(server);
+            case HANDSHAKE -> handshakes(server);
         };
     }
 
@@ -271,6 +273,64 @@ final class Scenarios {
             m.put("last_ms_p90", percentile(millis, 0.9));
             m.put("last_ms_min", millis[0]);
             m.put("server_cpu_us_per_delivery", serverCpu / 1e3 / ((double) subscribers * millis.length));
+            return m;
+        }
+    }
+
+    /**
+     * Connection churn at a steady {@value #PARALLEL_HANDSHAKES} in flight: each new connection upgrades, sends one
+     * 16-byte message, waits for its echo, sends a close frame and ends at the server's close frame; a finished one
+     * is replaced at once. Warm-up, then handshakes per second and server CPU per handshake over the measured time.
+     */
+    private Map<String, Double> handshakes(ServerProcess server) throws IOException {
+        ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(16, 0), MASK_KEY);
+        ClientEngine[] engineRef = new ClientEngine[1];
+        ClientEngine.Listener listener = new ClientEngine.Listener() {
+            @Override
+            public void onOpen(ClientConnection c) {
+                engineRef[0].send(c, frame.duplicate());
+            }
+
+            @Override
+            public void onMessage(ClientConnection c, int opcode, long length, long prefix) {
+                engineRef[0].closeGracefully(c);
+            }
+        };
+        try (ClientEngine engine = new ClientEngine(server.port(), listener)) {
+            engineRef[0] = engine;
+            long warmupEnd = System.nanoTime() + sizing.warmupMillis() * 1_000_000L;
+            long end = warmupEnd + sizing.measureMillis() * 1_000_000L;
+            int started = 0;
+            int finished0 = 0;
+            long serverCpu0 = 0;
+            long clientCpu0 = 0;
+            boolean measuring = false;
+            while (System.nanoTime() < end) {
+                if (!measuring && System.nanoTime() >= warmupEnd) {
+                    measuring = true;
+                    finished0 = engine.finishedCount();
+                    serverCpu0 = server.cpuNanos();
+                    clientCpu0 = threads.getCurrentThreadCpuTime();
+                }
+                int failed = engine.closedCount() - engine.finishedCount();
+                if (failed > 0) {
+                    throw new IOException(failed + " connections failed" + errorOf(engine));
+                }
+                while (started - engine.closedCount() < PARALLEL_HANDSHAKES) {
+                    engine.startOne("/");
+                    started++;
+                }
+                int before = engine.closedCount();
+                engine.runUntil(Math.min(end, System.nanoTime() + 50_000_000L), () -> engine.closedCount() != before);
+            }
+            int done = engine.finishedCount() - finished0;
+            long serverCpu = server.cpuNanos() - serverCpu0;
+            long clientCpu = threads.getCurrentThreadCpuTime() - clientCpu0;
+            double seconds = sizing.measureMillis() / 1e3;
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("handshakes_per_s", done / seconds);
+            m.put("server_cpu_us_per_handshake", serverCpu / 1e3 / Math.max(1, done));
+            m.put("client_cpu_pct", 100.0 * clientCpu / (seconds * 1e9));
             return m;
         }
     }

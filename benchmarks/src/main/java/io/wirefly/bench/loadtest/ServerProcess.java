@@ -74,14 +74,8 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(ServerKind kind, List<String> jvmArgs, List<String> serverArgs, Path log)
             throws IOException {
         int port = freePort();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(kind.mainClass);
-        command.add(Integer.toString(port));
-        command.addAll(serverArgs);
+        List<String> command = new ArrayList<>(Pinning.serverPrefix());
+        command.addAll(kind.command(jvmArgs, port, serverArgs));
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -25,7 +25,7 @@ record Sizing(long warmupMillis, long measureMillis, int maxLatencySamples, int 
 
     /** @return the published configuration: the sizes, 5 s warm-up, 10 s measured, 3 repetitions */
     static Sizing full() {
-        return new Sizing(5_000, 10_000, 4_000_000, 100, 125, 16, 10, 64 * 1024, 10_000, 1_000, 125, 5, 30, 3);
+        return new Sizing(5_000, 10_000, 4_000_000, 100, 125, 16, 10, 64 * 1024, 10_000, 10_000, 125, 5, 30, 3);
     }
 
     /** @return every scenario scaled down to about a second, once: proves it runs, measures nothing */
