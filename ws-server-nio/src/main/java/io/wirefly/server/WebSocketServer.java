@@ -125,7 +125,7 @@ public final class WebSocketServer {
             ServerUpgrader upgrader = new ServerUpgrader(Router.of(routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.asyncFilter, options.http,
                     options.maxConnections,
-                    () -> (int) metrics.snapshot().openConnections(), options.config);
+                    () -> (int) metrics.openConnections(), options.config);
             InetSocketAddress address = new InetSocketAddress(options.host, options.port);
             try {
                 channel = ServerSocketChannel.open();

@@ -67,6 +67,11 @@ public final class MetricsCollector {
         listener.onPingRoundTrip(nanos);
     }
 
+    /** @return the connections open now, without a whole snapshot (the upgrader asks at every handshake) */
+    public long openConnections() {
+        return open.sum();
+    }
+
     /** @return a snapshot of every counter */
     public Metrics snapshot() {
         return new Metrics(open.sum(), accepted.sum(), sums(rejected), messagesIn.sum(), messagesOut.sum(),

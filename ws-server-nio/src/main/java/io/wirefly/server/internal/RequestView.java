@@ -15,9 +15,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@link UpgradeRequest} of one connection: made from the parsed head when it arrives (query and cookies decoded
- * then, so a malformed escape is a 400 before any user code runs), completed with the route's path parameters, and
- * with the subprotocol and extensions once the upgrade is accepted.
+ * The {@link UpgradeRequest} of one connection: made from the parsed head when it arrives (the query decoded then, so
+ * a malformed escape is a 400 before any user code runs), completed with the route's path parameters, and with the
+ * subprotocol and extensions once the upgrade is accepted.
+ *
+ * <p>It lives as long as the connection, so it is kept small: the header fields are packed into one string
+ * ({@code name \n value \n ...}; a field value never holds a line feed) and the header and cookie maps are built on
+ * first use; the attribute map too. An idle connection whose handler never looks at its request holds about 200
+ * bytes here instead of a map of lists of strings.
  *
  * <pre>{@code
  * RequestView view = RequestView.of(head, remote, local);
@@ -29,11 +34,13 @@ final class RequestView implements UpgradeRequest {
     private final String path;
     private final String query;
     private final Map<String, List<String>> queryParameters;
-    private final Map<String, List<String>> headers;
-    private final Map<String, String> cookies;
+    /** The header fields as {@code name \n value \n} pairs, names in lower case; null once {@link #headers} is built. */
+    private volatile String packedHeaders;
+    private volatile Map<String, List<String>> headers;
+    private volatile Map<String, String> cookies;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private volatile Map<String, Object> attributes;
     private volatile Map<String, String> pathParameters = Map.of();
     private volatile String subprotocol = "";
     private volatile List<String> extensions = List.of();
@@ -41,12 +48,17 @@ final class RequestView implements UpgradeRequest {
 
     RequestView(String method, String path, String query, Map<String, List<String>> headers,
             InetSocketAddress remote, InetSocketAddress local) {
+        this(method, path, query, null, headers, remote, local);
+    }
+
+    private RequestView(String method, String path, String query, String packedHeaders,
+            Map<String, List<String>> headers, InetSocketAddress remote, InetSocketAddress local) {
         this.method = method;
         this.path = path;
         this.query = query;
+        this.packedHeaders = packedHeaders;
         this.headers = headers;
         this.queryParameters = parseQuery(query);
-        this.cookies = parseCookies(headers.getOrDefault("cookie", List.of()));
         this.remote = remote;
         this.local = local;
     }
@@ -56,7 +68,25 @@ final class RequestView implements UpgradeRequest {
      * @throws HandshakeException 400 if the query has a malformed escape
      */
     static RequestView of(HandshakeRequest head, InetSocketAddress remote, InetSocketAddress local) {
-        return new RequestView(head.method(), head.path(), head.query(), headerMap(head), remote, local);
+        StringBuilder packed = new StringBuilder(256);
+        for (Map.Entry<String, String> h : head.headers()) {
+            packed.append(h.getKey().toLowerCase(Locale.ROOT)).append('\n').append(h.getValue()).append('\n');
+        }
+        return new RequestView(head.method(), head.path(), head.query(), packed.toString(), null, remote, local);
+    }
+
+    /** @return the packed fields as a map by (lower-case) name, each with its values in order; unmodifiable */
+    private static Map<String, List<String>> unpack(String packed) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (int at = 0; at < packed.length(); ) {
+            int nameEnd = packed.indexOf('\n', at);
+            int valueEnd = packed.indexOf('\n', nameEnd + 1);
+            headers.computeIfAbsent(packed.substring(at, nameEnd), k -> new ArrayList<>())
+                    .add(packed.substring(nameEnd + 1, valueEnd));
+            at = valueEnd + 1;
+        }
+        headers.replaceAll((k, v) -> List.copyOf(v));
+        return Collections.unmodifiableMap(headers);
     }
 
     /** @return the head's fields by lower-case name, each with its values in order; unmodifiable */
@@ -114,12 +144,25 @@ final class RequestView implements UpgradeRequest {
 
     @Override
     public Map<String, List<String>> headers() {
-        return headers;
+        Map<String, List<String>> built = headers;
+        if (built == null) {
+            // racy but idempotent: two threads may both build it; either result is the same map
+            String packed = packedHeaders;
+            built = packed == null ? headers : unpack(packed);
+            headers = built;
+            packedHeaders = null;
+        }
+        return built;
     }
 
     @Override
     public Map<String, String> cookies() {
-        return cookies;
+        Map<String, String> built = cookies;
+        if (built == null) {
+            built = parseCookies(headers().getOrDefault("cookie", List.of()));
+            cookies = built;
+        }
+        return built;
     }
 
     @Override
@@ -144,7 +187,17 @@ final class RequestView implements UpgradeRequest {
 
     @Override
     public Map<String, Object> attributes() {
-        return attributes;
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {   // one map for everyone: what a filter puts there, the handler must find
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    attributes = map;
+                }
+            }
+        }
+        return map;
     }
 
     @Override

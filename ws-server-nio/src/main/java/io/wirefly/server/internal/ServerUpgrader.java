@@ -170,7 +170,7 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
     /** The checks after the filters: the connection limit, then the 101 with any headers the filter added. */
     private Upgrade accept(Route route, RequestView view, ServerHandshake.Result result,
             List<Map.Entry<String, String>> headers) {
-        if (openConnections.getAsInt() >= maxConnections) {
+        if (maxConnections != Integer.MAX_VALUE && openConnections.getAsInt() >= maxConnections) {
             return refuse(new HandshakeException(503, "the server is at its connection limit"));
         }
         ByteBuffer response = result.response();

@@ -56,7 +56,8 @@ public final class SessionHandle implements WebSocket {
     private final Session session;
     private final Info info;
     /** Topics this connection joined; it leaves them all when it closes. */
-    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    /** The topics this connection joined: made at the first join (most connections never join one). */
+    private volatile Set<String> topics;
     private volatile long pendingBytes;
     private volatile ReadyState state = ReadyState.CONNECTING;
     private volatile String path = "";
@@ -79,9 +80,25 @@ public final class SessionHandle implements WebSocket {
         return session;
     }
 
+    /** @return the topics this connection joined, without making the set when it joined none */
+    public Set<String> joinedTopics() {
+        Set<String> set = topics;
+        return set == null ? Set.of() : set;
+    }
+
     /** @return the topics this connection joined (live; the server's registry keeps it in step) */
     public Set<String> topics() {
-        return topics;
+        Set<String> set = topics;
+        if (set == null) {
+            synchronized (this) {
+                set = topics;
+                if (set == null) {
+                    set = ConcurrentHashMap.newKeySet();
+                    topics = set;
+                }
+            }
+        }
+        return set;
     }
 
     void opened(UpgradeRequest request) {

@@ -105,13 +105,13 @@ public final class Topics {
 
     /** A released connection leaves every topic it joined. */
     public void leaveAll(SessionHandle c) {
-        for (String topic : c.topics()) {
+        for (String topic : c.joinedTopics()) {
             leave(c, topic);
         }
     }
 
     private void leave(SessionHandle c, String topic) {
-        c.topics().remove(topic);
+        c.joinedTopics().remove(topic);
         members.computeIfPresent(topic, (t, set) -> {
             set.remove(c);
             if (set.isEmpty() && bus != null) {

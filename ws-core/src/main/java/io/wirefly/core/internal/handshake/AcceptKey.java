@@ -25,14 +25,31 @@ public final class AcceptKey {
      * @return the matching {@code Sec-WebSocket-Accept} value (28 base64 characters)
      */
     public static String of(String secWebSocketKey) {
-        MessageDigest sha1;
+        return new String(bytes(secWebSocketKey), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * @param secWebSocketKey the key as sent
+     * @return the {@code Sec-WebSocket-Accept} value as 28 ASCII bytes, for a response written as bytes
+     */
+    public static byte[] bytes(String secWebSocketKey) {
+        MessageDigest sha1 = SHA1.get();   // one per thread: looking the algorithm up costs more than hashing
+        int n = secWebSocketKey.length();
+        for (int i = 0; i < n; i++) {
+            sha1.update((byte) secWebSocketKey.charAt(i));   // ISO-8859-1, as the head was read
+        }
+        sha1.update(GUID_BYTES);
+        return Base64.getEncoder().encode(sha1.digest());
+    }
+
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
         try {
-            sha1 = MessageDigest.getInstance("SHA-1");
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             // every Java SE implementation must provide SHA-1 (MessageDigest's class documentation)
             throw new IllegalStateException("SHA-1 is not available", e);
         }
-        byte[] digest = sha1.digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
-        return Base64.getEncoder().encodeToString(digest);
-    }
+    });
 }

@@ -47,6 +47,8 @@ public final class HandshakeParser {
     /** The partial line; never longer than the current line limit + 1 (a trailing CR). */
     private byte[] line = new byte[INITIAL_LINE_CAPACITY];
     private int lineLength;
+    /** Below this length a byte can be appended without a check: min(the current line limit, line.length). */
+    private int fastLength;
     /** Bytes consumed so far, never more than maxHandshakeSize. */
     private int total;
     private State state = State.START_LINE;
@@ -64,6 +66,7 @@ public final class HandshakeParser {
     private HandshakeParser(boolean requests, WebSocketConfig config) {
         this.requests = requests;
         this.config = Objects.requireNonNull(config, "config");
+        this.fastLength = Math.min(line.length, config.maxRequestLineLength());
     }
 
     /**
@@ -100,26 +103,74 @@ public final class HandshakeParser {
         if (state == State.FAILED) {
             throw new IllegalStateException("the parser already rejected this head");
         }
+        int pos = in.position();
+        int limit = in.limit();
+        int maxTotal = config.maxHandshakeSize();
+        // the loop keeps the counters in locals and writes them back before anything that reads them
+        int consumed = total;
+        int length = lineLength;
+        int fast = fastLength;
+        byte[] buffer = line;
         try {
-            while (in.hasRemaining()) {
-                byte b = in.get();
-                if (++total > config.maxHandshakeSize()) {
-                    throw error(431, "handshake head exceeds maxHandshakeSize (" + config.maxHandshakeSize()
-                            + " bytes)");
-                }
-                if (b == LF) {
-                    if (endOfLine()) {
-                        state = State.DONE;
-                        return true;
+            while (pos < limit) {
+                // Bulk: as many bytes as fit below the line limit, the array's end and maxHandshakeSize are copied
+                // at once, then searched for the LF; bytes copied past it are left unconsumed in the buffer.
+                int n = Math.min(limit - pos, Math.min(fast - length, maxTotal - consumed));
+                if (n > 0) {
+                    in.get(pos, buffer, length, n);
+                    int lf = -1;
+                    for (int i = length, end = length + n; i < end; i++) {
+                        if (buffer[i] == LF) {
+                            lf = i;
+                            break;
+                        }
                     }
+                    if (lf < 0) {
+                        length += n;
+                        pos += n;
+                        consumed += n;
+                        continue;
+                    }
+                    int taken = lf - length + 1;
+                    pos += taken;
+                    total = consumed + taken;
+                    lineLength = lf;
                 } else {
-                    append(b);
+                    // One byte the careful way: it crosses a limit, or the array must grow first.
+                    byte b = in.get(pos++);
+                    if (consumed + 1 > maxTotal) {
+                        throw error(431, "handshake head exceeds maxHandshakeSize (" + maxTotal + " bytes)");
+                    }
+                    total = consumed + 1;
+                    lineLength = length;
+                    if (b != LF) {
+                        append(b);
+                        length = lineLength;
+                        consumed = total;
+                        fast = fastLength;
+                        buffer = line;
+                        continue;
+                    }
                 }
+                if (endOfLine()) {
+                    state = State.DONE;
+                    in.position(pos);
+                    return true;
+                }
+                consumed = total;
+                length = lineLength;
+                fast = fastLength;
+                buffer = line;
             }
+            total = consumed;
+            lineLength = length;
+            in.position(pos);
             return false;
         } catch (HandshakeException e) {
+            in.position(pos);
             state = State.FAILED;
             line = new byte[0];
+            fastLength = 0;
             throw e;
         }
     }
@@ -157,6 +208,12 @@ public final class HandshakeParser {
             line = Arrays.copyOf(line, Math.min(cap, line.length * 2));
         }
         line[lineLength++] = b;
+        updateFastLength();
+    }
+
+    private void updateFastLength() {
+        int limit = state == State.START_LINE ? config.maxRequestLineLength() : config.maxHeaderLineLength();
+        fastLength = Math.min(line.length, limit);
     }
 
     private HandshakeException lineTooLong() {
@@ -174,32 +231,41 @@ public final class HandshakeParser {
             length--;
         }
         lineLength = 0;
-        for (int i = 0; i < length; i++) {
-            int c = line[i] & 0xFF;
-            // RFC 9110 §5.5: field values are VCHAR, SP, HTAB and obs-text; CR, LF, NUL and other controls are not
-            if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                throw error(400, String.format(Locale.ROOT, "control character 0x%02X in %s", c,
-                        state == State.START_LINE ? startLineName() : "header line"));
-            }
-        }
-        String text = new String(line, 0, length, StandardCharsets.ISO_8859_1);
         if (state == State.START_LINE) {
-            if (!text.isEmpty()) {
+            checkControls(length);
+            if (length > 0) {
+                String text = new String(line, 0, length, StandardCharsets.ISO_8859_1);
                 if (requests) {
                     parseRequestLine(text);
                 } else {
                     parseStatusLine(text);
                 }
                 state = State.HEADERS;
+                updateFastLength();
             }
             return false;
         }
-        if (text.isEmpty()) {
+        if (length == 0) {
             complete();
             return true;
         }
-        parseHeaderLine(text);
+        parseHeaderLine(length);
         return false;
+    }
+
+    /** RFC 9110 §5.5: field values are VCHAR, SP, HTAB and obs-text; CR, LF, NUL and other controls are not. */
+    private void checkControls(int length) {
+        for (int i = 0; i < length; i++) {
+            int c = line[i] & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw controlCharacter(c);
+            }
+        }
+    }
+
+    private HandshakeException controlCharacter(int c) {
+        return error(400, String.format(Locale.ROOT, "control character 0x%02X in %s", c,
+                state == State.START_LINE ? startLineName() : "header line"));
     }
 
     private String startLineName() {
@@ -281,42 +347,81 @@ public final class HandshakeParser {
         reason = rest.length() > 4 ? rest.substring(4) : "";
     }
 
-    /** RFC 9112 §5.1: field-line = field-name ":" OWS field-value OWS. */
-    private void parseHeaderLine(String text) {
-        char first = text.charAt(0);
+    /**
+     * RFC 9112 §5.1: field-line = field-name ":" OWS field-value OWS. Read from the line's bytes in one pass (the
+     * control-character check, the colon, the name's token check), then one string for the name (none for a common
+     * name spelled as usual) and one for the value.
+     */
+    private void parseHeaderLine(int length) {
+        byte[] b = line;
+        byte first = b[0];
+        int colon = -1;
+        boolean token = true;
+        for (int i = 0; i < length; i++) {
+            int c = b[i] & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw controlCharacter(c);
+            }
+            if (colon < 0) {
+                if (c == ':') {
+                    colon = i;
+                } else if (c >= 0x80 || !TOKEN[c]) {
+                    token = false;
+                }
+            }
+        }
         if (first == ' ' || first == '\t') {
             // RFC 9112 §5.2: a server MUST reject obs-fold (or replace it), a client may too
             throw error(400, "obsolete line folding in a header field");
         }
-        int colon = text.indexOf(':');
         if (colon < 0) {
             throw error(400, "header line without colon");
         }
-        String name = text.substring(0, colon);
-        if (!isToken(name)) {
+        if (colon == 0 || !token) {
             // RFC 9112 §5.1: no whitespace is allowed between the field name and colon
             throw error(400, "header name is not a token (whitespace or a delimiter before the colon?)");
         }
         if (headers.size() >= config.maxHeaderCount()) {
             throw error(431, "more than maxHeaderCount (" + config.maxHeaderCount() + ") header fields");
         }
-        headers.add(name, strip(text, colon + 1));
-    }
-
-    /** Removes optional whitespace (SP / HTAB) around the value. */
-    private static String strip(String text, int from) {
-        int start = from;
-        int end = text.length();
-        while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+        int start = colon + 1;
+        int end = length;
+        while (start < end && (b[start] == ' ' || b[start] == '\t')) {
             start++;
         }
-        while (end > start && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
+        while (end > start && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
             end--;
         }
-        return text.substring(start, end);
+        headers.add(name(b, colon), new String(b, start, end - start, StandardCharsets.ISO_8859_1));
+    }
+
+    /** The names a WebSocket upgrade usually carries, as usually spelled: matched by bytes, never allocated again. */
+    private static final String[] COMMON_NAMES = {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key",
+        "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Origin", "User-Agent",
+        "Cookie", "Pragma", "Cache-Control", "Accept-Encoding", "Accept-Language", "Sec-WebSocket-Accept",
+        "Content-Length", "Authorization", "host", "upgrade", "connection", "sec-websocket-key",
+        "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "origin", "user-agent",
+        "sec-websocket-accept"};
+    private static final byte[][] COMMON_NAME_BYTES = new byte[COMMON_NAMES.length][];
+
+    static {
+        for (int i = 0; i < COMMON_NAMES.length; i++) {
+            COMMON_NAME_BYTES[i] = COMMON_NAMES[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static String name(byte[] b, int length) {
+        for (int i = 0; i < COMMON_NAME_BYTES.length; i++) {
+            byte[] known = COMMON_NAME_BYTES[i];
+            if (known.length == length && Arrays.equals(b, 0, length, known, 0, length)) {
+                return COMMON_NAMES[i];
+            }
+        }
+        return new String(b, 0, length, StandardCharsets.ISO_8859_1);
     }
 
     private void complete() {
+        fastLength = 0;
         if (requests) {
             request = new HandshakeRequest(method, target, path, query, version, headers);
         } else {
@@ -349,10 +454,19 @@ public final class HandshakeParser {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c <= 0x20 || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+            if (c >= 0x80 || !TOKEN[c]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** RFC 9110 §5.6.2: tchar, by ASCII code. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (int c = 0x21; c < 0x7F; c++) {
+            TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
     }
 }

@@ -53,16 +53,27 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
 
     /**
      * @param name a field name, any case
-     * @return the values of every field with this name, in order; empty if none (a new, unmodifiable list)
+     * @return the values of every field with this name, in order; empty if none (an unmodifiable list)
      */
     public List<String> all(String name) {
-        List<String> values = new ArrayList<>(2);
-        for (Map.Entry<String, String> field : fields) {
+        String first = null;
+        List<String> more = null;
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            Map.Entry<String, String> field = fields.get(i);
             if (field.getKey().equalsIgnoreCase(name)) {
-                values.add(field.getValue());
+                if (first == null) {
+                    first = field.getValue();
+                } else {
+                    if (more == null) {
+                        more = new ArrayList<>(4);
+                        more.add(first);
+                    }
+                    more.add(field.getValue());
+                }
             }
         }
-        return Collections.unmodifiableList(values);
+        // the usual cases, none or one field, allocate at most one small list
+        return more != null ? Collections.unmodifiableList(more) : first == null ? List.of() : List.of(first);
     }
 
     /**
@@ -74,18 +85,39 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @return true if one of the list elements of one of the fields equals the token
      */
     public boolean containsToken(String name, String token) {
-        for (String value : all(name)) {
-            int start = 0;
-            while (start <= value.length()) {
-                int comma = value.indexOf(',', start);
-                int end = comma < 0 ? value.length() : comma;
-                if (value.substring(start, end).strip().equalsIgnoreCase(token)) {
-                    return true;
-                }
-                start = end + 1;
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            Map.Entry<String, String> field = fields.get(i);
+            if (field.getKey().equalsIgnoreCase(name) && listContains(field.getValue(), token)) {
+                return true;
             }
         }
         return false;
+    }
+
+    /** Whether a comma-separated list holds the token, elements trimmed of OWS, compared ignoring case. */
+    private static boolean listContains(String value, String token) {
+        int start = 0;
+        while (start <= value.length()) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int from = start;
+            int to = end;
+            while (from < to && isOws(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && isOws(value.charAt(to - 1))) {
+                to--;
+            }
+            if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** @return the number of fields, counting repeated names once per field */

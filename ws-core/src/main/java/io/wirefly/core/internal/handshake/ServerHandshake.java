@@ -121,20 +121,21 @@ public final class ServerHandshake {
                 ? DeflateParams.negotiate(h.all("Sec-WebSocket-Extensions"), config).orElse(null)
                 : null;
 
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("HTTP/1.1 101 Switching Protocols\r\n");
-        sb.append("Upgrade: websocket\r\n");
-        sb.append("Connection: Upgrade\r\n");
-        sb.append("Sec-WebSocket-Accept: ").append(AcceptKey.of(key)).append("\r\n");
-        if (!subprotocol.isEmpty()) {
-            sb.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+        // written as bytes: the fixed part is a constant, the accept value comes as bytes, the rest is rare
+        byte[] accept = AcceptKey.bytes(key);
+        String extra = (subprotocol.isEmpty() ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n")
+                + (deflate == null ? "" : "Sec-WebSocket-Extensions: " + deflate.responseHeader() + "\r\n");
+        ByteBuffer response = ByteBuffer.allocate(RESPONSE_START.length + accept.length + 2 + extra.length() + 2);
+        response.put(RESPONSE_START).put(accept).put(CRLF);
+        if (!extra.isEmpty()) {
+            response.put(extra.getBytes(StandardCharsets.ISO_8859_1));
         }
-        if (deflate != null) {
-            sb.append("Sec-WebSocket-Extensions: ").append(deflate.responseHeader()).append("\r\n");
-        }
-        sb.append("\r\n");
-        return new Result(subprotocol, deflate, ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1)));
+        return new Result(subprotocol, deflate, response.put(CRLF).flip());
     }
+
+    private static final byte[] RESPONSE_START = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Accept: ").getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CRLF = {'\r', '\n'};
 
     /** RFC 6455 §4.1: the key is "a base64-encoded value that, when decoded, is 16 bytes in length". */
     private static String validKey(List<String> keys) {
@@ -149,8 +150,10 @@ public final class ServerHandshake {
         } catch (IllegalArgumentException e) {
             throw new HandshakeException(400, "Sec-WebSocket-Key is not base64");
         }
-        // strict: canonical padded base64 of exactly 16 bytes (24 characters ending in "==")
-        if (decoded.length != 16 || !Base64.getEncoder().encodeToString(decoded).equals(key)) {
+        // strict: canonical padded base64 of exactly 16 bytes: 24 characters ending in "==", and the last data
+        // character carries no bits beyond the 16 bytes (its low four bits are zero: A, Q, g or w)
+        if (decoded.length != 16 || key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '='
+                || "AQgw".indexOf(key.charAt(21)) < 0) {
             throw new HandshakeException(400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
         }
         return key;
