@@ -8,7 +8,7 @@
 #
 # Other options go to io.wirefly.bench.Bench: --skip-jmh, --skip-load, --skip-cluster, --out DIR, --include REGEX, --forks N,
 # --servers wirefly,netty,netty-4.2,java-websocket,jetty,undertow,node-ws,gorilla,
-# --scenarios latency,echo,bulk,idle,broadcast,handshake,wss-echo,wss-bulk, --reps N, --idle-connections N,
+# --scenarios latency,echo,bulk,idle,broadcast,handshake,deflate,wss-echo,wss-bulk, --reps N, --idle-connections N,
 # --server-jvm-args "...", --no-pin. Everything runs on 127.0.0.1; the load generator is pinned to CPU 0 and each
 # server to the other CPUs (taskset).
 set -euo pipefail

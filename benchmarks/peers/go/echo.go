@@ -22,7 +22,8 @@ import (
 
 const maxMessage = 2 << 20
 
-var upgrader = websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { return true }}
+// EnableCompression: permessage-deflate when a client offers it (the deflate scenario)
+var upgrader = websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { return true }, EnableCompression: true}
 
 type subscriber struct {
 	conn *websocket.Conn

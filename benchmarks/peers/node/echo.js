@@ -10,7 +10,8 @@ const { WebSocketServer } = require('ws');
 
 const port = Number(process.argv[2]);
 const maxPayload = 2 << 20;
-const echo = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload });
+// permessage-deflate when a client offers it (the deflate scenario); messages under 128 bytes go uncompressed
+const echo = new WebSocketServer({ noServer: true, perMessageDeflate: { threshold: 128 }, maxPayload });
 const broadcast = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload, clientTracking: true });
 
 echo.on('connection', (ws) => {

@@ -29,6 +29,13 @@ final class ClientConnection {
     String closeReason;
     /** Whether the load generator sent a close frame: the server's close frame then ends the connection cleanly. */
     boolean closing;
+    /** Whether this connection offered permessage-deflate: the server may then set RSV1 on its frames. */
+    boolean deflate;
+    /** Whether the 101 answer named permessage-deflate (the deflate scenario requires it). */
+    boolean deflateAccepted;
+    private int extensionMatch;
+    private static final byte[] PERMESSAGE_DEFLATE = "permessage-deflate".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII);
     /** The upgrade request, until the TCP connection is established (and the TLS handshake done, for wss). */
     ByteBuffer pendingRequest;
     /** TLS between the socket and the WebSocket bytes (wss), or null (ws). */
@@ -160,6 +167,11 @@ final class ClientConnection {
                 status = status * 10 + (b - '0');
             }
             headBytes++;
+            if (deflate && !deflateAccepted) {
+                extensionMatch = b == PERMESSAGE_DEFLATE[extensionMatch] ? extensionMatch + 1
+                        : b == PERMESSAGE_DEFLATE[0] ? 1 : 0;
+                deflateAccepted = extensionMatch == PERMESSAGE_DEFLATE.length;
+            }
             if (headBytes > 16384) {
                 throw new IOException("handshake response longer than 16 KiB");
             }
@@ -215,7 +227,8 @@ final class ClientConnection {
             if (stage == HEADER) {
                 int b0 = (int) (field >>> 8);
                 int b1 = (int) field & 0xFF;
-                if ((b0 & 0x70) != 0 || (b1 & 0x80) != 0) {
+                int reserved = deflateAccepted ? 0x30 : 0x70;   // RSV1 marks a compressed message
+                if ((b0 & reserved) != 0 || (b1 & 0x80) != 0) {
                     throw new IOException("server frame with reserved bits or a mask: " + Integer.toHexString(b0)
                             + " " + Integer.toHexString(b1));
                 }

@@ -55,6 +55,8 @@ final class ClientEngine implements AutoCloseable {
     private int open;
     private int closed;
     private int finished;
+    /** Whether new connections offer permessage-deflate (the deflate scenario). */
+    private boolean offerDeflate;
     private static final ByteBuffer CLOSE_1000 = ClientFrames.masked(ClientFrames.CLOSE, new byte[] {0x03, (byte) 0xE8},
             0x0F1E_2D3C);
     private String firstError;
@@ -108,7 +110,18 @@ final class ClientEngine implements AutoCloseable {
      * @throws IOException if the socket cannot be opened
      */
     void startOne(String path) throws IOException {
-        startConnect(ClientFrames.upgradeRequest(address.getHostString() + ":" + address.getPort(), path));
+        startConnect(request(path));
+    }
+
+    /** Makes later connections offer {@code permessage-deflate; client_no_context_takeover}. */
+    void offerDeflate() {
+        offerDeflate = true;
+    }
+
+    private ByteBuffer request(String path) {
+        String host = address.getHostString() + ":" + address.getPort();
+        return offerDeflate ? ClientFrames.upgradeRequest(host, path,
+                "permessage-deflate; client_no_context_takeover") : ClientFrames.upgradeRequest(host, path);
     }
 
     /** Sends a close frame (1000); the server's close frame, or its end of stream, then ends the connection. */
@@ -129,7 +142,7 @@ final class ClientEngine implements AutoCloseable {
      * @throws IOException if the selector fails
      */
     int connect(String path, int count, int maxPending, long deadlineNanos) throws IOException {
-        ByteBuffer request = ClientFrames.upgradeRequest(address.getHostString() + ":" + address.getPort(), path);
+        ByteBuffer request = request(path);
         int target = open + count;
         int started = 0;
         while (open < target && System.nanoTime() < deadlineNanos) {
@@ -151,6 +164,7 @@ final class ClientEngine implements AutoCloseable {
     private void startConnect(ByteBuffer request) throws IOException {
         SocketChannel channel = SocketChannel.open();
         ClientConnection c = new ClientConnection(connections.size(), channel);
+        c.deflate = offerDeflate;
         connections.add(c);
         handshaking++;
         try {

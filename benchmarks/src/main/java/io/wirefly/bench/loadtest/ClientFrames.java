@@ -27,13 +27,42 @@ final class ClientFrames {
      * @return the GET upgrade request, ready to write (read-only; write a duplicate per connection)
      */
     static ByteBuffer upgradeRequest(String host, String path) {
+        return upgradeRequest(host, path, null);
+    }
+
+    /**
+     * @param extensions the Sec-WebSocket-Extensions offer, or null for none
+     * @return the GET upgrade request, as {@link #upgradeRequest(String, String)}
+     */
+    static ByteBuffer upgradeRequest(String host, String path, String extensions) {
         String head = "GET " + path + " HTTP/1.1\r\n"
                 + "Host: " + host + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
         return ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
+    }
+
+    /**
+     * A compressed text message as a client sends it (RFC 7692): the UTF-8 text deflated on its own (raw, without
+     * the trailing {@code 00 00 FF FF}), in one final frame with RSV1 set, masked. With
+     * {@code client_no_context_takeover} the same frame can be sent any number of times.
+     *
+     * @param text the message
+     * @param key the mask key
+     * @return the frame, as {@link #masked}
+     */
+    static ByteBuffer deflatedText(String text, int key) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, true);
+        deflater.setInput(text.getBytes(StandardCharsets.UTF_8));
+        byte[] out = new byte[text.length() * 2 + 64];
+        int n = deflater.deflate(out, 0, out.length, java.util.zip.Deflater.SYNC_FLUSH);
+        deflater.end();
+        ByteBuffer frame = masked(TEXT, java.util.Arrays.copyOf(out, n - 4), key);
+        frame.put(0, (byte) (frame.get(0) | 0x40));
+        return frame;
     }
 
     /**

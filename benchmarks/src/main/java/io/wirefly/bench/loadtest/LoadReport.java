@@ -31,9 +31,10 @@ final class LoadReport {
             case LATENCY -> List.of(new Column("p50_us", "p50 µs", false), new Column("p99_us", "p99 µs", true),
                     new Column("p999_us", "p99.9 µs", false), new Column("msg_per_s", "msg/s", false),
                     new Column("client_cpu_pct", "generator CPU %", false), new Column("stalls", "stalls", false));
-            case ECHO, WSS_ECHO -> List.of(new Column("msg_per_s", "msg/s", true),
+            case ECHO, WSS_ECHO, DEFLATE -> List.of(new Column("msg_per_s", "msg/s", true),
                     new Column("server_cpu_us_per_msg", "server CPU µs/msg", true),
                     new Column("server_cpu_pct", "server CPU %", false),
+                    new Column("server_kernel_pct", "of which kernel %", false),
                     new Column("client_cpu_pct", "generator CPU %", false),
                     new Column("client_cpu_us_per_msg", "generator CPU µs/msg", false),
                     new Column("stalls", "stalls", false));
@@ -63,6 +64,8 @@ final class LoadReport {
             case IDLE -> "Idle: " + sizing.idleConnections() + " open connections";
             case BROADCAST -> "Broadcast: one " + sizing.broadcastPayload() + "-B message to "
                     + sizing.broadcastSubscribers() + " subscribers";
+            case DEFLATE -> "Deflate: " + sizing.echoConnections() + " connections × 1 KiB JSON-like text,"
+                    + " permessage-deflate, one message in flight each";
             case HANDSHAKE -> "Handshakes: new connections, 50 at a time, each upgrades, echoes one 16-B message and"
                     + " closes";
             case WSS_ECHO -> "wss echo: " + title(Scenario.ECHO, sizing).substring("Echo: ".length())
@@ -147,7 +150,7 @@ final class LoadReport {
                     metrics.addAll(List.of("p50_us", "p99_us", "p999_us"));
                     unit = "round trip, µs (log scale, lower is better)";
                 }
-                case ECHO, WSS_ECHO -> {
+                case ECHO, WSS_ECHO, DEFLATE -> {
                     series.add("msg/s");
                     metrics.add("msg_per_s");
                     unit = "messages per second (higher is better)";

@@ -21,11 +21,24 @@ public final class ProcStats {
      * @throws IOException if {@code /proc/<pid>/stat} cannot be read (the process ended)
      */
     public static long cpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
-        // The command name (field 2) may contain spaces; fields after its closing parenthesis start at 3 (state).
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        String[] fields = statFields(pid);
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime (14), stime (15)
         return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    /**
+     * @return the system (kernel) part of {@link #cpuNanos}: time spent in system calls such as read, write and
+     *     epoll_wait, in nanoseconds
+     * @throws IOException if {@code /proc/<pid>/stat} cannot be read
+     */
+    public static long systemCpuNanos(long pid) throws IOException {
+        return Long.parseLong(statFields(pid)[12]) * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    private static String[] statFields(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+        // The command name (field 2) may contain spaces; fields after its closing parenthesis start at 3 (state).
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     }
 
     /**

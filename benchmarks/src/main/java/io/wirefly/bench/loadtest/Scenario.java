@@ -16,6 +16,8 @@ enum Scenario {
     BROADCAST,
     /** New connections, 50 at a time, each: connect, upgrade, one echo, close handshake: handshakes per second. */
     HANDSHAKE,
+    /** {@link #ECHO} with 1 KiB JSON-like text messages and permessage-deflate negotiated: msg/s and server CPU. */
+    DEFLATE,
     /** {@link #ECHO} over TLS (wss), for the servers that have it here: msg/s and server CPU per message. */
     WSS_ECHO,
     /** {@link #BULK} over TLS (wss). */

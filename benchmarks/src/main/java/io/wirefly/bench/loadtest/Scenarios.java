@@ -21,6 +21,22 @@ final class Scenarios {
     private static final int MAX_PENDING_HANDSHAKES = 100;
     private static final int MASK_KEY = 0x1B2C_3D4E;
     private static final int PARALLEL_HANDSHAKES = 50;
+    /** The deflate scenario's message: 1 KiB of JSON-like text, as a dashboard or a device fleet sends. */
+    static final String JSON_TEXT = jsonText(1024);
+
+    private static String jsonText(int size) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; sb.length() < size - 90; i++) {
+            sb.append(i == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
+                    "{\"id\":%d,\"device\":\"sensor-%02d\",\"temp\":%.1f,\"ok\":%b}", i, i % 17,
+                    20 + (i * 7 % 50) / 10.0, i % 5 != 0));
+        }
+        sb.append(']');
+        while (sb.length() < size) {
+            sb.insert(sb.length() - 1, ' ');
+        }
+        return sb.toString();
+    }
     /** An echo later than this counts as stalled (the slowest healthy 64 KiB echo here takes a few ms). */
     private static final long STALL_NANOS = 500_000_000L;
 
@@ -51,11 +67,12 @@ final class Scenarios {
 
     Map<String, Double> run(Scenario scenario, ServerProcess server) throws IOException {
         return switch (scenario) {
-            case LATENCY -> echo(server, 1, sizing.latencyPayload(), true, null);
-            case ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, null);
-            case BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, null);
-            case WSS_ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, requireTls());
-            case WSS_BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, requireTls());
+            case LATENCY -> echo(server, 1, sizing.latencyPayload(), true, null, false);
+            case ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, null, false);
+            case BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, null, false);
+            case WSS_ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, requireTls(), false);
+            case WSS_BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, requireTls(), false);
+            case DEFLATE -> echo(server, sizing.echoConnections(), JSON_TEXT.length(), false, null, true);
             case IDLE -> idle(server);
             case BROADCAST -> broadcast(server);
             case HANDSHAKE -> handshakes(server);
@@ -69,10 +86,15 @@ final class Scenarios {
         return tls;
     }
 
-    /** Closed-loop echo: every connection keeps exactly one message in flight; over TLS when {@code tls} is set. */
+    /**
+     * Closed-loop echo: every connection keeps exactly one message in flight; over TLS when {@code tls} is set; with
+     * {@code deflate}, {@link #JSON_TEXT} compressed with permessage-deflate (the echo's compressed size is not
+     * checked, only that it is a text message).
+     */
     private Map<String, Double> echo(ServerProcess server, int connections, int payload, boolean latency,
-            javax.net.ssl.SSLContext tls) throws IOException {
-        ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(payload, 0), MASK_KEY);
+            javax.net.ssl.SSLContext tls, boolean deflate) throws IOException {
+        ByteBuffer frame = deflate ? ClientFrames.deflatedText(JSON_TEXT, MASK_KEY)
+                : ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(payload, 0), MASK_KEY);
         ByteBuffer[] views = new ByteBuffer[connections];
         long[] samples = new long[latency ? sizing.maxLatencySamples() : 0];
         int[] sampleCount = new int[1];
@@ -81,11 +103,11 @@ final class Scenarios {
         ClientEngine[] engineRef = new ClientEngine[1];
         ClientEngine.Listener listener = (c, opcode, length, prefix) -> {
             long now = System.nanoTime();
-            if (length != payload) {
-                throw new IOException("echo of " + length + " bytes, sent " + payload);
+            if (deflate ? opcode != ClientFrames.TEXT : length != payload) {
+                throw new IOException("echo of " + length + " bytes (opcode " + opcode + "), sent " + payload);
             }
             counts[0]++;
-            counts[1] += length;
+            counts[1] += payload;
             if (--c.inFlight > 0) {
                 return; // the echo of a stalled message; the echo of its nudge follows
             }
@@ -99,7 +121,13 @@ final class Scenarios {
         };
         try (ClientEngine engine = new ClientEngine(server.port(), tls, listener)) {
             engineRef[0] = engine;
+            if (deflate) {
+                engine.offerDeflate();
+            }
             connectAll(engine, "/", connections);
+            if (deflate && !engine.connections().stream().allMatch(c -> c.deflateAccepted)) {
+                throw new IOException("the server did not negotiate permessage-deflate");
+            }
             if (tls != null) {
                 negotiated = engine.tlsDescription();
             }
@@ -116,6 +144,7 @@ final class Scenarios {
             long messages0 = counts[0];
             long bytes0 = counts[1];
             long serverCpu0 = server.cpuNanos();
+            long serverSys0 = server.systemCpuNanos();
             long clientCpu0 = threads.getCurrentThreadCpuTime();
             long processCpu0 = os.getProcessCpuTime();
             long start = System.nanoTime();
@@ -124,6 +153,7 @@ final class Scenarios {
             recording[0] = false;
             long wall = System.nanoTime() - start;
             long serverCpu = server.cpuNanos() - serverCpu0;
+            long serverSys = server.systemCpuNanos() - serverSys0;
             long clientCpu = threads.getCurrentThreadCpuTime() - clientCpu0;
             long processCpu = os.getProcessCpuTime() - processCpu0;
             long messages = counts[0] - messages0;
@@ -150,6 +180,7 @@ final class Scenarios {
             }
             m.put("server_cpu_us_per_msg", serverCpu / 1e3 / messages);
             m.put("server_cpu_pct", 100.0 * serverCpu / wall);
+            m.put("server_kernel_pct", serverCpu == 0 ? 0 : 100.0 * serverSys / serverCpu);
             m.put("client_cpu_us_per_msg", clientCpu / 1e3 / messages);
             m.put("client_cpu_pct", 100.0 * clientCpu / wall);
             m.put("client_process_cpu_pct", 100.0 * processCpu / wall);

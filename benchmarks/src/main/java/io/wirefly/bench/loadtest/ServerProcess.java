@@ -160,6 +160,11 @@ final class ServerProcess implements AutoCloseable {
         return ProcStats.cpuNanos(process.pid());
     }
 
+    /** @return the kernel part of {@link #cpuNanos()}, nanoseconds */
+    long systemCpuNanos() throws IOException {
+        return ProcStats.systemCpuNanos(process.pid());
+    }
+
     /**
      * @return the server's resident set size, bytes
      * @throws IOException if the process is gone

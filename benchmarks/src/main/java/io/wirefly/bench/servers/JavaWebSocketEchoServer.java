@@ -23,7 +23,10 @@ public final class JavaWebSocketEchoServer extends WebSocketServer {
     private final CountDownLatch started = new CountDownLatch(1);
 
     private JavaWebSocketEchoServer(int port) {
-        super(new InetSocketAddress("127.0.0.1", port));
+        // permessage-deflate when a client offers it (the deflate scenario), plain otherwise
+        super(new InetSocketAddress("127.0.0.1", port),
+                java.util.List.of(new org.java_websocket.drafts.Draft_6455(
+                        new org.java_websocket.extensions.permessage_deflate.PerMessageDeflateExtension())));
         setTcpNoDelay(true);
         setReuseAddr(true);
     }

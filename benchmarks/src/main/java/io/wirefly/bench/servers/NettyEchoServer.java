@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
@@ -55,6 +56,7 @@ public final class NettyEchoServer {
                 .websocketPath(ServerControl.ECHO_PATH)
                 .checkStartsWith(true)
                 .maxFramePayloadLength(ServerControl.MAX_MESSAGE)
+                .allowExtensions(true)   // permessage-deflate, when a client offers it (the deflate scenario)
                 .build();
         Channel server = new ServerBootstrap()
                 .group(boss, workers)
@@ -71,6 +73,7 @@ public final class NettyEchoServer {
                             ch.pipeline().addLast(new SslHandler(engine));
                         }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
+                                new WebSocketServerCompressionHandler(ServerControl.MAX_MESSAGE),
                                 new WebSocketServerProtocolHandler(config), new Echo(subscribers));
                     }
                 })

@@ -8,6 +8,7 @@ import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import io.undertow.websockets.extensions.PerMessageDeflateHandshake;
 import java.nio.ByteBuffer;
 
 /**
@@ -33,7 +34,7 @@ public final class UndertowEchoServer {
                         .addExactPath(ServerControl.ECHO_PATH, Handlers.websocket((exchange, channel) -> {
                             channel.getReceiveSetter().set(new Listener(false));
                             channel.resumeReceives();
-                        }))
+                        }).addExtension(new PerMessageDeflateHandshake()))
                         .addExactPath(ServerControl.BROADCAST_PATH, Handlers.websocket((exchange, channel) -> {
                             channel.getReceiveSetter().set(new Listener(true));
                             channel.resumeReceives();

@@ -42,6 +42,7 @@ public final class WireflyEchoServer {
                 .config(WebSocketConfig.builder()
                         .maxFrameSize(ServerControl.MAX_MESSAGE)
                         .maxMessageSize(ServerControl.MAX_MESSAGE)
+                        .deflate(true)   // when a client offers it (the deflate scenario)
                         .build())
                 .route(ServerControl.ECHO_PATH, new WebSocketHandler() {
                     @Override
