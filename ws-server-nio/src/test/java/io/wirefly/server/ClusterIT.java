@@ -157,9 +157,25 @@ class ClusterIT {
         stopBroker();
         Peers.await(Duration.ofSeconds(10), "the nodes see the broker gone",
                 () -> nodes.stream().noneMatch(n -> n.topicBusStats().orElseThrow().connected()));
-        clients.get(0).ws.sendText("while the broker is down", true).get(5, TimeUnit.SECONDS);
-        assertEquals("while the broker is down", clients.get(0).texts.poll(10, TimeUnit.SECONDS),
-                "local delivery goes on");
+        // The broker stays down for 5 s. Local delivery goes on all along; what the nodes publish meanwhile is kept
+        // up to the bus's bound (1 MiB here) and the rest dropped and counted.
+        long downSince = System.nanoTime();
+        for (int i = 0; System.nanoTime() - downSince < TimeUnit.SECONDS.toNanos(5); i++) {
+            String text = "while the broker is down " + i;
+            clients.get(0).ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+            assertEquals(text, clients.get(0).texts.poll(10, TimeUnit.SECONDS), "local delivery goes on");
+            if (i == 0) {
+                for (int k = 0; k < 40; k++) {   // 40 × 64 KiB on a topic nobody joined: 2.5 MiB for a 1 MiB bound
+                    nodes.get(0).publish("bulk", java.nio.ByteBuffer.allocate(64 * 1024));
+                }
+            }
+            Thread.sleep(250);
+        }
+        assertTrue(nodes.get(0).topicBusStats().orElseThrow().dropped() > 0,
+                "past the bound, publishes are dropped and counted: " + nodes.get(0).topicBusStats().orElseThrow());
+        for (HandlerHooksIT.JdkPeer c : clients.subList(1, 3)) {
+            assertNull(c.texts.poll(10, TimeUnit.MILLISECONDS), "no broker, no cross-node delivery");
+        }
 
         startBroker();
         long back = System.nanoTime();

@@ -25,12 +25,32 @@ public final class NatsLink {
     private final Connection connection;
     private final AtomicLong reconnects;
     private final AtomicLong published = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong dropped;
+    /**
+     * Bytes published since the connection was lost: jnats keeps them for the reconnect, but does not itself hold to
+     * {@code bufferBytes} in every state, so the link does: past it, publishes are dropped and counted.
+     */
+    private final AtomicLong heldWhileDown;
+    private final long bufferBytes;
     private Dispatcher dispatcher;
 
-    /** jnats reports every lost connection at SEVERE; a broker going away is expected here: DEBUG, via System.Logger. */
+    /**
+     * jnats reports every lost connection at SEVERE; a broker going away is expected here: DEBUG, via System.Logger.
+     * It reports the publishes it discards (its queue full, or its reconnect buffer) here too, without an exception:
+     * they are counted as dropped.
+     */
     private static final class QuietErrors implements io.nats.client.ErrorListener {
         private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
+        private final AtomicLong dropped;
+
+        QuietErrors(AtomicLong dropped) {
+            this.dropped = dropped;
+        }
+
+        @Override
+        public void messageDiscarded(Connection conn, io.nats.client.Message msg) {
+            dropped.incrementAndGet();
+        }
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
@@ -43,9 +63,13 @@ public final class NatsLink {
         }
     }
 
-    private NatsLink(Connection connection, AtomicLong reconnects) {
+    private NatsLink(Connection connection, AtomicLong reconnects, AtomicLong dropped, AtomicLong heldWhileDown,
+            long bufferBytes) {
         this.connection = connection;
         this.reconnects = reconnects;
+        this.dropped = dropped;
+        this.heldWhileDown = heldWhileDown;
+        this.bufferBytes = bufferBytes;
     }
 
     /**
@@ -57,18 +81,21 @@ public final class NatsLink {
      */
     public static NatsLink connect(String url, Duration reconnectWait, long bufferBytes) throws IOException {
         AtomicLong reconnects = new AtomicLong();
+        AtomicLong dropped = new AtomicLong();
+        AtomicLong heldWhileDown = new AtomicLong();
         ConnectionListener listener = (conn, event) -> {
             if (event == ConnectionListener.Events.RECONNECTED) {
                 reconnects.incrementAndGet();
+                heldWhileDown.set(0);
             }
         };
         Options options = new Options.Builder().server(url).maxReconnects(-1).reconnectWait(reconnectWait)
                 .reconnectBufferSize(bufferBytes).noEcho().connectionListener(listener)
                 // a full outgoing queue drops (and we count it) instead of blocking the publishing event loop
                 .maxMessagesInOutgoingQueue(10_000).discardMessagesWhenOutgoingQueueFull()
-                .connectionName("wirefly").errorListener(new QuietErrors()).build();
+                .connectionName("wirefly").errorListener(new QuietErrors(dropped)).build();
         try {
-            return new NatsLink(Nats.connect(options), reconnects);
+            return new NatsLink(Nats.connect(options), reconnects, dropped, heldWhileDown, bufferBytes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to " + url, e);
@@ -95,6 +122,12 @@ public final class NatsLink {
 
     /** Queues a publish; never blocks; drops and counts when jnats cannot take it (its buffer is full, or closed). */
     public void publish(String topic, byte[] envelope) {
+        if (connection.getStatus() != Connection.Status.CONNECTED
+                && heldWhileDown.addAndGet(envelope.length) > bufferBytes) {
+            heldWhileDown.addAndGet(-envelope.length);
+            dropped.incrementAndGet();
+            return;
+        }
         try {
             connection.publish(subject(topic), envelope);
             published.incrementAndGet();
