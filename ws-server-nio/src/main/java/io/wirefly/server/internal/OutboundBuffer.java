@@ -46,15 +46,30 @@ final class OutboundBuffer {
     /** One queued frame; {@code next} links it in its list (or, briefly, in the list of written frames). */
     private static final class Entry {
         final ByteBuffer buffer;
+        /** The frame's payload when {@code buffer} is only its header (a large frame, not copied), else null. */
+        final ByteBuffer body;
         final CompletableFuture<Void> done;
         /** The buffer's position when queued: a frame has started to go out once its position moved. */
         final int start;
         Entry next;
 
-        Entry(ByteBuffer buffer, CompletableFuture<Void> done) {
+        Entry(ByteBuffer buffer, ByteBuffer body, CompletableFuture<Void> done) {
             this.buffer = buffer;
+            this.body = body;
             this.done = done;
             this.start = buffer.position();
+        }
+
+        long remaining() {
+            return buffer.remaining() + (body == null ? 0 : body.remaining());
+        }
+
+        boolean hasRemaining() {
+            return buffer.hasRemaining() || body != null && body.hasRemaining();
+        }
+
+        int buffers() {
+            return body == null ? 1 : 2;
         }
     }
 
@@ -77,12 +92,20 @@ final class OutboundBuffer {
      * @param done completed when written, or null
      */
     void add(ByteBuffer frame, OutboundKind kind, CompletableFuture<Void> done) {
+        add(frame, null, kind, done);
+    }
+
+    /**
+     * @param frame the frame, or only its header when {@code body} is not null
+     * @param body the payload of a data frame queued in two pieces, or null
+     */
+    void add(ByteBuffer frame, ByteBuffer body, OutboundKind kind, CompletableFuture<Void> done) {
         switch (kind) {
             case CONTROL -> addControl(frame, done);
-            case DATA, CLOSE -> addData(frame, done);
+            case DATA, CLOSE -> addData(frame, body, done);
             case CLOSE_ABORT -> {
                 dropPending("connection failed");
-                addData(frame, done);
+                addData(frame, body, done);
             }
         }
     }
@@ -97,14 +120,18 @@ final class OutboundBuffer {
      * @param done completed when written, or null
      */
     void addData(ByteBuffer frame, CompletableFuture<Void> done) {
-        Entry e = new Entry(frame, done);
+        addData(frame, null, done);
+    }
+
+    private void addData(ByteBuffer frame, ByteBuffer body, CompletableFuture<Void> done) {
+        Entry e = new Entry(frame, body, done);
         if (dataTail == null) {
             dataHead = e;
         } else {
             dataTail.next = e;
         }
         dataTail = e;
-        bytes += frame.remaining();
+        bytes += e.remaining();
         frames++;
     }
 
@@ -113,7 +140,7 @@ final class OutboundBuffer {
      * @param done completed when written, or null
      */
     void addControl(ByteBuffer frame, CompletableFuture<Void> done) {
-        Entry e = new Entry(frame, done);
+        Entry e = new Entry(frame, null, done);
         if (controlTail == null) {
             controlHead = e;
         } else {
@@ -149,7 +176,7 @@ final class OutboundBuffer {
         if (current != null) {
             Entry e = current;
             current = null;
-            bytes -= e.buffer.remaining();
+            bytes -= e.remaining();
             frames--;
             fail(e, why);
         }
@@ -172,17 +199,19 @@ final class OutboundBuffer {
             }
             int n;
             long written;
-            if (isOnly(first)) {
-                // One frame: no gather array at all.
+            if (isOnly(first) && first.body == null) {
+                // One frame in one buffer: no gather array at all.
                 n = 1;
                 written = channel.write(first.buffer);
             } else {
                 ByteBuffer[] gather = SCRATCH.get();
-                n = collect(gather);
+                int packed = collect(gather);
+                int buffers = packed & 0xFFFF;
+                n = packed >>> 16;
                 try {
-                    written = channel.write(gather, 0, n);
+                    written = channel.write(gather, 0, buffers);
                 } finally {
-                    Arrays.fill(gather, 0, n, null);
+                    Arrays.fill(gather, 0, buffers, null);
                 }
             }
             bytes -= written;
@@ -191,7 +220,7 @@ final class OutboundBuffer {
             boolean all = true;
             for (int i = 0; i < n; i++) {
                 Entry e = head();
-                if (e.buffer.hasRemaining()) {
+                if (e.hasRemaining()) {
                     all = false;
                     if (e != current && e.buffer.position() != e.start) {
                         // A frame started to go out: take it off its queue so nothing is put in front of its rest.
@@ -239,17 +268,34 @@ final class OutboundBuffer {
         return first.next == null;
     }
 
-    /** Fills {@code gather} with up to {@link #GATHER} buffers in write order; returns how many. */
+    /**
+     * Fills {@code gather} with up to {@link #GATHER} buffers in write order (a frame in two pieces takes two).
+     *
+     * @return how many frames, shifted left 16 bits, or'ed with how many buffers (a field for it would make every
+     *     idle connection's queue bigger)
+     */
     private int collect(ByteBuffer[] gather) {
         int n = 0;
+        int entries = 0;
         if (current != null) {
-            gather[n++] = current.buffer;
+            n = put(gather, n, current);
+            entries++;
         }
-        for (Entry e = controlHead; e != null && n < GATHER; e = e.next) {
-            gather[n++] = e.buffer;
+        for (Entry e = controlHead; e != null && n + e.buffers() <= GATHER; e = e.next) {
+            n = put(gather, n, e);
+            entries++;
         }
-        for (Entry e = dataHead; e != null && n < GATHER; e = e.next) {
-            gather[n++] = e.buffer;
+        for (Entry e = dataHead; e != null && n + e.buffers() <= GATHER; e = e.next) {
+            n = put(gather, n, e);
+            entries++;
+        }
+        return entries << 16 | n;
+    }
+
+    private static int put(ByteBuffer[] gather, int n, Entry e) {
+        gather[n++] = e.buffer;
+        if (e.body != null) {
+            gather[n++] = e.body;
         }
         return n;
     }
@@ -278,7 +324,7 @@ final class OutboundBuffer {
         for (Entry e = head; e != null; ) {
             Entry next = e.next;
             e.next = null;
-            bytes -= e.buffer.remaining();
+            bytes -= e.remaining();
             frames--;
             fail(e, why);
             e = next;

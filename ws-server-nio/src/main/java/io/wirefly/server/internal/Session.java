@@ -118,7 +118,17 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private final SessionHandle handle;
     private final OutboundBuffer out = new OutboundBuffer();
     private final SessionTimers timers;
-    private final OutboundSink toBuffer = this::queueFrame;
+    private final OutboundSink toBuffer = new OutboundSink() {
+        @Override
+        public void accept(ByteBuffer frame, OutboundKind kind, Object tag) {
+            queueFrame(frame, null, kind, tag);
+        }
+
+        @Override
+        public void accept(ByteBuffer header, ByteBuffer payload, OutboundKind kind, Object tag) {
+            queueFrame(header, payload, kind, tag);   // one gather write later, the payload not copied
+        }
+    };
     private Handshake handshake;
     private Protocol protocol;
     private WebSocketHandler handler;
@@ -789,8 +799,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     }
 
     @SuppressWarnings("unchecked")
-    private void queueFrame(ByteBuffer frame, OutboundKind kind, Object tag) {
-        out.add(frame, kind, (CompletableFuture<Void>) tag);
+    private void queueFrame(ByteBuffer frame, ByteBuffer body, OutboundKind kind, Object tag) {
+        out.add(frame, body, kind, (CompletableFuture<Void>) tag);
     }
 
     // ---- ProtocolListener: events from inside protocol.receive / fail / receiveEof ---------------------------------

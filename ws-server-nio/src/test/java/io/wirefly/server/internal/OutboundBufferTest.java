@@ -184,6 +184,41 @@ class OutboundBufferTest {
     }
 
     @Test
+    void aFrameInTwoPiecesGoesOutWholeBeforeAnyControlFrame() throws Exception {
+        OutboundBuffer q = new OutboundBuffer();
+        SlowChannel channel = new SlowChannel(3);
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        ByteBuffer payload = bytes("PPPPPP");
+        q.add(bytes("hh"), payload, io.wirefly.core.internal.protocol.OutboundKind.DATA, done);
+        assertEquals(8, q.bytes(), "the header and the payload count");
+        assertFalse(q.writeTo(channel), "the header and one payload byte fit");
+        q.addControl(bytes("cc"), null);
+        channel.budget = 4;
+        assertFalse(q.writeTo(channel));
+        assertFalse(done.isDone(), "not complete while payload bytes wait");
+        channel.budget = 100;
+        assertTrue(q.writeTo(channel));
+        assertEquals("hhPPPPPPcc", channel.text(), "the control frame waits for the whole two-piece frame");
+        assertTrue(done.isDone());
+        assertEquals(0, q.bytes());
+    }
+
+    @Test
+    void manyTwoPieceFramesFillTheGatherArrayByBuffers() throws Exception {
+        OutboundBuffer q = new OutboundBuffer();
+        SlowChannel channel = new SlowChannel(1_000_000);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < OutboundBuffer.GATHER; i++) {   // 2 × GATHER buffers: two gathering writes
+            q.add(bytes("h" + (char) ('a' + i % 26)), bytes("p" + i),
+                    io.wirefly.core.internal.protocol.OutboundKind.DATA, null);
+            expected.append("h").append((char) ('a' + i % 26)).append("p").append(i);
+        }
+        assertTrue(q.writeTo(channel));
+        assertEquals(expected.toString(), channel.text());
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
     void anEmptyQueueHoldsNoArrays() {
         OutboundBuffer[] keep = new OutboundBuffer[100];
         keep[0] = new OutboundBuffer();   // warm up: class loading and initialisation allocate

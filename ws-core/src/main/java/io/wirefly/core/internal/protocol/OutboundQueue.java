@@ -19,6 +19,8 @@ final class OutboundQueue {
     private static final OutboundKind[] KINDS = OutboundKind.values();
 
     private ByteBuffer[] frames = new ByteBuffer[INITIAL];
+    /** The payload of a frame queued in two pieces ({@code frames} then holds its header), or null. */
+    private ByteBuffer[] bodies = new ByteBuffer[INITIAL];
     private byte[] kinds = new byte[INITIAL];
     private Object[] tags = new Object[INITIAL];
     private int head;
@@ -36,15 +38,21 @@ final class OutboundQueue {
     }
 
     void add(ByteBuffer frame, OutboundKind kind, Object tag) {
+        add(frame, null, kind, tag);
+    }
+
+    /** @param body the frame's payload when {@code frame} is only its header, else null */
+    void add(ByteBuffer frame, ByteBuffer body, OutboundKind kind, Object tag) {
         if (size == frames.length) {
             grow();
         }
         int at = (head + size) & (frames.length - 1);
         frames[at] = frame;
+        bodies[at] = body;
         kinds[at] = (byte) kind.ordinal();
         tags[at] = tag;
         size++;
-        bytes += frame.remaining();
+        bytes += frame.remaining() + (body == null ? 0 : body.remaining());
     }
 
     /**
@@ -56,15 +64,21 @@ final class OutboundQueue {
         while (size > 0) {
             int at = head;
             ByteBuffer frame = frames[at];
+            ByteBuffer body = bodies[at];
             OutboundKind kind = KINDS[kinds[at]];
             Object tag = tags[at];
             frames[at] = null;
+            bodies[at] = null;
             tags[at] = null;
             head = (head + 1) & (frames.length - 1);
             size--;
-            bytes -= frame.remaining();
+            bytes -= frame.remaining() + (body == null ? 0 : body.remaining());
             n++;
-            sink.accept(frame, kind, tag);
+            if (body == null) {
+                sink.accept(frame, kind, tag);
+            } else {
+                sink.accept(frame, body, kind, tag);
+            }
         }
         head = 0;
         return n;
@@ -73,17 +87,21 @@ final class OutboundQueue {
     private void grow() {
         int capacity = frames.length * 2;
         ByteBuffer[] f = new ByteBuffer[capacity];
+        ByteBuffer[] b = new ByteBuffer[capacity];
         byte[] k = new byte[capacity];
         Object[] t = new Object[capacity];
         for (int i = 0; i < size; i++) {
             int at = (head + i) & (frames.length - 1);
             f[i] = frames[at];
+            b[i] = bodies[at];
             k[i] = kinds[at];
             t[i] = tags[at];
         }
         Arrays.fill(frames, null);
+        Arrays.fill(bodies, null);
         Arrays.fill(tags, null);
         frames = f;
+        bodies = b;
         kinds = k;
         tags = t;
         head = 0;

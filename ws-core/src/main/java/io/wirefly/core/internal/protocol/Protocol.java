@@ -507,10 +507,19 @@ public final class Protocol {
     private void sendData(Opcode opcode, ByteBuffer payload, Object tag) {
         if (deflate != null && payload.remaining() >= deflateThreshold) {
             emit(opcode, RSV1, deflater().compress(payload), OutboundKind.DATA, tag);
+        } else if (role == Role.SERVER && payload.remaining() >= UNCOPIED_PAYLOAD) {
+            // A large server frame goes out as its header and the sender's own bytes (one gather write, no copy):
+            // the sender does not change them until the send completes, and a server does not mask.
+            ByteBuffer shared = encoder.encodeHeader(opcode.code(), true, 0, payload);
+            ByteBuffer header = ByteBuffer.allocate(shared.remaining()).put(shared).flip();
+            outbound.add(header, payload.slice(), OutboundKind.DATA, tag);
         } else {
             emit(opcode, 0, payload, OutboundKind.DATA, tag);
         }
     }
+
+    /** From this payload size on, a server's whole data message is sent without copying it into a frame. */
+    static final int UNCOPIED_PAYLOAD = 8 * 1024;
 
     private void sendControl(Opcode opcode, ByteBuffer payload, Object tag) {
         if (payload.remaining() > WireFormat.MAX_CONTROL_PAYLOAD) {

@@ -535,6 +535,53 @@ class ProtocolTest {
     }
 
     @Test
+    void aServersLargeMessageGoesOutAsItsHeaderAndTheSendersBytesUncopied() {
+        RecordingListener l = new RecordingListener();
+        Protocol s = l.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.secure(), l));
+        byte[] bytes = new byte[Protocol.UNCOPIED_PAYLOAD + 10];
+        bytes[0] = 7;
+        ByteBuffer data = ByteBuffer.wrap(bytes, 5, bytes.length - 5);
+        s.sendBinary(data);
+        List<ByteBuffer[]> pieces = new java.util.ArrayList<>();
+        s.drainOutbound(new OutboundSink() {
+            @Override
+            public void accept(ByteBuffer frame, OutboundKind kind, Object tag) {
+                throw new AssertionError("a large server frame comes in two pieces");
+            }
+
+            @Override
+            public void accept(ByteBuffer header, ByteBuffer payload, OutboundKind kind, Object tag) {
+                pieces.add(new ByteBuffer[] {header, payload});
+            }
+        });
+        assertEquals(1, pieces.size());
+        ByteBuffer header = pieces.get(0)[0];
+        ByteBuffer payload = pieces.get(0)[1];
+        assertArrayEquals(hex("82 7e 20 05"), bytes(header), "FIN, binary, 16-bit length 8197");
+        assertTrue(payload.hasArray() && payload.array() == bytes, "the sender's bytes, not a copy");
+        assertEquals(bytes.length - 5, payload.remaining());
+        assertEquals(5, data.position(), "the sender's buffer is not moved");
+
+        // below the threshold, and on a client (which masks), a frame is one buffer
+        s.sendBinary(ByteBuffer.wrap(new byte[Protocol.UNCOPIED_PAYLOAD - 1]));
+        Protocol c = l.bind(new Protocol(Role.CLIENT, WebSocketConfig.defaults(), null, MaskKeys.secure(), l));
+        c.sendBinary(ByteBuffer.wrap(new byte[Protocol.UNCOPIED_PAYLOAD * 2]));
+        for (Protocol p : List.of(s, c)) {
+            p.drainOutbound(new OutboundSink() {
+                @Override
+                public void accept(ByteBuffer frame, OutboundKind kind, Object tag) {
+                    assertTrue(frame.remaining() > Protocol.UNCOPIED_PAYLOAD - 1);
+                }
+
+                @Override
+                public void accept(ByteBuffer h, ByteBuffer payload, OutboundKind kind, Object tag) {
+                    throw new AssertionError("only a server's large frames come in two pieces");
+                }
+            });
+        }
+    }
+
+    @Test
     void pingPayloadIsLimitedTo125Bytes() {
         Protocol p = server();
         assertThrows(IllegalArgumentException.class, () -> p.sendPing(ByteBuffer.allocate(126)));
