@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * A {@link TopicBus} on Redis pub/sub, through the Jedis client ({@code redis.clients:jedis}), which is an optional
  * dependency of ws-server-nio: add it to your project to use this class (nothing else needs it). Jedis rather than
- * Lettuce: it brings five small jars where Lettuce brings Netty and Reactor, and its blocking calls are kept on three
- * threads of the bus's own, never on an event loop.
+ * Lettuce: it brings a handful of small jars where Lettuce brings Netty and Reactor, and its blocking calls are kept
+ * on three threads of the bus's own, never on an event loop.
  *
  * <ul>
  *   <li>Connecting fails at once if the broker is down at start; after that the bus reconnects by itself (after

@@ -3,11 +3,11 @@ package io.wirefly.server.cluster;
 /**
  * Carries topic messages between servers, so that a message published on one node reaches the subscribers connected
  * to the others (behind a load balancer, say). A server uses one when it is given one
- * ({@code WebSocketServer.builder().topicBus(bus)}): it subscribes to a topic at the bus while the topic has local
- * members and unsubscribes when the last one leaves; every publish is delivered to the local members at once and
- * handed to the bus in an {@link Envelope} that names the node, so no node delivers its own message twice.
- * Implementations ride on an existing broker ({@link NatsTopicBus} for NATS, {@link RedisTopicBus} for Redis); none of their calls may block an
- * event loop, and what cannot be sent is dropped and counted, never queued without bound.
+ * ({@code WebSocketServer.builder().topicBus(bus)}): it subscribes to a topic at the bus while the topic has local members
+ * and unsubscribes when the last one leaves; every publish is delivered to the local members at once and handed to
+ * the bus in an {@link Envelope} that names the node, so no node delivers its own message twice. Implementations ride
+ * on an existing broker ({@link NatsTopicBus} for NATS, {@link RedisTopicBus} for Redis); none of their calls may
+ * block an event loop, and what cannot be sent is dropped and counted, never queued without bound.
  *
  * <pre>{@code
  * TopicBus bus = NatsTopicBus.connect("nats://127.0.0.1:4222");

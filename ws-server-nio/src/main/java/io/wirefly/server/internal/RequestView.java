@@ -34,7 +34,7 @@ final class RequestView implements UpgradeRequest {
     private final String path;
     private final String query;
     private final Map<String, List<String>> queryParameters;
-    /** The header fields as {@code name \n value \n} pairs, names in lower case; null once {@link #headers} is built. */
+    /** The fields as {@code name \n value \n} pairs, names in lower case; null once {@link #headers} is built. */
     private volatile String packedHeaders;
     private volatile Map<String, List<String>> headers;
     private volatile Map<String, String> cookies;
