@@ -211,7 +211,9 @@ final class TlsWire implements Wire {
                 case OK -> { }
             }
             HandshakeStatus hs = r.getHandshakeStatus();
-            if (handshaken && "TLSv1.2".equals(engine.getSession().getProtocol())
+            // (A TLS 1.2 close_notify also leaves the engine wanting to wrap: its own close_notify, not a handshake.)
+            if (handshaken && r.getStatus() != SSLEngineResult.Status.CLOSED
+                    && "TLSv1.2".equals(engine.getSession().getProtocol())
                     && hs != HandshakeStatus.NOT_HANDSHAKING && hs != HandshakeStatus.FINISHED) {
                 throw new SSLException("TLS renegotiation refused");
             }
