@@ -85,7 +85,7 @@ public final class ClientHandshake {
             throw new IllegalArgumentException("URI must not have a fragment: " + uri);
         }
         for (String p : this.subprotocols) {
-            if (!HandshakeParser.isToken(p)) {
+            if (!HttpTokens.isToken(p)) {
                 throw new IllegalArgumentException("subprotocol is not a token: " + p);
             }
         }
@@ -128,7 +128,7 @@ public final class ClientHandshake {
     private static void checkExtraHeader(String name, String value) {
         Objects.requireNonNull(name, "header name");
         Objects.requireNonNull(value, "header value");
-        if (!HandshakeParser.isToken(name)) {
+        if (!HttpTokens.isToken(name)) {
             throw new IllegalArgumentException("header name is not a token: " + name.replace("\r", "\\r")
                     .replace("\n", "\\n"));
         }

@@ -278,7 +278,7 @@ public final class HandshakeParser {
         if (parts.length != 3) {
             throw error(400, "bad request line: expected method, target and version separated by single spaces");
         }
-        if (!isToken(parts[0])) {
+        if (!HttpTokens.isToken(parts[0])) {
             throw error(400, "bad request line: the method is not a token");
         }
         if (!isHttpVersion(parts[2])) {
@@ -365,7 +365,7 @@ public final class HandshakeParser {
             if (colon < 0) {
                 if (c == ':') {
                     colon = i;
-                } else if (c >= 0x80 || !TOKEN[c]) {
+                } else if (!HttpTokens.isTokenChar(c)) {
                     token = false;
                 }
             }
@@ -392,32 +392,7 @@ public final class HandshakeParser {
         while (end > start && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
             end--;
         }
-        headers.add(name(b, colon), new String(b, start, end - start, StandardCharsets.ISO_8859_1));
-    }
-
-    /** The names a WebSocket upgrade usually carries, as usually spelled: matched by bytes, never allocated again. */
-    private static final String[] COMMON_NAMES = {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key",
-        "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Origin", "User-Agent",
-        "Cookie", "Pragma", "Cache-Control", "Accept-Encoding", "Accept-Language", "Sec-WebSocket-Accept",
-        "Content-Length", "Authorization", "host", "upgrade", "connection", "sec-websocket-key",
-        "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "origin", "user-agent",
-        "sec-websocket-accept"};
-    private static final byte[][] COMMON_NAME_BYTES = new byte[COMMON_NAMES.length][];
-
-    static {
-        for (int i = 0; i < COMMON_NAMES.length; i++) {
-            COMMON_NAME_BYTES[i] = COMMON_NAMES[i].getBytes(StandardCharsets.ISO_8859_1);
-        }
-    }
-
-    private static String name(byte[] b, int length) {
-        for (int i = 0; i < COMMON_NAME_BYTES.length; i++) {
-            byte[] known = COMMON_NAME_BYTES[i];
-            if (known.length == length && Arrays.equals(b, 0, length, known, 0, length)) {
-                return COMMON_NAMES[i];
-            }
-        }
-        return new String(b, 0, length, StandardCharsets.ISO_8859_1);
+        headers.add(HttpTokens.name(b, colon), new String(b, start, end - start, StandardCharsets.ISO_8859_1));
     }
 
     private void complete() {
@@ -442,31 +417,5 @@ public final class HandshakeParser {
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
-    }
-
-    /**
-     * @param s a string
-     * @return true if it is a non-empty token (RFC 9110 §5.6.2: visible ASCII except delimiters)
-     */
-    static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80 || !TOKEN[c]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** RFC 9110 §5.6.2: tchar, by ASCII code. */
-    private static final boolean[] TOKEN = new boolean[128];
-
-    static {
-        for (int c = 0x21; c < 0x7F; c++) {
-            TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-        }
     }
 }

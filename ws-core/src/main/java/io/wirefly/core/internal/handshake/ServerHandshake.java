@@ -123,8 +123,9 @@ public final class ServerHandshake {
 
         // written as bytes: the fixed part is a constant, the accept value comes as bytes, the rest is rare
         byte[] accept = AcceptKey.bytes(key);
-        String extra = (subprotocol.isEmpty() ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n")
-                + (deflate == null ? "" : "Sec-WebSocket-Extensions: " + deflate.responseHeader() + "\r\n");
+        String extra = subprotocol.isEmpty() && deflate == null ? ""
+                : (subprotocol.isEmpty() ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n")
+                        + (deflate == null ? "" : "Sec-WebSocket-Extensions: " + deflate.responseHeader() + "\r\n");
         ByteBuffer response = ByteBuffer.allocate(RESPONSE_START.length + accept.length + 2 + extra.length() + 2);
         response.put(RESPONSE_START).put(accept).put(CRLF);
         if (!extra.isEmpty()) {
@@ -209,7 +210,7 @@ public final class ServerHandshake {
         for (Map.Entry<String, String> header : sorted.entrySet()) {
             String name = header.getKey();
             String value = header.getValue();
-            if (HandshakeParser.isToken(name) && isFieldValue(value)
+            if (HttpTokens.isToken(name) && isFieldValue(value)
                     && !OWN_REJECTION_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 sb.append(name).append(": ").append(value).append("\r\n");
             }
