@@ -58,6 +58,14 @@ final class TlsWire implements Wire {
     private ByteBuffer netOut;
 
     private boolean handshaken;
+    /** Whether the finished handshake chose TLS 1.2, where a new handshake would be a renegotiation. */
+    private boolean tls12;
+    /**
+     * The session's record sizes, read from the engine when the wire starts and again when the handshake finishes
+     * or a buffer overflows, rather than for every record: {@code getSession()} takes the engine's lock.
+     */
+    private int packetSize;
+    private int appSize;
     private boolean taskRunning;
     private boolean inboundDone;
     private boolean outputShut;
@@ -97,11 +105,18 @@ final class TlsWire implements Wire {
         this.loop = loop;
         this.pool = loop.scratch();
         this.tasks = tasks;
+        readSizes();
         if (alreadyRead != null && alreadyRead.hasRemaining()) {
-            int capacity = Math.max(2 * engine.getSession().getPacketBufferSize(), alreadyRead.remaining());
+            int capacity = Math.max(2 * packetSize, alreadyRead.remaining());
             netIn = ByteBuffer.allocate(capacity).put(alreadyRead).flip();
         }
         engine.beginHandshake();
+    }
+
+    private void readSizes() {
+        javax.net.ssl.SSLSession session = engine.getSession();
+        packetSize = session.getPacketBufferSize();
+        appSize = session.getApplicationBufferSize();
     }
 
     /** @param resume runs one unit of the session's I/O again (after a delegated task, or for buffered plaintext) */
@@ -158,7 +173,7 @@ final class TlsWire implements Wire {
     }
 
     private int readSocket() throws IOException {
-        int packet = engine.getSession().getPacketBufferSize();
+        int packet = packetSize;
         if (netIn == null) {
             netIn = pool.take(2 * packet).flip();
         } else if (netIn.capacity() - netIn.remaining() < packet && netIn.capacity() < 4 * packet) {
@@ -181,7 +196,6 @@ final class TlsWire implements Wire {
         while (!inboundDone && !taskRunning
                 && (netIn != null && netIn.hasRemaining()
                         || engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP_AGAIN)) {
-            int appSize = engine.getSession().getApplicationBufferSize();
             if (appIn == null) {
                 appIn = pool.take(2 * appSize).flip();
             }
@@ -204,16 +218,15 @@ final class TlsWire implements Wire {
                 }
                 case BUFFER_OVERFLOW -> {
                     // The session buffer size grew (a larger fragment length): make room and try again.
-                    appIn = ByteBuffer.allocate(appIn.remaining() + 2 * engine.getSession()
-                            .getApplicationBufferSize()).put(appIn).flip();
+                    readSizes();
+                    appIn = ByteBuffer.allocate(appIn.remaining() + 2 * appSize).put(appIn).flip();
                 }
                 case CLOSED -> inboundDone = true;   // close_notify from the peer
                 case OK -> { }
             }
             HandshakeStatus hs = r.getHandshakeStatus();
             // (A TLS 1.2 close_notify also leaves the engine wanting to wrap: its own close_notify, not a handshake.)
-            if (handshaken && r.getStatus() != SSLEngineResult.Status.CLOSED
-                    && "TLSv1.2".equals(engine.getSession().getProtocol())
+            if (tls12 && r.getStatus() != SSLEngineResult.Status.CLOSED
                     && hs != HandshakeStatus.NOT_HANDSHAKING && hs != HandshakeStatus.FINISHED) {
                 throw new SSLException("TLS renegotiation refused");
             }
@@ -271,6 +284,8 @@ final class TlsWire implements Wire {
             switch (hs) {
                 case FINISHED -> {
                     handshaken = true;
+                    readSizes();
+                    tls12 = "TLSv1.2".equals(engine.getSession().getProtocol());
                     hs = engine.getHandshakeStatus();
                     if (hs == HandshakeStatus.FINISHED || hs == HandshakeStatus.NOT_HANDSHAKING) {
                         return;
@@ -373,7 +388,7 @@ final class TlsWire implements Wire {
 
     /** Wraps into {@link #netOut}, which must be empty; leaves it in read mode. */
     private SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length) throws SSLException {
-        int packet = engine.getSession().getPacketBufferSize();
+        int packet = packetSize;
         ByteBuffer out = netOut != null && netOut.capacity() >= packet ? netOut.clear() : pool.take(packet);
         SSLEngineResult r;
         while (true) {
@@ -381,7 +396,8 @@ final class TlsWire implements Wire {
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 break;
             }
-            out = ByteBuffer.allocate(out.capacity() * 2);
+            readSizes();
+            out = ByteBuffer.allocate(Math.max(packetSize, out.capacity() * 2));
         }
         netOut = out.flip();
         releaseEmpty();
