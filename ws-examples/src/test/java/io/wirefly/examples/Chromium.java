@@ -15,6 +15,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class Chromium {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Each open browser's profile directory, deleted by {@link #quit}. */
+    private static final java.util.Map<WebDriver, Path> PROFILES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Chromium() {
     }
@@ -25,20 +27,23 @@ final class Chromium {
                 "install Debian's chromium and chromium-driver (bash .ci/install-peers.sh)");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
+        Path profile = tempDir();
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + tempDir());
+                "--user-data-dir=" + profile);
         if (acceptSelfSigned) {
             options.addArguments("--ignore-certificate-errors");
         }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        PROFILES.put(driver, profile);
+        return driver;
     }
 
-    private static String tempDir() {
+    private static Path tempDir() {
         try {
-            return Files.createTempDirectory("wirefly-chromium").toString();
+            return Files.createTempDirectory("wirefly-chromium");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -52,7 +57,19 @@ final class Chromium {
         for (WebDriver d : drivers) {
             if (d != null) {
                 d.quit();
+                Path profile = PROFILES.remove(d);
+                if (profile != null) {
+                    deleteTree(profile);
+                }
             }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // best effort: a left-over profile in /tmp harms nothing
         }
     }
 }

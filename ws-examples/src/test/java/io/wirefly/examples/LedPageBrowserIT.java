@@ -80,12 +80,7 @@ class LedPageBrowserIT {
                     x -> !x.findElement(By.id("led")).getAttribute("class").contains("on"));
             assertFalse(hal.output("led").isHigh());
         } finally {
-            if (first != null) {
-                first.quit();
-            }
-            if (second != null) {
-                second.quit();
-            }
+            Chromium.quit(first, second);
         }
     }
 
@@ -127,12 +122,7 @@ class LedPageBrowserIT {
                     x -> !x.findElement(By.id("led")).getAttribute("class").contains("on"));
             assertFalse(hal.output("led").isHigh());
         } finally {
-            if (secure != null) {
-                secure.quit();
-            }
-            if (plain != null) {
-                plain.quit();
-            }
+            Chromium.quit(secure, plain);
         }
     }
 }

@@ -28,15 +28,20 @@ class WsClientIT {
         System.arraycopy(args, 0, command, 3, args.length);
         File out = File.createTempFile("wsclient", ".out");
         File err = File.createTempFile("wsclient", ".err");
-        Process p = new ProcessBuilder(command).redirectOutput(out).redirectError(err).start();
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the client did not exit");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out).redirectError(err).start();
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the client did not exit");
+            }
+            return new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath()),
+                    java.nio.file.Files.readString(err.toPath()));
+        } finally {
+            java.nio.file.Files.deleteIfExists(out.toPath());
+            java.nio.file.Files.deleteIfExists(err.toPath());
         }
-        return new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath()),
-                java.nio.file.Files.readString(err.toPath()));
     }
 
     @Test

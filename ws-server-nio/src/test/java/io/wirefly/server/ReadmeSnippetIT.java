@@ -65,12 +65,18 @@ class ReadmeSnippetIT {
 
     private static void compile(String className, List<String> source) throws Exception {
         Path dir = Files.createTempDirectory("wirefly-snippet");
-        Files.write(dir.resolve(className + ".java"), source);
-        String classpath = Path.of("..", "ws-core", "target", "classes") + File.pathSeparator
-                + Path.of("target", "classes");
-        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
-        String out = Peers.run(Duration.ofSeconds(120), javac, "-Xlint:all", "-Werror", "-d", dir.toString(),
-                "-cp", classpath, dir.resolve(className + ".java").toString());
-        assertTrue(Files.exists(dir.resolve(className + ".class")), out);
+        try {
+            Files.write(dir.resolve(className + ".java"), source);
+            String classpath = Path.of("..", "ws-core", "target", "classes") + File.pathSeparator
+                    + Path.of("target", "classes");
+            String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
+            String out = Peers.run(Duration.ofSeconds(120), javac, "-Xlint:all", "-Werror", "-d", dir.toString(),
+                    "-cp", classpath, dir.resolve(className + ".java").toString());
+            assertTrue(Files.exists(dir.resolve(className + ".class")), out);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 }
