@@ -140,7 +140,7 @@ public final class WebSocketServer {
             loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
             loops.start();
             tls = options.tls == null ? null : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort);
-            acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls);
+            acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls, options.handshakeLimit());
             topics.startBus();
             acceptor.start();
             return this;
@@ -384,7 +384,9 @@ public final class WebSocketServer {
         private AsyncHandshakeFilter asyncFilter;
         private io.wirefly.server.cluster.TopicBus topicBus;
         private HttpHandler http;
-        private int maxConnections = 100_000;
+        private int maxConnections = defaultMaxConnections();
+        /** Null: derived from the heap when the server starts (see {@link #maxHandshakes(int)}). */
+        private Integer maxHandshakes;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration pongTimeout = Duration.ofSeconds(30);
@@ -418,6 +420,7 @@ public final class WebSocketServer {
             topicBus = other.topicBus;
             http = other.http;
             maxConnections = other.maxConnections;
+            maxHandshakes = other.maxHandshakes;
             handshakeTimeout = other.handshakeTimeout;
             idleTimeout = other.idleTimeout;
             pongTimeout = other.pongTimeout;
@@ -660,12 +663,48 @@ public final class WebSocketServer {
         }
 
         /**
-         * @param max the most open connections; beyond it a handshake gets 503 (default 100,000)
+         * The most open connections; beyond it a handshake gets 503. An idle connection holds about 2 KiB of heap,
+         * so the default follows the heap: one connection per 6 KiB of the JVM's maximum heap, between 1,024 and
+         * 100,000 (10,922 with {@code -Xmx64m}, 100,000 from about 600 MiB up). A fixed default would let enough
+         * idle connections fill a small heap.
+         *
+         * @param max the most open connections
          * @return this builder
          */
         public Builder maxConnections(int max) {
             this.maxConnections = max;
             return this;
+        }
+
+        /**
+         * The most connections in their opening handshake at once, the TLS handshake included. When a new
+         * connection arrives while that many are, the oldest handshake still in progress is closed to make room: an
+         * honest handshake takes milliseconds, so the connections pushed out are the ones that stall, and they can
+         * neither fill the heap nor lock new clients out until their {@link #handshakeTimeout}. A plain handshake
+         * holds up to
+         * {@code maxHandshakeSize} bytes of head plus about 2 KiB; a TLS engine stopped after the ClientHello holds
+         * about 48 KiB. The default gives handshakes an eighth of the JVM's maximum heap at those sizes, between 16
+         * and 10,000: 455 plain or 128 TLS handshakes with {@code -Xmx64m} and the default config.
+         *
+         * @param max the most handshakes in progress
+         * @return this builder
+         */
+        public Builder maxHandshakes(int max) {
+            this.maxHandshakes = max;
+            return this;
+        }
+
+        private static int defaultMaxConnections() {
+            return (int) Math.max(1024, Math.min(100_000, Runtime.getRuntime().maxMemory() / (6 << 10)));
+        }
+
+        /** @return {@link #maxHandshakes} as set, or derived from the heap, the head limit and TLS */
+        int handshakeLimit() {
+            if (maxHandshakes != null) {
+                return maxHandshakes;
+            }
+            long each = tls != null ? 64 << 10 : (2 << 10) + config.maxHandshakeSize();
+            return (int) Math.max(16, Math.min(10_000, Runtime.getRuntime().maxMemory() / 8 / each));
         }
 
         /**
@@ -772,6 +811,7 @@ public final class WebSocketServer {
             routes.keySet().forEach(Router::check);
             check(eventLoops > 0, "eventLoops must be > 0, was " + eventLoops);
             check(maxConnections > 0, "maxConnections must be > 0, was " + maxConnections);
+            check(maxHandshakes == null || maxHandshakes > 0, "maxHandshakes must be > 0, was " + maxHandshakes);
             positive("handshakeTimeout", handshakeTimeout);
             positive("pongTimeout", pongTimeout);
             positive("closeTimeout", closeTimeout);

@@ -169,6 +169,47 @@ class TlsIT {
         assertEquals(1000, closed.get(10, TimeUnit.SECONDS));
     }
 
+    /**
+     * A TLS slowloris beyond the handshake limit: connections that send a real ClientHello (a JDK client engine's)
+     * and then never answer the server's flight each hold a TLS engine in mid-handshake, about 48 KiB. With 8
+     * slots, the 16 oldest of 24 are closed to make room, the 8 newest wait for their timeout, and the JDK's client
+     * still connects over wss and echoes.
+     */
+    @Test
+    void stalledTlsHandshakesBeyondTheLimitAreClosedOldestFirst() throws Exception {
+        WebSocketServer limited = WebSocketServer.builder().bind(InetAddress.getLoopbackAddress()).port(0)
+                .tls(serverContext).maxHandshakes(8).handshakeTimeout(Duration.ofSeconds(60))
+                .route("/echo", Recorder.echo()).build().start();
+        java.util.List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 24; i++) {
+                javax.net.ssl.SSLEngine engine = clientContext.createSSLEngine("localhost", limited.port());
+                engine.setUseClientMode(true);
+                ByteBuffer hello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                engine.beginHandshake();
+                engine.wrap(ByteBuffer.allocate(0), hello);
+                Socket s = new Socket("127.0.0.1", limited.port());
+                s.getOutputStream().write(hello.array(), 0, hello.position());
+                stalled.add(s);
+            }
+            for (int i = 0; i < 16; i++) {
+                assertTrue(HandshakeLimitIT.closedWithin(stalled.get(i), 10_000),
+                        "stalled TLS handshake " + i + " (of the 16 oldest) is closed to make room");
+            }
+            for (int i = 16; i < 24; i++) {
+                assertTrue(!HandshakeLimitIT.closedWithin(stalled.get(i), 100),
+                        "stalled TLS handshake " + i + " (of the 8 newest) keeps its slot");
+            }
+            HandshakeLimitIT.honestClientEchoes(HttpClient.newBuilder().sslContext(clientContext).build(),
+                    URI.create("wss://localhost:" + limited.port() + "/echo"));
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+            limited.stop(Duration.ofSeconds(2));
+        }
+    }
+
     /** Python's ssl module (OpenSSL) under websockets: the whole interop script over wss, deflate included. */
     @Test
     void pythonWebsocketsClientOverWss() throws Exception {

@@ -114,8 +114,25 @@ class WebSocketServerTest {
         assertEquals("eventLoops must be > 0, was -3", failure(b -> b.eventLoops(-3)));
         assertEquals("maxConnections must be > 0, was 0", failure(b -> b.maxConnections(0)));
         assertEquals("maxConnections must be > 0, was -1", failure(b -> b.maxConnections(-1)));
+        assertEquals("maxHandshakes must be > 0, was 0", failure(b -> b.maxHandshakes(0)));
+        assertEquals("maxHandshakes must be > 0, was -1", failure(b -> b.maxHandshakes(-1)));
         assertEquals("maxInboundBuffer must be > 0, was 0", failure(b -> b.maxInboundBuffer(0)));
         assertEquals("maxOutboundBuffer must be > 0, was -1", failure(b -> b.maxOutboundBuffer(-1)));
+    }
+
+    @Test
+    void theHandshakeLimitFollowsTheHeapTheHeadLimitAndTls() throws Exception {
+        long heap = Runtime.getRuntime().maxMemory();
+        WebSocketServer.Builder plain = WebSocketServer.builder().route("/", NOOP);
+        assertEquals((int) Math.max(16, Math.min(10_000, heap / 8 / (2048 + 16384))), plain.handshakeLimit());
+        WebSocketConfig small = WebSocketConfig.builder().maxHandshakeSize(4096).build();
+        assertEquals((int) Math.max(16, Math.min(10_000, heap / 8 / (2048 + 4096))),
+                WebSocketServer.builder().route("/", NOOP).config(small).handshakeLimit());
+        WebSocketServer.Builder secure = WebSocketServer.builder().route("/", NOOP)
+                .tls(javax.net.ssl.SSLContext.getDefault());
+        assertEquals((int) Math.max(16, Math.min(10_000, heap / 8 / (64 << 10))), secure.handshakeLimit());
+        assertTrue(secure.handshakeLimit() < plain.handshakeLimit() || plain.handshakeLimit() == 10_000);
+        assertEquals(7, plain.maxHandshakes(7).handshakeLimit(), "a set value wins");
     }
 
     @Test

@@ -96,6 +96,8 @@ public final class Abuse {
                 List<Scenario> scenarios = new ArrayList<>(List.of(
                         new Scenario("slowloris", n1000 + " handshakes stalled, a header line a second for 13 s",
                                 () -> attacks.slowloris(n1000, 13)),
+                        new Scenario("heavy heads", scaled(6000, scale) + " handshakes stalled after a 15 KiB head,"
+                                + " held 13 s", () -> attacks.heavyHeads(scaled(6000, scale), 13)),
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
                                 () -> attacks.churn(n10k)),
                         new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
@@ -115,6 +117,8 @@ public final class Abuse {
                     scenarios.add(1, new Scenario("TLS slowloris", n1000 + " TLS handshakes stalled for 13 s (a third "
                             + "each: half a ClientHello; a whole one, then silence; one byte a second)",
                             () -> attacks.tlsSlowloris(n1000, 13)));
+                    scenarios.add(2, new Scenario("TLS hellos", scaled(3000, scale) + " whole ClientHellos, then "
+                            + "silence for 13 s", () -> attacks.tlsHellos(scaled(3000, scale), 13)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {

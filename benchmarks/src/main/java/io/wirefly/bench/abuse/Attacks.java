@@ -164,6 +164,76 @@ final class Attacks {
     }
 
     /**
+     * {@code n} connections that each send a 15 KiB request head (four header lines of 3,900 bytes, under the 8 KiB
+     * line limit and the 16 KiB head limit) without its blank line, then nothing for {@code seconds}: every
+     * connection makes the server hold its head. Without a bound on handshakes in progress, 6,000 of them exhausted a
+     * 64 MiB heap.
+     */
+    Tally heavyHeads(int n, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
+        for (int line = 0; line < 4; line++) {
+            head.append("X-Heavy-").append(line).append(": ").append("h".repeat(3900)).append("\r\n");
+        }
+        byte[] bytes = head.toString().getBytes(StandardCharsets.US_ASCII);
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            try {
+                Socket s = RawPeer.connect(port);
+                sockets.add(s);
+                s.getOutputStream().write(bytes);
+            } catch (IOException e) {
+                tally.add("connect or write failed");
+            }
+        }
+        Thread.sleep(seconds * 1000L);
+        closeAndTally(sockets, tally);
+        return tally;
+    }
+
+    /** Reads each socket for at most 100 ms (a third of them at a time in parallel would not be faster here). */
+    private static void closeAndTally(List<Socket> sockets, Tally tally) {
+        byte[] sink = new byte[4096];
+        for (Socket s : sockets) {
+            try (s) {
+                s.setSoTimeout(100);
+                int total = 0;
+                for (int r; (r = s.getInputStream().read(sink)) >= 0 && total < (1 << 20); ) {
+                    total += r;
+                }
+                tally.add(total > 0 ? "answered, then closed" : "closed by the server");
+            } catch (SocketTimeoutException e) {
+                tally.add("still open");
+            } catch (IOException e) {
+                tally.add("reset");
+            }
+        }
+    }
+
+    /**
+     * {@code n} connections that each send a whole, real ClientHello and then never answer the server's flight:
+     * each leaves a TLS engine in mid-handshake on the server (about 48 KiB). 2,500 of them exhausted a 64 MiB heap
+     * before the handshake limit.
+     */
+    Tally tlsHellos(int n, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            try {
+                byte[] hello = clientHello();
+                Socket s = RawPeer.connect(port);
+                sockets.add(s);
+                s.getOutputStream().write(hello);
+            } catch (IOException e) {
+                tally.add("connect or write failed");
+            }
+        }
+        Thread.sleep(seconds * 1000L);
+        closeAndTally(sockets, tally);
+        return tally;
+    }
+
+    /**
      * {@code n} connections that stop inside the TLS handshake, a third each way: half a ClientHello record and then
      * nothing; a whole ClientHello and then no answer to the server's flight; a ClientHello dripped one byte a second.
      * Each hello is a real one, made by a JDK client engine. The server should close them all when its handshake

@@ -18,10 +18,15 @@ import java.util.function.Consumer;
  * <p>It does not spin and does not die: when {@code accept} fails (the process is out of file descriptors,
  * {@code EMFILE}/{@code ENFILE}, or out of memory) it counts the failure in the metrics, backs off for
  * {@link #BACKOFF_MILLIS} and tries again, so the connections being served can finish and free what it needs.
+ *
+ * <p>At most {@code maxHandshakes} connections are in their opening handshake at once (see {@link HandshakeSlots}):
+ * beyond that, the oldest handshake in progress is closed to make room, so that a flood of handshakes that stall
+ * can neither fill the heap nor lock honest clients out until its timeout.
  */
 public final class Acceptor implements Runnable {
     /** How long the acceptor waits after a failed accept. */
     static final long BACKOFF_MILLIS = 100;
+    private static final long FULL_LOG_INTERVAL_NANOS = 60_000_000_000L;
     private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
 
     private final ServerSocketChannel server;
@@ -30,6 +35,10 @@ public final class Acceptor implements Runnable {
     private final ServerUpgrader upgrader;
     private final Registry registry;
     private final TlsSetup tls;
+    private final HandshakeSlots slots;
+    private final int maxHandshakes;
+    /** When the acceptor last logged that every handshake slot was taken; acceptor thread only. */
+    private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS - 1;
     private final Thread thread;
 
     /** Where the server keeps its live connections. */
@@ -48,10 +57,13 @@ public final class Acceptor implements Runnable {
      * @param upgrader the server's handshake rules
      * @param registry the registry of live connections
      * @param tls the TLS layer every connection gets, or null for plain connections
+     * @param maxHandshakes the most connections whose handshake is in progress; more are closed at once
      */
     public Acceptor(ServerSocketChannel server, EventLoopGroup loops, Settings settings, ServerUpgrader upgrader,
-            Registry registry, TlsSetup tls) {
+            Registry registry, TlsSetup tls, int maxHandshakes) {
         this.tls = tls;
+        this.slots = new HandshakeSlots(maxHandshakes);
+        this.maxHandshakes = maxHandshakes;
         this.server = server;
         this.loops = loops;
         this.settings = settings;
@@ -91,9 +103,22 @@ public final class Acceptor implements Runnable {
                 backOff(t);
                 continue;
             }
+            while (!takeSlot()) {
+                if (!server.isOpen()) {
+                    closeQuietly(channel);
+                    return;
+                }
+            }
+            HandshakeSlots.Held held = null;
             try {
-                handOver(channel);
+                held = slots.holding(upgrader.newHandshake());
+                handOver(channel, held);
             } catch (Throwable t) {
+                if (held != null) {
+                    held.onEnded();   // gives the slot back, once, whether or not a session was made
+                } else {
+                    slots.give();
+                }
                 log(Level.DEBUG, "could not set up an accepted connection", t);
                 try {
                     channel.close();
@@ -104,7 +129,7 @@ public final class Acceptor implements Runnable {
         }
     }
 
-    private void handOver(SocketChannel channel) throws IOException {
+    private void handOver(SocketChannel channel, HandshakeSlots.Held handshake) throws IOException {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
@@ -120,7 +145,8 @@ public final class Acceptor implements Runnable {
         }
         Session session = new Session(loop, top, settings, Role.SERVER,
                 new SessionHandle.Info(Role.SERVER, remote,
-                        (InetSocketAddress) channel.getLocalAddress()), upgrader.newHandshake());
+                        (InetSocketAddress) channel.getLocalAddress()), handshake);
+        handshake.attach(session);
         Runnable resume = () -> session.onReady(false, true, true);
         if (top instanceof TlsWire secure) {
             secure.onResume(resume);
@@ -134,12 +160,49 @@ public final class Acceptor implements Runnable {
                 wire.attach(loop.register(channel, SelectionKey.OP_READ, session), SelectionKey.OP_READ);
             } catch (Throwable t) {
                 log(Level.DEBUG, "could not register an accepted connection", t);
-                wire.close();
+                session.terminate(t);   // gives the handshake slot back
                 registry.remove(handle);
                 return;
             }
             session.start(true, () -> registry.remove(handle));
         });
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (Throwable ignored) {
+            // closing anyway
+        }
+    }
+
+    /**
+     * Takes a handshake slot for a connection just accepted; when every one is taken, evicts the oldest handshake
+     * in progress and waits a little for its slot. Meanwhile new connections wait in the kernel's backlog.
+     *
+     * @return true if a slot is now held; false to look at the channel again first
+     */
+    private boolean takeSlot() {
+        try {
+            if (slots.take(0)) {
+                return true;
+            }
+            long now = System.nanoTime();
+            if (now - lastFullLog > FULL_LOG_INTERVAL_NANOS) {
+                lastFullLog = now;
+                log(Level.WARNING, "handshake limit", new IllegalStateException("every one of the " + maxHandshakes
+                        + " handshake slots is taken: the oldest handshakes in progress are closed to make room"
+                        + " (logged at most once a minute)"));
+            }
+            try {
+                slots.evictOldest();
+            } catch (RuntimeException stopping) {
+                // a loop that no longer takes tasks: the server is stopping, the slot will not be needed
+            }
+            return slots.take(BACKOFF_MILLIS);
+        } catch (InterruptedException e) {
+            return false;   // nobody but close() should stop this thread, and it closes the channel: look at it
+        }
     }
 
     private void backOff(Throwable cause) {

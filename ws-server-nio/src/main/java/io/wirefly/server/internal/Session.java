@@ -107,6 +107,10 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
          * @param cause why, never null
          */
         void onAborted(Throwable cause);
+
+        /** The handshake is over: the connection opened, or it ended (answered, aborted or refused). Called once. */
+        default void onEnded() {
+        }
     }
 
     private final Scheduler loop;
@@ -224,6 +228,21 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         timers.startClose();
     }
 
+    /**
+     * From any thread: closes this connection on its loop if its opening handshake is still in progress (the server
+     * needs its handshake slot for a newer connection).
+     *
+     * @param why the reason, for the log
+     */
+    void abandonHandshake(String why) {
+        loop.execute(() -> {
+            if (phase == Phase.HANDSHAKE) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a handshake in progress: " + why);
+                terminate(new IOException(why));
+            }
+        });
+    }
+
     /** @return the connection's TLS session, or null for a plain one (or before its TLS handshake is done) */
     javax.net.ssl.SSLSession tlsSession() {
         return wire.tlsSession();
@@ -282,7 +301,11 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         }
         timers.stopHandshake();
         this.handler = handler;
+        Handshake done = handshake;
         this.handshake = null;
+        if (done != null) {
+            done.onEnded();
+        }
         this.dispatcher = settings.executor() == null ? Dispatcher.INLINE
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget(),
@@ -660,7 +683,11 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 protocol.receiveEof();   // onClosed(1006) unless the closing handshake completed
             }
         } finally {
+            Handshake done = handshake;
             handshake = null;
+            if (done != null) {
+                done.onEnded();
+            }
             handle.closed();
             handle.ended(CloseCode.ABNORMAL.code(), "");   // nothing if the protocol already reported its end
             Runnable r = release;

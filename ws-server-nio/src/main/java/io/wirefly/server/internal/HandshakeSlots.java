@@ -1,0 +1,140 @@
+package io.wirefly.server.internal;
+
+import io.wirefly.core.HandshakeException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server-wide limit on connections whose opening handshake (the TLS one included) is not done yet. Such a
+ * connection costs memory before it is anything: its parser holds up to {@code maxHandshakeSize} bytes of head, and
+ * a TLS engine stopped after the ClientHello holds about 48 KiB. Without a limit, a few thousand connections that
+ * stall there exhaust a small heap (measured: 2,500 TLS handshakes stalled after the ClientHello threw
+ * {@code OutOfMemoryError} in every thread of a server with {@code -Xmx64m}).
+ *
+ * <p>The acceptor takes a slot before it sets a connection up. When every slot is taken it evicts the oldest
+ * handshake still in progress (its connection is closed on its own loop) and takes the slot that frees. An honest
+ * handshake takes milliseconds, so it is almost never the oldest: connections that stall are pushed out by new
+ * ones instead of locking everyone out until their timeout. The slot is given back when the handshake opens the
+ * connection or the connection ends. Memory for handshakes is therefore bounded by the slot count whatever the
+ * attack; what an attacker can still do is make each stalled connection short-lived.
+ *
+ * <pre>{@code
+ * HandshakeSlots slots = new HandshakeSlots(1000);
+ * if (slots.take(0) || slots.evictOldest() && slots.take(100)) {
+ *     HandshakeSlots.Held h = slots.holding(upgrader.newHandshake());   // gives the slot back once, at its end
+ *     Session session = new Session(..., h);
+ *     h.attach(session);
+ * }
+ * }</pre>
+ */
+final class HandshakeSlots {
+    private final Semaphore free;
+    /**
+     * Handshakes in the order their connections were accepted; finished ones leave from the head, lazily. Only the
+     * acceptor's thread adds and takes; the loops only mark entries ended.
+     */
+    private final ConcurrentLinkedQueue<Held> order = new ConcurrentLinkedQueue<>();
+
+    /** @param max the most handshakes in progress at once */
+    HandshakeSlots(int max) {
+        this.free = new Semaphore(max);
+    }
+
+    /**
+     * @param millis the longest wait for a free slot
+     * @return true if the caller now holds a slot
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean take(long millis) throws InterruptedException {
+        return free.tryAcquire(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Gives back a slot taken by {@link #take}, for a connection that was never set up. */
+    void give() {
+        free.release();
+    }
+
+    /**
+     * Asks the oldest handshake still in progress to end; its slot comes back once its loop has closed it.
+     *
+     * @return true if there was one to ask
+     */
+    boolean evictOldest() {
+        for (Held h; (h = order.poll()) != null; ) {
+            if (!h.ended) {
+                h.session.abandonHandshake("the server needed this handshake's slot: every one of them was taken"
+                        + " and this was the oldest");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops the finished handshakes at the head of the queue (their connections are long past accept). */
+    private void trim() {
+        while (order.peek() != null && order.peek().ended) {
+            order.poll();   // only the acceptor's thread takes from the queue
+        }
+    }
+
+    /**
+     * @param handshake the handshake of a connection that took a slot
+     * @return the same handshake, which gives the slot back when it ends (opened or not), exactly once; {@link
+     *     Held#attach attach} its session before the session runs
+     */
+    Held holding(Session.Handshake handshake) {
+        return new Held(handshake);
+    }
+
+    /** A handshake that holds a slot. */
+    final class Held implements Session.Handshake {
+        private final Session.Handshake handshake;
+        private Session session;
+        private volatile boolean ended;
+
+        private Held(Session.Handshake handshake) {
+            this.handshake = handshake;
+        }
+
+        /** @param session the session of this handshake; from now on it may be evicted */
+        void attach(Session session) {
+            this.session = session;
+            trim();
+            order.add(this);
+        }
+
+        @Override
+        public void onConnected(Session s) {
+            handshake.onConnected(s);
+        }
+
+        @Override
+        public void onBytes(Session s, ByteBuffer in) {
+            handshake.onBytes(s, in);
+        }
+
+        @Override
+        public void onMalformed(Session s, HandshakeException cause) {
+            handshake.onMalformed(s, cause);
+        }
+
+        @Override
+        public void onAborted(Throwable cause) {
+            handshake.onAborted(cause);
+        }
+
+        @Override
+        public void onEnded() {
+            handshake.onEnded();
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+            }
+            free.release();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.wirefly.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handshake limit ({@code maxHandshakes}) against real sockets: connections that stall inside their opening
+ * handshake are pushed out oldest first once every slot is taken, the newest stay until their own timeout, and an
+ * honest client (the JDK's WebSocket client) still gets in at once. The TLS variant is in {@link TlsIT}.
+ */
+class HandshakeLimitIT {
+
+    /** @return a connection that sent most of a request head (2 KB of it) and then nothing */
+    static Socket stall(int port, int index) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Stall: " + index + "\r\nX-Pad: "
+                + "a".repeat(2000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    /** @return true if the server closed {@code s} (EOF or reset) within {@code millis} */
+    static boolean closedWithin(Socket s, int millis) throws IOException {
+        s.setSoTimeout(millis);
+        try {
+            byte[] sink = new byte[4096];
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < end) {
+                if (s.getInputStream().read(sink) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    /** The JDK's client connects, echoes one text message and closes; fails the test if it cannot. */
+    static void honestClientEchoes(HttpClient http, URI uri) throws Exception {
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        java.net.http.WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(uri, new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        ws.sendText("still served", true).get(5, TimeUnit.SECONDS);
+        assertEquals("still served", echoed.get(5, TimeUnit.SECONDS));
+        ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void stalledHandshakesBeyondTheLimitAreClosedOldestFirstAndAnHonestClientGetsIn() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(20)
+                .handshakeTimeout(Duration.ofSeconds(60))   // no timeout during the test: only the limit acts
+                .route("/", Recorder.echo()).build().start();
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 60; i++) {
+                stalled.add(stall(server.port(), i));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertTrue(closedWithin(stalled.get(i), 10_000), "stalled handshake " + i + " (of the 40 oldest)"
+                        + " is closed to make room");
+            }
+            for (int i = 40; i < 60; i++) {
+                assertTrue(!closedWithin(stalled.get(i), 100), "stalled handshake " + i + " (of the 20 newest)"
+                        + " keeps its slot");
+            }
+
+            honestClientEchoes(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + server.port() + "/"));
+
+            assertTrue(closedWithin(stalled.get(40), 10_000), "the honest client took the oldest stalled one's slot");
+            for (int i = 41; i < 60; i++) {
+                assertTrue(!closedWithin(stalled.get(i), 100), "stalled handshake " + i + " is still waiting");
+            }
+            assertEquals(0, server.metrics().openConnections(), "the honest client has closed; no stalled one opened");
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void handshakesThatFinishGiveTheirSlotBack() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(2)
+                .route("/", Recorder.echo()).build().start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");
+            for (int i = 0; i < 10; i++) {   // five times the limit, one after the other: none is left waiting
+                honestClientEchoes(http, uri);
+            }
+            try (Socket a = stall(server.port(), 1); Socket b = stall(server.port(), 2)) {
+                assertTrue(!closedWithin(a, 300) && !closedWithin(b, 300),
+                        "two handshakes in progress fit in two slots: nothing leaked from the ten before");
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+}
