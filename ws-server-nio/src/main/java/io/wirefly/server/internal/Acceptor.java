@@ -91,6 +91,18 @@ public final class Acceptor implements Runnable {
     @Override
     public void run() {
         while (server.isOpen()) {
+            try {
+                acceptLoop();
+            } catch (Throwable escaped) {
+                // Each step has its own catch; this one is for what escapes even those, such as an OutOfMemoryError
+                // thrown while a message is built. Accepting goes on after a pause that allocates nothing.
+                EventLoop.pauseQuietly();
+            }
+        }
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
             SocketChannel channel;
             try {
                 channel = server.accept();
@@ -207,7 +219,7 @@ public final class Acceptor implements Runnable {
 
     private void backOff(Throwable cause) {
         settings.metrics().acceptFailed();
-        log(Level.WARNING, "accept failed; retrying in " + BACKOFF_MILLIS + " ms", cause);
+        log(Level.WARNING, "accept failed; retrying after a pause", cause);
         try {
             Thread.sleep(BACKOFF_MILLIS);
         } catch (InterruptedException e) {

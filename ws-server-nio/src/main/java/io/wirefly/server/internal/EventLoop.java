@@ -161,6 +161,29 @@ public final class EventLoop implements Runnable, Scheduler {
 
     @Override
     public void run() {
+        while (true) {
+            try {
+                loop();
+                return;
+            } catch (Throwable escaped) {
+                // Every unit of work has its own catch; this one is for what escapes even those, such as an
+                // OutOfMemoryError thrown while a catch block builds its message. The loop goes on after a pause
+                // that allocates nothing, so that a failure that repeats cannot spin.
+                pauseQuietly();
+            }
+        }
+    }
+
+    /** Sleeps 10 ms, ignoring an interrupt: what {@link #run} does when an error escaped a turn. */
+    static void pauseQuietly() {
+        try {
+            Thread.sleep(10);
+        } catch (Throwable ignored) {
+            // go on at once
+        }
+    }
+
+    private void loop() {
         while (running) {
             try {
                 long timeout = nextTimeoutMillis();

@@ -67,6 +67,8 @@ final class TlsWire implements Wire {
     private int packetSize;
     private int appSize;
     private boolean taskRunning;
+    /** Set by {@link #close()}; read by a delegated task waiting in the executor, on another thread. */
+    private volatile boolean closed;
     private boolean inboundDone;
     private boolean outputShut;
     private boolean finSent;
@@ -318,7 +320,9 @@ final class TlsWire implements Wire {
         net.interest(false, false);
         tasks.execute(() -> {
             try {
-                for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+                // A connection closed while its task waited (evicted, timed out, reset) skips the work: under a
+                // flood of ClientHellos each task is a key exchange and a signature nobody will read.
+                for (Runnable task; !closed && (task = engine.getDelegatedTask()) != null; ) {
                     task.run();
                 }
             } finally {
@@ -494,6 +498,7 @@ final class TlsWire implements Wire {
 
     @Override
     public void close() {
+        closed = true;
         netIn = null;
         appIn = null;
         netOut = null;

@@ -182,6 +182,38 @@ class TlsWireTest {
         assertNotNull(p.server.engine().getSession().getCipherSuite());
     }
 
+    /**
+     * A ClientHello makes the server's engine ask for a delegated task (the key exchange). If the connection is
+     * closed while that task waits for a thread (evicted, timed out), the task does no work and the engine's
+     * task is still there, not run.
+     */
+    @Test
+    void aDelegatedTaskQueuedForAClosedConnectionDoesNoWork() throws Exception {
+        java.util.ArrayDeque<Runnable> queued = new java.util.ArrayDeque<>();
+        ManualLoop loop = new ManualLoop();
+        MemoryWire net = new MemoryWire();
+        SSLEngine engine = serverContext.createSSLEngine();
+        engine.setUseClientMode(false);
+        TlsWire server = new TlsWire(net, engine, loop, queued::add);
+        server.onResume(() -> { });
+
+        SSLEngine c = clientContext.createSSLEngine("localhost", 443);
+        c.setUseClientMode(true);
+        c.beginHandshake();
+        ByteBuffer hello = ByteBuffer.allocate(c.getSession().getPacketBufferSize());
+        c.wrap(ByteBuffer.allocate(0), hello);
+        hello.flip();
+        byte[] bytes = new byte[hello.remaining()];
+        hello.get(bytes);
+        net.feed(bytes);
+
+        assertEquals(0, server.read(ByteBuffer.allocate(100)));
+        assertEquals(1, queued.size(), "the key exchange waits for a task thread");
+        server.close();
+        queued.poll().run();
+        assertNotNull(engine.getDelegatedTask(), "the engine's task was not run for a closed connection");
+    }
+
     @Test
     void bytesThatAreNotTlsFailTheWireWithAnSslError() throws Exception {
         Pair p = new Pair(null);
