@@ -125,7 +125,7 @@ public final class WebSocketServer {
             ServerUpgrader upgrader = new ServerUpgrader(Router.of(routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.asyncFilter, options.http,
                     options.maxConnections,
-                    () -> (int) metrics.openConnections(), options.config);
+                    () -> (int) metrics.heldConnections(), options.config);
             InetSocketAddress address = new InetSocketAddress(options.host, options.port);
             try {
                 channel = ServerSocketChannel.open();
@@ -663,7 +663,9 @@ public final class WebSocketServer {
         }
 
         /**
-         * The most open connections; beyond it a handshake gets 503. An idle connection holds about 2 KiB of heap,
+         * The most open connections; beyond it a handshake gets 503. A connection counts until its socket is
+         * closed, so one that is closing and waits for its peer's FIN (at most {@link #closeTimeout}) still counts:
+         * it still holds its memory. An idle connection holds about 2 KiB of heap,
          * so the default follows the heap: one connection per 6 KiB of the JVM's maximum heap, between 1,024 and
          * 100,000 (10,922 with {@code -Xmx64m}, 100,000 from about 600 MiB up). A fixed default would let enough
          * idle connections fill a small heap.

@@ -101,6 +101,44 @@ class HandshakeLimitIT {
         }
     }
 
+    /**
+     * A peer that closes with a close frame but keeps its TCP connection open makes the server wait for its FIN
+     * (at most the close timeout). That connection still holds its memory, so it still counts toward
+     * {@code maxConnections}: without that, a client could cycle connections through "closed but not gone" past any
+     * limit.
+     */
+    @Test
+    void aClosedConnectionThatLingersCountsTowardMaxConnectionsUntilItsSocketCloses() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxConnections(1)
+                .closeTimeout(Duration.ofMillis(1500)).route("/", Recorder.echo()).build().start();
+        try (RawClient lingering = new RawClient(server.port())) {
+            assertTrue(lingering.upgrade("/").startsWith("HTTP/1.1 101"));
+            lingering.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xE8});   // close 1000
+            byte[] answer = lingering.socket.getInputStream().readNBytes(4);
+            assertEquals(0x88, answer[0] & 0xFF, "the server answered the close");
+            assertEquals(0, server.metrics().openConnections(), "the WebSocket is closed");
+
+            // Its socket is still open (we send no FIN): the limit of one is still taken.
+            try (RawClient second = new RawClient(server.port())) {
+                assertTrue(second.upgrade("/").startsWith("HTTP/1.1 503"), "a second connection meets the limit");
+            }
+            // The server has half-closed (its FIN follows its close frame) and waits for ours. After the close
+            // timeout it gives up and closes the socket: the limit is free again.
+            lingering.socket.setSoTimeout(10_000);
+            assertEquals(-1, lingering.socket.getInputStream().read(), "the server's FIN after its close frame");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean admitted = false;
+            while (!admitted && System.nanoTime() < end) {
+                try (RawClient third = new RawClient(server.port())) {
+                    admitted = third.upgrade("/").startsWith("HTTP/1.1 101");
+                }
+            }
+            assertTrue(admitted, "a new connection is admitted once the lingering socket is closed");
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void handshakesThatFinishGiveTheirSlotBack() throws Exception {
         WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(2)

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MetricsCollector {
     private final MetricsListener listener;
     final LongAdder open = new LongAdder();
+    /** Connections past their handshake whose socket is not closed yet: open, closing or lingering. */
+    private final LongAdder held = new LongAdder();
     final LongAdder accepted = new LongAdder();
     final LongAdder messagesIn = new LongAdder();
     final LongAdder messagesOut = new LongAdder();
@@ -30,6 +32,7 @@ public final class MetricsCollector {
 
     void opened() {
         open.increment();
+        held.increment();
         accepted.increment();
         listener.onOpen();
     }
@@ -65,6 +68,20 @@ public final class MetricsCollector {
     void pingRoundTrip(long nanos) {
         lastRoundTrip = nanos;
         listener.onPingRoundTrip(nanos);
+    }
+
+    /** A connection that had opened is gone, its socket closed (its close was counted when it happened). */
+    void released() {
+        held.decrement();
+    }
+
+    /**
+     * @return the connections past their handshake whose socket is still open: the open ones, and the closed ones
+     *     that still wait for their peer's FIN (at most the close timeout). The connection limit counts these: each
+     *     holds its memory until its socket is closed.
+     */
+    public long heldConnections() {
+        return held.sum();
     }
 
     /** @return the connections open now, without a whole snapshot (the upgrader asks at every handshake) */

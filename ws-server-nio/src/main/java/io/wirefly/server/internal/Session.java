@@ -667,6 +667,9 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         phase = Phase.CLOSED;
         backlog = null;
         wire.close();
+        if (protocol != null) {
+            metrics.released();
+        }
         timers.cancelAll();
         out.clear("connection closed");
         reportOutbound();
