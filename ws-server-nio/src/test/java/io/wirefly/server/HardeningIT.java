@@ -89,6 +89,67 @@ class HardeningIT {
         }
     }
 
+    /**
+     * Broadcasts are not caused by the recipients' reads, so pausing reads cannot bound them. Four peers that never
+     * read and one JDK client that does get 2,000 broadcasts of 16 KiB, one a millisecond, with a server-wide output
+     * budget of 512 KiB: once the budget is used up, each peer that is more than highWaterMark behind is failed with
+     * 1008, and the reader gets every message. (Without that rule the four queues would grow to about 30 MB each,
+     * bounded only by maxWriteBuffer, here 64 MiB.)
+     */
+    @Test
+    void broadcastsToPeersThatDoNotReadStopAtTheServerWideBudget() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxOutboundBuffer(512 << 10)
+                .writeWaterMarks(16 << 10, 64 << 10).maxWriteBuffer(64 << 20).closeTimeout(Duration.ofSeconds(1))
+                .route("/", Recorder.echo()).build().start();
+        List<RawClient> sleepers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                RawClient c = new RawClient(server.port());
+                sleepers.add(c);
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+            }
+            java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+            CompletableFuture<Integer> closed = new CompletableFuture<>();
+            java.net.http.WebSocket reader = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(uri(server, "/"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket ws,
+                                ByteBuffer data, boolean last) {
+                            if (last) {
+                                got.incrementAndGet();
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code,
+                                String reason) {
+                            closed.complete(code);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            await("all five connections to be open", () -> server.metrics().openConnections() == 5);
+
+            byte[] message = new byte[16 << 10];
+            for (int i = 0; i < 2000; i++) {
+                server.broadcast(ByteBuffer.wrap(message));
+                Thread.sleep(1);
+            }
+            await("every message to reach the reader", () -> got.get() == 2000);
+            await("the four that never read to be failed", () -> server.metrics().openConnections() == 1);
+            assertTrue(server.metrics().closeCodesSent().getOrDefault(1008, 0L) >= 4,
+                    "1008 for the peers that fell behind: " + server.metrics().closeCodesSent());
+            assertTrue(!closed.isDone(), "the reader kept up and stays open");
+            reader.sendClose(1000, "").get(10, TimeUnit.SECONDS);
+        } finally {
+            for (RawClient c : sleepers) {
+                c.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void aClientThatResetsBeforeThe101LeavesNoGhostConnection() throws Exception {
         WebSocketServer server = WebSocketServer.builder().port(0).maxConnections(5).route("/", Recorder.echo())

@@ -622,14 +622,47 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     }
 
     private void failOverflow() {
+        failOverflow("write queue exceeded maxWriteBuffer (" + settings.maxWriteBuffer() + " bytes)");
+    }
+
+    /** @param why the close reason (at most 123 bytes) */
+    private void failOverflow(String why) {
         if (protocol != null && protocol.state() != ReadyState.CLOSED) {
             sentCloseCode = CloseCode.POLICY_VIOLATION.code();
-            protocol.fail(CloseCode.POLICY_VIOLATION,
-                    "write queue exceeded maxWriteBuffer (" + settings.maxWriteBuffer() + " bytes)");
+            protocol.fail(CloseCode.POLICY_VIOLATION, why);
         } else {
             // Nothing polite is left to send: the peer does not read what it already has.
-            terminate(new ClosedException("write queue exceeded maxWriteBuffer (" + settings.maxWriteBuffer()
-                    + " bytes) while closing"));
+            terminate(new ClosedException(why + " while closing"));
+        }
+    }
+
+    /** The close reason of {@link #behindWhileCrowded}. */
+    static final String CROWDED = "more than highWaterMark unread while the server's maxOutboundBuffer is used up";
+
+    /**
+     * A message that this connection's own reads did not cause (a broadcast, a send from another thread) cannot be
+     * held back by pausing its reads. So when the server's connections together queue more than
+     * {@code maxOutboundBuffer}, a peer that already has more than {@code highWaterMark} unread is failed with 1008
+     * instead of queuing more: otherwise memory would be bounded only by {@code maxWriteBuffer} times the number of
+     * slow peers. Peers that keep up go on.
+     *
+     * @param pending bytes counted as pending for this connection but not queued yet
+     * @return true if this peer is behind while the server's output budget is used up
+     */
+    boolean behindWhileCrowded(long pending) {
+        return out.accounted() + pending > settings.highWaterMark() && settings.outboundTotal().exceeded();
+    }
+
+    /** Another thread found this connection {@linkplain #behindWhileCrowded behind while crowded}: fail it. */
+    void crowdedOut() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        depth++;
+        try {
+            failOverflow(CROWDED);
+        } finally {
+            endUnit();
         }
     }
 
@@ -753,6 +786,10 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         }
         depth++;
         try {
+            if (behindWhileCrowded(handle.pendingBytes())) {
+                failOverflow(CROWDED);
+                return;
+            }
             metrics.messagesOut.increment();
             out.addData(frame, null);
         } finally {

@@ -199,6 +199,11 @@ public final class SessionHandle implements WebSocket {
                     "write queue exceeded maxWriteBuffer (" + limit + " bytes)"));
             return done;
         }
+        if (session.behindWhileCrowded(pendingBytes)) {
+            loop().execute(session::crowdedOut);
+            done.completeExceptionally(new ClosedException("this connection has " + Session.CROWDED));
+            return done;
+        }
         PENDING_BYTES.getAndAdd(this, size);
         loop().execute(() -> {
             PENDING_BYTES.getAndAdd(this, -size);
