@@ -665,10 +665,10 @@ public final class WebSocketServer {
         /**
          * The most open connections; beyond it a handshake gets 503. A connection counts until its socket is
          * closed, so one that is closing and waits for its peer's FIN (at most {@link #closeTimeout}) still counts:
-         * it still holds its memory. An idle connection holds about 2 KiB of heap,
-         * so the default follows the heap: one connection per 6 KiB of the JVM's maximum heap, between 1,024 and
-         * 100,000 (10,922 with {@code -Xmx64m}, 100,000 from about 600 MiB up). A fixed default would let enough
-         * idle connections fill a small heap.
+         * it still holds its memory. An idle connection holds about 2 KiB of heap, so the default follows the heap:
+         * one connection per 6 KiB of the JVM's maximum heap, between 1,024 and 100,000 (10,922 with
+         * {@code -Xmx64m}, 100,000 from about 600 MiB up). A fixed default would let enough idle connections fill a
+         * small heap.
          *
          * @param max the most open connections
          * @return this builder
@@ -683,9 +683,8 @@ public final class WebSocketServer {
          * connection arrives while that many are, the oldest handshake still in progress is closed to make room: an
          * honest handshake takes milliseconds, so the connections pushed out are the ones that stall, and they can
          * neither fill the heap nor lock new clients out until their {@link #handshakeTimeout}. A plain handshake
-         * holds up to
-         * {@code maxHandshakeSize} bytes of head plus about 2 KiB; a TLS engine stopped after the ClientHello holds
-         * about 48 KiB. The default gives handshakes an eighth of the JVM's maximum heap at those sizes, between 16
+         * holds up to {@code maxHandshakeSize} bytes of head plus about 2 KiB; a TLS engine stopped after the
+         * ClientHello holds about 48 KiB. The default gives handshakes an eighth of the JVM's maximum heap at those sizes, between 16
          * and 10,000: 455 plain or 128 TLS handshakes with {@code -Xmx64m} and the default config.
          *
          * @param max the most handshakes in progress
@@ -785,8 +784,9 @@ public final class WebSocketServer {
          * stops reading until its queue drains, so its handler produces no more; connections whose peers keep up
          * read on. What a connection's reads did not cause (a broadcast, a publish, a send from another thread)
          * cannot be held back that way: while the budget is used up, such a message for a peer with more than the
-         * high-water mark unread closes that peer with 1008 instead. Default: an eighth of the JVM's maximum heap (queued frames live until their peer reads them, and
-         * on a small heap a larger share made the garbage collector copy them over and over).
+         * high-water mark unread closes that peer with 1008 instead. Default: an eighth of the JVM's maximum heap
+         * (queued frames live until their peer reads them, and on a small heap a larger share made the garbage
+         * collector copy them over and over).
          *
          * @param bytes the budget for all connections together
          * @return this builder

@@ -170,15 +170,28 @@ final class Attacks {
      * 64 MiB heap.
      */
     Tally heavyHeads(int n, int seconds) throws InterruptedException {
-        Tally tally = new Tally();
         StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
         for (int line = 0; line < 4; line++) {
             head.append("X-Heavy-").append(line).append(": ").append("h".repeat(3900)).append("\r\n");
         }
         byte[] bytes = head.toString().getBytes(StandardCharsets.US_ASCII);
+        return stallAfter(n, seconds, () -> bytes);
+    }
+
+    private interface Opening {
+        byte[] bytes() throws IOException;
+    }
+
+    /**
+     * {@code n} connections that each send {@code opening} and then nothing for {@code seconds}; then each is read
+     * to its end (100 ms at most) and closed, and what it got is tallied.
+     */
+    private Tally stallAfter(int n, int seconds, Opening opening) throws InterruptedException {
+        Tally tally = new Tally();
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             try {
+                byte[] bytes = opening.bytes();
                 Socket s = RawPeer.connect(port);
                 sockets.add(s);
                 s.getOutputStream().write(bytes);
@@ -191,7 +204,7 @@ final class Attacks {
         return tally;
     }
 
-    /** Reads each socket for at most 100 ms (a third of them at a time in parallel would not be faster here). */
+    /** Reads each socket to its end, for at most 100 ms, closes it and tallies what it got. */
     private static void closeAndTally(List<Socket> sockets, Tally tally) {
         byte[] sink = new byte[4096];
         for (Socket s : sockets) {
@@ -216,21 +229,7 @@ final class Attacks {
      * before the handshake limit.
      */
     Tally tlsHellos(int n, int seconds) throws InterruptedException {
-        Tally tally = new Tally();
-        List<Socket> sockets = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            try {
-                byte[] hello = clientHello();
-                Socket s = RawPeer.connect(port);
-                sockets.add(s);
-                s.getOutputStream().write(hello);
-            } catch (IOException e) {
-                tally.add("connect or write failed");
-            }
-        }
-        Thread.sleep(seconds * 1000L);
-        closeAndTally(sockets, tally);
-        return tally;
+        return stallAfter(n, seconds, this::clientHello);
     }
 
     /**

@@ -57,7 +57,7 @@ public final class Acceptor implements Runnable {
      * @param upgrader the server's handshake rules
      * @param registry the registry of live connections
      * @param tls the TLS layer every connection gets, or null for plain connections
-     * @param maxHandshakes the most connections whose handshake is in progress; more are closed at once
+     * @param maxHandshakes the most connections whose handshake is in progress; beyond it the oldest is closed
      */
     public Acceptor(ServerSocketChannel server, EventLoopGroup loops, Settings settings, ServerUpgrader upgrader,
             Registry registry, TlsSetup tls, int maxHandshakes) {

@@ -2,7 +2,7 @@ package io.wirefly.server.internal;
 
 import io.wirefly.core.HandshakeException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -33,9 +33,9 @@ final class HandshakeSlots {
     private final Semaphore free;
     /**
      * Handshakes in the order their connections were accepted; finished ones leave from the head, lazily. Only the
-     * acceptor's thread adds and takes; the loops only mark entries ended.
+     * acceptor's thread touches the queue; the loops only mark its entries ended (a volatile flag).
      */
-    private final ConcurrentLinkedQueue<Held> order = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Held> order = new ArrayDeque<>();
 
     /** @param max the most handshakes in progress at once */
     HandshakeSlots(int max) {
@@ -75,7 +75,7 @@ final class HandshakeSlots {
     /** Drops the finished handshakes at the head of the queue (their connections are long past accept). */
     private void trim() {
         while (order.peek() != null && order.peek().ended) {
-            order.poll();   // only the acceptor's thread takes from the queue
+            order.poll();
         }
     }
 

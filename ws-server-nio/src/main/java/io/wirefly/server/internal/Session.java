@@ -610,12 +610,26 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
 
     /** Another thread tried to queue past the hard limit: fail the connection with 1008. */
     void overflow() {
+        failOnLoop(null);
+    }
+
+    /** Another thread found this connection {@linkplain #behindWhileCrowded behind while crowded}: fail it. */
+    void crowdedOut() {
+        failOnLoop(CROWDED);
+    }
+
+    /** @param why the close reason, or null for maxWriteBuffer's */
+    private void failOnLoop(String why) {
         if (phase == Phase.CLOSED) {
             return;
         }
         depth++;
         try {
-            failOverflow();
+            if (why == null) {
+                failOverflow();
+            } else {
+                failOverflow(why);
+            }
         } finally {
             endUnit();
         }
@@ -653,18 +667,6 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         return out.accounted() + pending > settings.highWaterMark() && settings.outboundTotal().exceeded();
     }
 
-    /** Another thread found this connection {@linkplain #behindWhileCrowded behind while crowded}: fail it. */
-    void crowdedOut() {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        depth++;
-        try {
-            failOverflow(CROWDED);
-        } finally {
-            endUnit();
-        }
-    }
 
     /**
      * Everything is written and this side is done. A server closes the TCP connection first (RFC 6455 §7.1.1), but
