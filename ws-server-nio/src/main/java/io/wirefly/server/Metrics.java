@@ -25,11 +25,13 @@ import java.util.Map;
  * @param lastPingRoundTripNanos the round-trip time of the last answered automatic ping, or -1
  * @param acceptFailures times accepting a connection failed (out of file descriptors, say) and the acceptor backed
  *     off for 100 ms
+ * @param handshakesEvicted connections closed inside their opening handshake to make room for a new one, because
+ *     {@code maxHandshakes} handshakes were in progress (a rising count means stalled handshakes: a slowloris)
  */
 public record Metrics(long openConnections, long handshakesAccepted, Map<Integer, Long> handshakesRejected,
         long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<Integer, Long> closeCodesSent,
         Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos,
-        long acceptFailures) {
+        long acceptFailures, long handshakesEvicted) {
 
     /**
      * Copies the maps.
@@ -46,10 +48,36 @@ public record Metrics(long openConnections, long handshakesAccepted, Map<Integer
      * @param backpressurePauses read pauses
      * @param lastPingRoundTripNanos last ping round trip, or -1
      * @param acceptFailures failed accepts
+     * @param handshakesEvicted handshakes closed to make room
      */
     public Metrics {
         handshakesRejected = Map.copyOf(handshakesRejected);
         closeCodesSent = Map.copyOf(closeCodesSent);
         closeCodesReceived = Map.copyOf(closeCodesReceived);
+    }
+
+    /**
+     * The snapshot as it was before {@code handshakesEvicted} was counted, which reads 0: code that builds one (a
+     * test double, an adapter) keeps compiling.
+     *
+     * @param openConnections open connections
+     * @param handshakesAccepted accepted handshakes
+     * @param handshakesRejected rejected handshakes by status
+     * @param messagesIn messages received
+     * @param messagesOut messages sent
+     * @param bytesIn bytes read
+     * @param bytesOut bytes written
+     * @param closeCodesSent close codes sent
+     * @param closeCodesReceived close codes received
+     * @param backpressurePauses read pauses
+     * @param lastPingRoundTripNanos last ping round trip, or -1
+     * @param acceptFailures failed accepts
+     */
+    public Metrics(long openConnections, long handshakesAccepted, Map<Integer, Long> handshakesRejected,
+            long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<Integer, Long> closeCodesSent,
+            Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos,
+            long acceptFailures) {
+        this(openConnections, handshakesAccepted, handshakesRejected, messagesIn, messagesOut, bytesIn, bytesOut,
+                closeCodesSent, closeCodesReceived, backpressurePauses, lastPingRoundTripNanos, acceptFailures, 0);
     }
 }

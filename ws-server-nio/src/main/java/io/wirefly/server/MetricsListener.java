@@ -31,6 +31,13 @@ public interface MetricsListener {
     default void onHandshakeRejected(int status) {
     }
 
+    /**
+     * A connection was closed inside its opening handshake to make room for a new one: {@code maxHandshakes}
+     * handshakes were in progress, and it was the oldest.
+     */
+    default void onHandshakeEvicted() {
+    }
+
     /** A connection's reads were paused because its write queue passed the high-water mark. */
     default void onBackpressurePause() {
     }

@@ -69,8 +69,15 @@ class HandshakeLimitIT {
 
     @Test
     void stalledHandshakesBeyondTheLimitAreClosedOldestFirstAndAnHonestClientGetsIn() throws Exception {
+        java.util.concurrent.atomic.LongAdder evictions = new java.util.concurrent.atomic.LongAdder();
         WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(20)
                 .handshakeTimeout(Duration.ofSeconds(60))   // no timeout during the test: only the limit acts
+                .metricsListener(new MetricsListener() {
+                    @Override
+                    public void onHandshakeEvicted() {
+                        evictions.increment();
+                    }
+                })
                 .route("/", Recorder.echo()).build().start();
         List<Socket> stalled = new ArrayList<>();
         try {
@@ -93,6 +100,8 @@ class HandshakeLimitIT {
                 assertTrue(!closedWithin(stalled.get(i), 100), "stalled handshake " + i + " is still waiting");
             }
             assertEquals(0, server.metrics().openConnections(), "the honest client has closed; no stalled one opened");
+            assertEquals(41, server.metrics().handshakesEvicted(), "the 40 oldest, then one for the honest client");
+            assertEquals(41, evictions.sum(), "the listener heard each");
         } finally {
             for (Socket s : stalled) {
                 s.close();

@@ -20,6 +20,7 @@ public final class MetricsCollector {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder pauses = new LongAdder();
     final LongAdder acceptFailures = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
     private final ConcurrentHashMap<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, LongAdder> sent = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, LongAdder> received = new ConcurrentHashMap<>();
@@ -60,6 +61,11 @@ public final class MetricsCollector {
         acceptFailures.increment();
     }
 
+    void handshakeEvicted() {
+        evicted.increment();
+        listener.onHandshakeEvicted();
+    }
+
     void paused() {
         pauses.increment();
         listener.onBackpressurePause();
@@ -93,7 +99,7 @@ public final class MetricsCollector {
     public Metrics snapshot() {
         return new Metrics(open.sum(), accepted.sum(), sums(rejected), messagesIn.sum(), messagesOut.sum(),
                 bytesIn.sum(), bytesOut.sum(), sums(sent), sums(received), pauses.sum(), lastRoundTrip,
-                acceptFailures.sum());
+                acceptFailures.sum(), evicted.sum());
     }
 
     private static Map<Integer, Long> sums(Map<Integer, LongAdder> map) {

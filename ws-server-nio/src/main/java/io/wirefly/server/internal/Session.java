@@ -238,6 +238,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
         loop.execute(() -> {
             if (phase == Phase.HANDSHAKE) {
                 LOG.log(System.Logger.Level.DEBUG, "closing a handshake in progress: " + why);
+                metrics.handshakeEvicted();
                 terminate(new IOException(why));
             }
         });

@@ -19,7 +19,7 @@ class MetricsCollectorTest {
     @Test
     void aNewCollectorIsAllZeroWithNoRoundTrip() {
         Metrics m = new MetricsCollector(null).snapshot();
-        assertEquals(new Metrics(0, 0, Map.of(), 0, 0, 0, 0, Map.of(), Map.of(), 0, -1, 0), m);
+        assertEquals(new Metrics(0, 0, Map.of(), 0, 0, 0, 0, Map.of(), Map.of(), 0, -1, 0, 0), m);
     }
 
     @Test
