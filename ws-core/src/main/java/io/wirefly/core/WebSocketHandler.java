@@ -38,12 +38,39 @@ public interface WebSocketHandler {
     }
 
     /**
-     * A complete binary message arrived. The buffer belongs to the handler.
+     * A complete binary message arrived. The buffer belongs to the handler (see {@link #onBinaryBorrowed} for a
+     * handler that needs it only during the call).
      *
      * @param ws the connection
      * @param data the message, from position to limit
      */
     default void onBinary(WebSocket ws, ByteBuffer data) {
+    }
+
+    /**
+     * A complete binary message, lent for the length of this call: like {@link #onBinary}, without the copy. A
+     * handler that overrides this method receives every binary message here instead of through {@link #onBinary}.
+     * On an event loop, a message that arrived whole in one read (most small ones) is not copied for the handler:
+     * it gets a read-only view of the connection's read buffer, so a server that parses binary messages (protobuf,
+     * CBOR, a sensor's fixed record) allocates nothing per message to get them. The price is the contract: the
+     * buffer is valid only until this method returns, and must not be kept or handed to another thread; copy what
+     * you keep. Passing it to {@link WebSocket#sendBinary} during the call, to this connection or another, is fine:
+     * the send copies what it would keep. A message assembled from fragments or several reads, and every message
+     * when the server has an {@code Executor}, comes in a buffer that happens to be the handler's own; the contract
+     * is the same.
+     *
+     * <pre>{@code
+     * public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+     *     long id = data.getLong();                        // read what you need while the call lasts
+     *     double celsius = data.getDouble();
+     *     readings.record(id, celsius);
+     * }
+     * }</pre>
+     *
+     * @param ws the connection
+     * @param data the message, from position to limit; read-only, valid only during the call
+     */
+    default void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
     }
 
     /**

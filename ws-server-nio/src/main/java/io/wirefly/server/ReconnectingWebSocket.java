@@ -51,6 +51,8 @@ public final class ReconnectingWebSocket implements WebSocket {
     private final CompletableFuture<CloseInfo> ended = new CompletableFuture<>();
     /** Streams binary messages only if the user's handler does (overriding onBinaryPart is what asks for it). */
     private final WebSocketHandler inner;
+    /** The user's handler takes binary messages in {@code onBinaryBorrowed}. */
+    private final boolean borrows;
     /** The open connection, or null while down. Guarded by {@link #lock}. */
     private WebSocket current;
     /** The last connection that was open, for its request and addresses while down. */
@@ -72,6 +74,7 @@ public final class ReconnectingWebSocket implements WebSocket {
         this.policy = policy;
         boolean binaryParts = io.wirefly.server.internal.Handlers.wantsParts(handler);
         boolean textParts = io.wirefly.server.internal.Handlers.wantsTextParts(handler);
+        this.borrows = io.wirefly.server.internal.Handlers.borrows(handler);
         // the wrapper streams exactly what the user's handler streams (overriding a part method is what asks for it)
         this.inner = binaryParts && textParts ? new BothParts() : binaryParts ? new BinaryParts()
                 : textParts ? new TextParts() : new Inner();
@@ -154,7 +157,11 @@ public final class ReconnectingWebSocket implements WebSocket {
 
         @Override
         public void onBinary(WebSocket ws, ByteBuffer data) {
-            handler.onBinary(ws, data);
+            if (borrows) {
+                handler.onBinaryBorrowed(ws, data);   // a buffer of its own: more than the contract promises
+            } else {
+                handler.onBinary(ws, data);
+            }
         }
 
         @Override

@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 /**
  * What a handler class listens to, found once per class: a session copies a ping's payload for
  * {@link WebSocketHandler#onPing} only when the handler overrides it, and streams binary or text messages to
- * {@link WebSocketHandler#onBinaryPart} / {@link WebSocketHandler#onTextPart} when it overrides those.
+ * {@link WebSocketHandler#onBinaryPart} / {@link WebSocketHandler#onTextPart} when it overrides those, and lends
+ * binary messages to {@link WebSocketHandler#onBinaryBorrowed} when it overrides that.
  *
  * <pre>{@code
  * if (Handlers.wantsPings(handler)) { ... copy and dispatch ... }
@@ -19,6 +20,8 @@ public final class Handlers {
             overrides("onBinaryPart", WebSocket.class, ByteBuffer.class, boolean.class);
     private static final ClassValue<Boolean> WANTS_TEXT_PARTS =
             overrides("onTextPart", WebSocket.class, String.class, boolean.class);
+    private static final ClassValue<Boolean> BORROWS =
+            overrides("onBinaryBorrowed", WebSocket.class, ByteBuffer.class);
 
     private Handlers() {
     }
@@ -45,6 +48,14 @@ public final class Handlers {
     /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onBinaryPart} (it streams) */
     public static boolean wantsParts(WebSocketHandler handler) {
         return handler != null && WANTS_PARTS.get(handler.getClass());
+    }
+
+    /**
+     * @return whether {@code handler}'s class overrides {@link WebSocketHandler#onBinaryBorrowed} (its binary
+     *     messages go there instead of to {@code onBinary})
+     */
+    public static boolean borrows(WebSocketHandler handler) {
+        return handler != null && BORROWS.get(handler.getClass());
     }
 
     /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onPing} */

@@ -138,6 +138,8 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private WebSocketHandler handler;
     /** The handler overrides onPing: found once at open, not per ping (a ping flood is a hot path). */
     private boolean handlerWantsPings;
+    /** The handler overrides onBinaryBorrowed: its binary messages go there, lent when it runs on the loop. */
+    private boolean handlerBorrows;
     private Dispatcher dispatcher = Dispatcher.INLINE;
     private Phase phase = Phase.HANDSHAKE;
     /** Nesting depth of units of work; afterIo runs when the outermost one ends. */
@@ -313,6 +315,9 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
                 loop.segments());
         this.handlerWantsPings = Handlers.wantsPings(handler);
         protocol.streamBinary(Handlers.wantsParts(handler));
+        this.handlerBorrows = Handlers.borrows(handler);
+        // Lent bytes live only until the call returns: on an executor the handler would see them too late.
+        protocol.lendBinary(handlerBorrows && dispatcher == Dispatcher.INLINE);
         protocol.streamText(Handlers.wantsTextParts(handler));
         this.phase = Phase.OPEN;
         handle.opened(request);
@@ -775,6 +780,16 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     }
 
     /**
+     * @param size a binary message's bytes
+     * @return whether {@link #send} on the loop would keep a reference to them after it returns, rather than
+     *     encode them at once: it waits behind a message being sent in parts, or is large enough to be written
+     *     from the caller's buffer
+     */
+    boolean sendKeeps(int size) {
+        return protocol == null || protocol.partialOut() || protocol.sendKeepsPayload(size);
+    }
+
+    /**
      * Queues an already encoded, unmasked frame shared with other connections (a broadcast).
      *
      * @param frame a read-only view of the frame
@@ -884,7 +899,28 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     @Override
     public void onBinary(ByteBuffer data) {
         metrics.messagesIn.increment();
-        dispatch(() -> handler.onBinary(handle, data));
+        if (handlerBorrows) {
+            dispatch(() -> handler.onBinaryBorrowed(handle, data));   // on the executor: a copy it may keep
+        } else {
+            dispatch(() -> handler.onBinary(handle, data));
+        }
+    }
+
+    @Override
+    public void onBinaryLent(ByteBuffer data) {
+        metrics.messagesIn.increment();
+        // Only without an executor: the call runs here, now, while the bytes are valid, and no task is made for it.
+        // Sends made during it copy what they keep (SessionHandle.sendBinary).
+        Lending.begin();
+        try {
+            handler.onBinaryBorrowed(handle, data);
+        } catch (RuntimeException e) {
+            handlerFailed(e);
+        } catch (Error e) {
+            LOG.log(Level.WARNING, "handler call failed", e);   // as for any inline handler call (Dispatcher)
+        } finally {
+            Lending.end();
+        }
     }
 
     @Override
@@ -960,16 +996,20 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             try {
                 call.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "handler threw; closing " + handle + " with 1011", e);
-                try {
-                    handler.onError(handle, e);
-                } catch (RuntimeException again) {
-                    LOG.log(Level.WARNING, "handler's onError threw", again);
-                }
-                // The peer would otherwise wait for an answer that will not come. A no-op once the close began.
-                handle.close(CloseCode.INTERNAL_ERROR.code(), "internal error");
+                handlerFailed(e);
             }
         });
+    }
+
+    private void handlerFailed(RuntimeException e) {
+        LOG.log(Level.WARNING, "handler threw; closing " + handle + " with 1011", e);
+        try {
+            handler.onError(handle, e);
+        } catch (RuntimeException again) {
+            LOG.log(Level.WARNING, "handler's onError threw", again);
+        }
+        // The peer would otherwise wait for an answer that will not come. A no-op once the close began.
+        handle.close(CloseCode.INTERNAL_ERROR.code(), "internal error");
     }
 
     @Override

@@ -128,7 +128,9 @@ public final class SessionHandle implements WebSocket {
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        return submit(null, data.duplicate());
+        // Bytes lent to onBinaryBorrowed are gone when its call returns: a send that would keep them gets a copy.
+        boolean keeps = Lending.active() && (!loop().inLoop() || session.sendKeeps(data.remaining()));
+        return submit(null, keeps ? Lending.copy(data) : data.duplicate());
     }
 
     @Override
@@ -136,7 +138,7 @@ public final class SessionHandle implements WebSocket {
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("ping payload must be at most 125 bytes, was " + payload.remaining());
         }
-        ByteBuffer view = payload.duplicate();
+        ByteBuffer view = Lending.active() ? Lending.copy(payload) : payload.duplicate();
         CompletableFuture<Void> done = new CompletableFuture<>();
         Session.Send send = (protocol, tag) -> protocol.sendPing(view, tag);
         if (loop().inLoop()) {
@@ -149,7 +151,7 @@ public final class SessionHandle implements WebSocket {
 
     @Override
     public CompletionStage<Void> sendBinaryPart(ByteBuffer part, boolean last) {
-        ByteBuffer view = part.duplicate();
+        ByteBuffer view = Lending.active() && !loop().inLoop() ? Lending.copy(part) : part.duplicate();
         return submit((protocol, tag) -> protocol.sendBinaryPart(view, last, tag), view.remaining(), true, last);
     }
 

@@ -109,6 +109,8 @@ public final class Protocol {
     private boolean streamBinary;
     /** Text messages go to {@link ProtocolListener#onTextPart} as they arrive, with no size limit. */
     private boolean streamText;
+    /** Whole binary messages are lent to {@link ProtocolListener#onBinaryLent}, not copied for the listener. */
+    private boolean lendBinary;
     /** The last bytes of a streamed text part that end inside a UTF-8 sequence (at most 3), for the next part. */
     private byte[] textCarry = NO_BYTES;
     /** The message being sent in parts is text. */
@@ -369,6 +371,20 @@ public final class Protocol {
     }
 
     /**
+     * Lends binary messages that arrive whole in one {@link #receive} (one unfragmented frame, the common case) to
+     * {@link ProtocolListener#onBinaryLent}: a read-only view of the caller's buffer, unmasked in place, valid only
+     * during the call. Nothing is allocated for them. A message assembled from several reads or fragments still
+     * goes to {@link ProtocolListener#onBinary} in a buffer of its own (it had to be copied anyway, and the
+     * listener may then keep it without a second copy). {@link #streamBinary} wins over this. Set before the
+     * first message.
+     *
+     * @param on whether to lend
+     */
+    public void lendBinary(boolean on) {
+        this.lendBinary = on;
+    }
+
+    /**
      * Sends one part of a binary message as one frame (a continuation after the first, FIN on the last). Parts are
      * never compressed (RFC 7692 lets a message go uncompressed). The transport must not send another data message
      * until the last part: data frames of two messages may not interleave (RFC 6455 §5.4).
@@ -520,6 +536,15 @@ public final class Protocol {
 
     /** From this payload size on, a server's whole data message is sent without copying it into a frame. */
     static final int UNCOPIED_PAYLOAD = 8 * 1024;
+
+    /**
+     * @param size the bytes of a binary message to send
+     * @return whether {@link #sendBinary} keeps a reference to the caller's bytes until the frame is written,
+     *     instead of copying them into the frame at once
+     */
+    public boolean sendKeepsPayload(int size) {
+        return role == Role.SERVER && size >= UNCOPIED_PAYLOAD && (deflate == null || size < deflateThreshold);
+    }
 
     private void sendControl(Opcode opcode, ByteBuffer payload, Object tag) {
         if (payload.remaining() > WireFormat.MAX_CONTROL_PAYLOAD) {
@@ -712,6 +737,8 @@ public final class Protocol {
                 // The common case: a whole unfragmented message in one read. Skip the assembler.
                 if (text) {
                     pendingText = decodeUtf8(chunk);
+                } else if (lendBinary) {
+                    pendingBinary = LentView.of(chunk);   // no copy: the listener borrows the caller's bytes
                 } else {
                     ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
                     copy.put(chunk).flip();
@@ -786,6 +813,8 @@ public final class Protocol {
             messageOpcode = NO_MESSAGE;
             if (text) {
                 listener.onText(message);
+            } else if (binary.isReadOnly()) {
+                listener.onBinaryLent(binary);   // only a lent view is read-only: a message of one read
             } else {
                 listener.onBinary(binary);
             }

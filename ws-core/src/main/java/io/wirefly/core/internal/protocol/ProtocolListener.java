@@ -37,6 +37,18 @@ public interface ProtocolListener {
     void onBinary(ByteBuffer data);
 
     /**
+     * A complete binary message that arrived in one read, lent instead of given, when
+     * {@link Protocol#lendBinary(boolean)} is on (other binary messages still go to {@link #onBinary}). By default
+     * it is copied and passed to {@link #onBinary}.
+     *
+     * @param data the message from position to limit, a read-only view valid only during the call (copy what you
+     *     keep)
+     */
+    default void onBinaryLent(ByteBuffer data) {
+        onBinary(ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip());
+    }
+
+    /**
      * A part of a binary message, when {@link Protocol#streamBinary(boolean)} is on: the parts arrive as the bytes
      * do (inflated, for a compressed message), and the last one has {@code last} set and may be empty.
      *

@@ -845,4 +845,130 @@ class ProtocolTest {
         assertEquals(ReadyState.CLOSED, pa.state(), "100,000 bytes do not fit a 64 KiB budget either");
         assertTrue(budget.reserve(64 << 10), "everything was released");
     }
+    /** Records what it is lent while the call lasts: whether the view was read-only, and its bytes. */
+    private static final class LendingListener extends RecordingListener {
+        final List<Boolean> readOnly = new java.util.ArrayList<>();
+        final List<ByteBuffer> views = new java.util.ArrayList<>();
+
+        @Override
+        public void onBinaryLent(ByteBuffer data) {
+            readOnly.add(data.isReadOnly());
+            views.add(data);
+            onBinary(data.duplicate());
+        }
+    }
+
+    @Test
+    void aMessageOfOneReadIsLentAsAReadOnlyViewAndAssembledOnesAreGivenWithTheRightBytes() {
+        LendingListener lent = new LendingListener();
+        Protocol p = lent.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), lent));
+        p.lendBinary(true);
+        byte[] small = new byte[125];
+        byte[] big = new byte[70_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        System.arraycopy(big, 0, small, 0, small.length);
+        byte[] whole = fromClient().binary(small).bytes();
+        ByteBuffer input = ByteBuffer.wrap(whole.clone());
+        p.receive(input);
+        // fragmented, with a text message and a ping between, and the big one cut across three reads
+        byte[] wire = fromClient().frame(false, 0, 2, java.util.Arrays.copyOfRange(big, 0, 40_000))
+                .ping("x")
+                .frame(true, 0, 0, java.util.Arrays.copyOfRange(big, 40_000, big.length))
+                .text("between")
+                .binary(new byte[0]).bytes();
+        p.receive(ByteBuffer.wrap(wire, 0, 1000));
+        p.receive(ByteBuffer.wrap(wire, 1000, 30_000));
+        p.receive(ByteBuffer.wrap(wire, 31_000, wire.length - 31_000));
+
+        assertEquals(List.of("binary:125", "ping:x", "binary:70000", "text:between", "binary:0"), lent.events);
+        assertArrayEquals(small, lent.binaries.get(0));
+        assertArrayEquals(big, lent.binaries.get(1));
+        // only the message that arrived whole in one read was lent; the assembled ones are the listener's own
+        assertEquals(List.of(true), lent.readOnly);
+        // the first was lent from the caller's buffer itself, unmasked in place there (2-byte header, 4-byte mask)
+        assertTrue(java.util.Arrays.equals(input.array(), 6, 131, small, 0, 125));
+        assertFalse(lent.views.get(0).hasArray(), "read-only: no way to the array");
+        assertEquals(ReadyState.OPEN, p.state());
+    }
+
+    @Test
+    void lendingAllocatesNothingPerMessageAndAProtocolThatDoesNotLendGivesCopies() {
+        long[] seen = new long[1];
+        ProtocolListener counting = new ProtocolListener() {
+            @Override
+            public void onText(String text) {
+            }
+
+            @Override
+            public void onBinary(ByteBuffer data) {
+                throw new AssertionError("a lending protocol copied a message");
+            }
+
+            @Override
+            public void onBinaryLent(ByteBuffer data) {
+                seen[0] += data.get(data.position()) + data.remaining();
+            }
+
+            @Override
+            public void onPing(ByteBuffer payload) {
+            }
+
+            @Override
+            public void onPong(ByteBuffer payload) {
+            }
+
+            @Override
+            public void onProtocolError(io.wirefly.core.ProtocolException error) {
+                throw new AssertionError(error);
+            }
+
+            @Override
+            public void onClosed(int code, String reason) {
+            }
+        };
+        Protocol p = new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), counting);
+        p.lendBinary(true);
+        byte[] payload = new byte[125];
+        payload[0] = 7;
+        RawFrames frames = fromClient();
+        for (int i = 0; i < 100; i++) {
+            frames.binary(payload);
+        }
+        byte[] wire = frames.bytes();
+        ByteBuffer[] reads = new ByteBuffer[12];
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = ByteBuffer.wrap(wire.clone());   // unmasked in place: one copy per read
+        }
+        for (int i = 0; i < 2; i++) {
+            p.receive(reads[i]);   // warm-up: the per-thread view is made on the first message
+        }
+        Allocations.current();
+        long before = Allocations.current();
+        for (int i = 2; i < reads.length; i++) {
+            p.receive(reads[i]);
+        }
+        long allocated = Allocations.current() - before;
+        assertEquals(12 * 100 * (7 + 125), seen[0]);
+        assertTrue(allocated < 1_000, allocated + " bytes allocated for 1,000 lent messages");
+
+        // The default onBinaryLent hands onBinary a copy of its own.
+        Protocol copying = server();
+        copying.lendBinary(true);
+        copying.receive(ByteBuffer.wrap(fromClient().binary(payload).bytes()));
+        assertEquals(List.of("binary:125"), events.events);
+        assertArrayEquals(payload, events.binaries.get(0));
+    }
+
+    @Test
+    void streamingWinsOverLending() {
+        LendingListener lent = new LendingListener();
+        Protocol p = lent.bind(new Protocol(Role.SERVER, WebSocketConfig.defaults(), null, MaskKeys.fixed(1), lent));
+        p.lendBinary(true);
+        p.streamBinary(true);
+        p.receive(ByteBuffer.wrap(fromClient().binary(new byte[10]).bytes()));
+        assertEquals(List.of("part:10", "part:0:last"), lent.events);
+        assertTrue(lent.views.isEmpty());
+    }
 }

@@ -1,0 +1,281 @@
+package io.wirefly.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.WebSocket;
+import io.wirefly.core.WebSocketHandler;
+import io.wirefly.core.WebSocketConfig;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link WebSocketHandler#onBinaryBorrowed}: binary messages lent to the handler without a copy, against Python
+ * {@code websockets}. The bytes a handler borrows are the event loop's read buffer, which the next read overwrites,
+ * so every test here sends fast and checks every byte that comes back: a send that kept a lent buffer instead of
+ * copying it would echo the bytes of a later message.
+ */
+class BorrowedBinaryIT {
+
+    /** Sends messages of every size class, whole and fragmented, without waiting; checks each echo by hash. */
+    private static final String ECHO = String.join("\n",
+            "import asyncio, hashlib, os, sys, websockets",
+            "async def main():",
+            "    sizes = [0, 1, 125, 126, 4000, 8191, 8192, 65535, 65536, 300000] * 6",
+            "    async with websockets.connect(sys.argv[1], max_size=None, compression=None) as ws:",
+            "        sent = []",
+            "        for i, n in enumerate(sizes):",
+            "            m = os.urandom(n)",
+            "            sent.append(hashlib.sha256(m).hexdigest())",
+            "            if i % 3 == 2 and n >= 3:",
+            "                await ws.send(iter([m[:n // 3], m[n // 3:2 * n // 3], m[2 * n // 3:]]))",
+            "            else:",
+            "                await ws.send(m)",
+            "        good = 0",
+            "        for h in sent:",
+            "            echo = await asyncio.wait_for(ws.recv(), 30)",
+            "            good += isinstance(echo, bytes) and hashlib.sha256(echo).hexdigest() == h",
+            "        print('echoed', good, 'of', len(sent))",
+            "        print('readonly', await asyncio.wait_for(ws.recv(), 30))   # the handler's count of lent views",
+            "asyncio.run(main())");
+
+    @Test
+    void anEchoOfLentBuffersReturnsEveryByteOfEveryMessageSizeWholeOrFragmented() throws Exception {
+        Peers.requirePythonWebsockets();
+        AtomicInteger views = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
+        WebSocketHandler echo = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                if (data.isReadOnly()) {
+                    views.incrementAndGet();   // lent from the read buffer, not copied
+                }
+                ws.sendBinary(data);
+                if (calls.incrementAndGet() == 60) {
+                    ws.sendText("lent " + (views.get() > 0));
+                }
+            }
+
+            @Override
+            public void onBinary(WebSocket ws, ByteBuffer data) {
+                ws.sendText("onBinary was called");
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).eventLoops(1).route("/", echo).build().start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", ECHO,
+                    "ws://127.0.0.1:" + server.port() + "/");
+            assertTrue(out.contains("echoed 60 of 60"), out);
+            assertTrue(out.contains("readonly lent true"), out);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Sends about 10 MB of messages from 8 to 16 KiB (each arrives in one read, and is large enough that a send
+     * would write it from the caller's buffer) before it reads anything: the echoes queue behind the sockets' full
+     * buffers, so a queued echo that kept the lent bytes would be overwritten by the reads that follow.
+     */
+    private static final String QUEUED_ECHO = String.join("\n",
+            "import asyncio, hashlib, os, sys, websockets",
+            "async def main():",
+            "    sizes = [8192 + (i * 7919) % 8192 for i in range(800)]",
+            "    async with websockets.connect(sys.argv[1], max_size=None, compression=None,",
+            "                                  max_queue=None) as ws:",
+            "        sent = []",
+            "        for n in sizes:",
+            "            m = os.urandom(n)",
+            "            sent.append(hashlib.sha256(m).hexdigest())",
+            "            await ws.send(m)",
+            "        good = 0",
+            "        for h in sent:",
+            "            echo = await asyncio.wait_for(ws.recv(), 30)",
+            "            good += hashlib.sha256(echo).hexdigest() == h",
+            "        print('queued echoes', good, 'of', len(sent))",
+            "asyncio.run(main())");
+
+    @Test
+    void largeEchoesQueuedBehindAPeerThatIsNotReadingKeepTheirBytes() throws Exception {
+        Peers.requirePythonWebsockets();
+        WebSocketHandler echo = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                ws.sendBinary(data);
+            }
+        };
+        // High water marks above the 10 MB in flight, so that the server goes on reading while its echoes queue.
+        WebSocketServer server = WebSocketServer.builder().port(0).eventLoops(1).writeWaterMarks(32 << 20, 64 << 20)
+                .maxWriteBuffer(128 << 20).route("/", echo).build().start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", QUEUED_ECHO,
+                    "ws://127.0.0.1:" + server.port() + "/");
+            assertTrue(out.contains("queued echoes 800 of 800"), out);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Three receivers and one sender; every message the sender sends is relayed to the receivers, most of which
+     * are on the other event loop, so the relay's sends are queued for later and must not keep the lent bytes.
+     */
+    private static final String RELAY = String.join("\n",
+            "import asyncio, hashlib, os, sys, websockets",
+            "async def main():",
+            "    url = sys.argv[1]",
+            "    receivers = [await websockets.connect(url, max_size=None, compression=None) for _ in range(3)]",
+            "    for r in receivers:",
+            "        await r.send('receiver')",
+            "        assert await asyncio.wait_for(r.recv(), 10) == 'ok'",
+            "    sender = await websockets.connect(url, max_size=None, compression=None)",
+            "    await sender.send('sender')",
+            "    assert await asyncio.wait_for(sender.recv(), 10) == 'ok'",
+            "    sizes = [(i * 7919) % 20000 for i in range(400)]",
+            "    sent = []",
+            "    for n in sizes:",
+            "        m = os.urandom(n)",
+            "        sent.append(hashlib.sha256(m).hexdigest())",
+            "        await sender.send(m)",
+            "    for k, r in enumerate(receivers):",
+            "        good = 0",
+            "        for h in sent:",
+            "            got = await asyncio.wait_for(r.recv(), 30)",
+            "            good += hashlib.sha256(got).hexdigest() == h",
+            "        print('receiver', k, 'good', good)",
+            "    for w in receivers + [sender]:",
+            "        await w.close()",
+            "asyncio.run(main())");
+
+    @Test
+    void lentBytesRelayedToConnectionsOnOtherLoopsArriveIntact() throws Exception {
+        Peers.requirePythonWebsockets();
+        Set<WebSocket> receivers = ConcurrentHashMap.newKeySet();
+        WebSocketHandler relay = new WebSocketHandler() {
+            @Override
+            public void onText(WebSocket ws, String text) {
+                if (text.equals("receiver")) {
+                    receivers.add(ws);
+                }
+                ws.sendText("ok");
+            }
+
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                for (WebSocket r : receivers) {
+                    r.sendBinary(data);
+                }
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).eventLoops(2).route("/", relay).build().start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", RELAY,
+                    "ws://127.0.0.1:" + server.port() + "/");
+            for (int k = 0; k < 3; k++) {
+                assertTrue(out.contains("receiver " + k + " good 400"), out);
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Sends ten messages, then asks for them back; the handler kept them (on an executor it may). */
+    private static final String KEEP = String.join("\n",
+            "import asyncio, hashlib, os, sys, websockets",
+            "async def main():",
+            "    async with websockets.connect(sys.argv[1], max_size=None, compression=None) as ws:",
+            "        sent = [os.urandom(100 + 997 * i) for i in range(10)]",
+            "        for m in sent:",
+            "            await ws.send(m)",
+            "        await ws.send('give them back')",
+            "        back = [await asyncio.wait_for(ws.recv(), 30) for _ in sent]",
+            "        print('kept', sum(a == b for a, b in zip(sent, back)))",
+            "asyncio.run(main())");
+
+    @Test
+    void onAnExecutorTheHandlerGetsBuffersOfItsOwnThatItMayKeep() throws Exception {
+        Peers.requirePythonWebsockets();
+        List<ByteBuffer> kept = new ArrayList<>();
+        WebSocketHandler keeper = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                synchronized (kept) {
+                    kept.add(data);
+                }
+            }
+
+            @Override
+            public void onText(WebSocket ws, String text) {
+                synchronized (kept) {
+                    kept.forEach(ws::sendBinary);
+                }
+            }
+        };
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        WebSocketServer server = WebSocketServer.builder().port(0).executor(executor).route("/", keeper).build()
+                .start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", KEEP,
+                    "ws://127.0.0.1:" + server.port() + "/");
+            assertTrue(out.contains("kept 10"), out);
+            assertEquals(10, kept.size());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void ourClientLendsWhatAPythonServerEchoesAndAHandlerThatCopiesGetsEveryByte() throws Exception {
+        Peers.requirePythonWebsockets();
+        LinkedBlockingQueue<byte[]> echoes = new LinkedBlockingQueue<>();
+        AtomicInteger views = new AtomicInteger();
+        WebSocketHandler copier = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                if (data.isReadOnly()) {
+                    views.incrementAndGet();
+                }
+                byte[] copy = new byte[data.remaining()];
+                data.get(copy);   // the contract: copy what you keep
+                echoes.add(copy);
+            }
+        };
+        try (Peers.Server python = new Peers.Server(Peers.PYTHON, Peers.script("python_server.py").toString(),
+                "plain");
+                WebSocketClient client = WebSocketClient.builder()
+                        .config(WebSocketConfig.builder().maxMessageSize(4 << 20).build()).build()) {
+            WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + python.port + "/"), copier)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Random random = new Random(6455);
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                byte[] m = new byte[i % 50 == 49 ? 1 << 20 : random.nextInt(20_000)];
+                random.nextBytes(m);
+                sent.add(m);
+                ws.sendBinary(ByteBuffer.wrap(m));
+            }
+            int good = 0;
+            for (byte[] m : sent) {
+                byte[] echo = echoes.poll(30, TimeUnit.SECONDS);
+                good += Arrays.equals(m, echo) ? 1 : 0;
+            }
+            assertEquals(200, good);
+            assertTrue(views.get() > 0, "no message was lent");
+            assertTrue(views.get() < 200, "a 1 MiB message cannot arrive in one read, yet all were lent");
+        }
+    }
+}
