@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       payload is handed out as a slice of the input, nothing is copied or allocated);</li>
  *   <li>{@code wireflyProtocol}: the whole receive path of Wirefly's {@code Protocol} (decoder, RFC rules, message
  *       assembly into a buffer the listener owns), the work comparable to the peers below;</li>
+ *   <li>{@code wireflyProtocolLent}: the same path when the message is lent to the listener (a handler that
+ *       overrides {@code onBinaryBorrowed}): a read-only view of the input instead of a copy;</li>
  *   <li>{@code netty}: Netty's {@code WebSocket08FrameDecoder} in an {@code EmbeddedChannel}, producing a
  *       {@code BinaryWebSocketFrame} (released after each call);</li>
  *   <li>{@code javaWebSocket}: Java-WebSocket's {@code Draft_6455.translateFrame}, producing a {@code Framedata}.</li>
@@ -60,6 +62,8 @@ public class FrameDecodeBenchmark {
     private CountingSink sink;
     private Protocol protocol;
     private CountingListener listener;
+    private ByteBuffer lentInput;
+    private Protocol lentProtocol;
 
     private EmbeddedChannel nettyChannel;
     private ByteBuf nettyInput;
@@ -77,6 +81,9 @@ public class FrameDecodeBenchmark {
         listener = new CountingListener();
         WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(2 << 20).maxMessageSize(2 << 20).build();
         protocol = new Protocol(Role.SERVER, config, null, MaskKeys.secure(), listener);
+        lentInput = Payloads.buffer(frame, false);
+        lentProtocol = new Protocol(Role.SERVER, config, null, MaskKeys.secure(), listener);
+        lentProtocol.lendBinary(true);
 
         nettyChannel = new EmbeddedChannel(new WebSocket08FrameDecoder(WebSocketDecoderConfig.newBuilder()
                 .expectMaskedFrames(true).maxFramePayloadLength(2 << 20).build()));
@@ -110,6 +117,16 @@ public class FrameDecodeBenchmark {
     public long wireflyProtocol() {
         wireflyInput.position(0);
         protocol.receive(wireflyInput);
+        return listener.total;
+    }
+
+    /**
+     * @return bytes of binary messages lent to the listener (a handler that overrides {@code onBinaryBorrowed})
+     */
+    @Benchmark
+    public long wireflyProtocolLent() {
+        lentInput.position(0);
+        lentProtocol.receive(lentInput);
         return listener.total;
     }
 
@@ -167,6 +184,11 @@ public class FrameDecodeBenchmark {
 
         @Override
         public void onBinary(ByteBuffer data) {
+            total += data.remaining();
+        }
+
+        @Override
+        public void onBinaryLent(ByteBuffer data) {
             total += data.remaining();
         }
 

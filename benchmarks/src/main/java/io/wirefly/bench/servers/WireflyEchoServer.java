@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The load test's Wirefly echo server: {@code ws-server-nio} with its defaults (one event loop per core), the
- * message limits raised to match the peers' servers, echo on {@code /}, and the server's topic
+ * message limits raised to match the peers' servers, echo on {@code /} (binary messages borrowed through
+ * {@code onBinaryBorrowed}, as Netty's echo writes back the buffer it read), and the server's topic
  * {@code subscribe}/{@code publish} on {@code /broadcast} (each frame encoded once and shared).
  *
  * <pre>{@code
@@ -51,8 +52,8 @@ public final class WireflyEchoServer {
                     }
 
                     @Override
-                    public void onBinary(WebSocket ws, ByteBuffer data) {
-                        ws.sendBinary(data);
+                    public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                        ws.sendBinary(data);   // lent, not copied, on the way in; the frame is the one copy
                     }
                 })
                 .route(ServerControl.BROADCAST_PATH, new WebSocketHandler() {
