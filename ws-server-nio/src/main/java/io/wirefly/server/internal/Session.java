@@ -46,7 +46,7 @@ import java.util.concurrent.CompletableFuture;
  * exit, {@link #terminate(Throwable)}, which closes the socket, cancels the timers, fails what is still queued,
  * reports the close and releases the registration, exactly once.
  */
-final class Session implements ProtocolListener, EventLoop.ChannelHandler, SessionTimers.Events {
+final class Session implements ProtocolListener, OutboundSink, EventLoop.ChannelHandler, SessionTimers.Events {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     /** One thread-safe key source for every client connection; a server never masks. */
     private static final MaskKeys KEYS = MaskKeys.secure();
@@ -122,17 +122,6 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private final SessionHandle handle;
     private final OutboundBuffer out = new OutboundBuffer();
     private final SessionTimers timers;
-    private final OutboundSink toBuffer = new OutboundSink() {
-        @Override
-        public void accept(ByteBuffer frame, OutboundKind kind, Object tag) {
-            queueFrame(frame, null, kind, tag);
-        }
-
-        @Override
-        public void accept(ByteBuffer header, ByteBuffer payload, OutboundKind kind, Object tag) {
-            queueFrame(header, payload, kind, tag);   // one gather write later, the payload not copied
-        }
-    };
     private Handshake handshake;
     private Protocol protocol;
     private WebSocketHandler handler;
@@ -157,7 +146,6 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private ByteBuffer backlog;
     private boolean backlogQueued;
     private long lingerDiscarded;
-    private final Runnable decodeBacklog = this::decodeBacklog;
     private Runnable release = () -> { };
 
     Session(Scheduler loop, Wire wire, Settings settings, Role role, SessionHandle.Info info, Handshake handshake) {
@@ -514,7 +502,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     private void afterIo() {
         for (int round = 0; round < 2 && phase != Phase.CLOSED; round++) {
             if (protocol != null && protocol.hasOutbound()) {
-                protocol.drainOutbound(toBuffer);
+                protocol.drainOutbound(this);   // into accept(...) below
             }
             flush();
             if (phase == Phase.CLOSED) {
@@ -551,7 +539,7 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
             read = false;   // older input first: its next share is decoded in the loop's next turn
             if (!backlogQueued) {
                 backlogQueued = true;
-                loop.executeNextTurn(decodeBacklog);
+                loop.executeNextTurn(this::decodeBacklog);   // only under a flood: not kept per connection
             }
         }
         wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
@@ -881,6 +869,17 @@ final class Session implements ProtocolListener, EventLoop.ChannelHandler, Sessi
     /** @return the bytes the outbound queue costs, frame overhead included */
     long accountedBytes() {
         return out.accounted();
+    }
+
+    /** A frame the protocol drained (afterIo): into the write buffer. The session is the sink, not a field of it. */
+    @Override
+    public void accept(ByteBuffer frame, OutboundKind kind, Object tag) {
+        queueFrame(frame, null, kind, tag);
+    }
+
+    @Override
+    public void accept(ByteBuffer header, ByteBuffer payload, OutboundKind kind, Object tag) {
+        queueFrame(header, payload, kind, tag);   // one gather write later, the payload not copied
     }
 
     @SuppressWarnings("unchecked")

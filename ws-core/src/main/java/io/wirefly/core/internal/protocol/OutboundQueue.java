@@ -6,7 +6,7 @@ import java.util.Arrays;
 /**
  * The frames a {@link Protocol} has produced and its transport has not yet taken, in order, each with its
  * {@link OutboundKind} and the caller's tag. A ring of parallel arrays: no allocation per frame once it has grown to
- * the connection's usual burst, and nothing but three small arrays while idle.
+ * the connection's usual burst, and no arrays at all until the first frame (most idle connections never send).
  *
  * <pre>{@code
  * OutboundQueue queue = new OutboundQueue();
@@ -17,12 +17,15 @@ import java.util.Arrays;
 final class OutboundQueue {
     private static final int INITIAL = 4;
     private static final OutboundKind[] KINDS = OutboundKind.values();
+    private static final ByteBuffer[] NO_BUFFERS = {};
+    private static final byte[] NO_KINDS = {};
+    private static final Object[] NO_TAGS = {};
 
-    private ByteBuffer[] frames = new ByteBuffer[INITIAL];
+    private ByteBuffer[] frames = NO_BUFFERS;
     /** The payload of a frame queued in two pieces ({@code frames} then holds its header), or null. */
-    private ByteBuffer[] bodies = new ByteBuffer[INITIAL];
-    private byte[] kinds = new byte[INITIAL];
-    private Object[] tags = new Object[INITIAL];
+    private ByteBuffer[] bodies = NO_BUFFERS;
+    private byte[] kinds = NO_KINDS;
+    private Object[] tags = NO_TAGS;
     private int head;
     private int size;
     private long bytes;
@@ -85,7 +88,7 @@ final class OutboundQueue {
     }
 
     private void grow() {
-        int capacity = frames.length * 2;
+        int capacity = Math.max(INITIAL, frames.length * 2);   // a power of two: the ring's index is masked
         ByteBuffer[] f = new ByteBuffer[capacity];
         ByteBuffer[] b = new ByteBuffer[capacity];
         byte[] k = new byte[capacity];

@@ -74,9 +74,14 @@ public final class Protocol {
     private int framesLeft;
     /** Bytes the current {@link #receive(ByteBuffer, int, int)} call may still decompress. */
     private long inflateLeft;
-    private final FrameEncoder encoder;
-    private final Utf8Validator utf8 = new Utf8Validator();
-    private final MessageAssembler assembler;
+    // Made on first use, so that a connection that is open and idle holds none of them: an encoder on the first
+    // send, a validator on the first text message, an assembler on the first message that spans reads or frames.
+    private final MaskKeys keys;
+    private FrameEncoder encoder;
+    private Utf8Validator utf8;
+    private final InboundBudget budget;
+    private final SegmentPool segments;
+    private MessageAssembler assembler;
     private final OutboundQueue outbound = new OutboundQueue();
     /** The payload of the control frame being read; made on the first control frame (idle connections see none). */
     private byte[] control;
@@ -171,9 +176,38 @@ public final class Protocol {
         this.deflateLevel = config.deflateLevel();
         this.deflateThreshold = config.deflateThreshold();
         this.deflate = deflate;
-        this.encoder = new FrameEncoder(role, Objects.requireNonNull(keys, "keys"));
-        this.assembler = new MessageAssembler(config.maxMessageSize(), Objects.requireNonNull(budget, "budget"),
-                Objects.requireNonNull(segments, "segments"));
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.segments = Objects.requireNonNull(segments, "segments");
+    }
+
+    private FrameEncoder encoder() {
+        FrameEncoder e = encoder;
+        if (e == null) {
+            e = encoder = new FrameEncoder(role, keys);
+        }
+        return e;
+    }
+
+    private Utf8Validator utf8() {
+        Utf8Validator v = utf8;
+        if (v == null) {
+            v = utf8 = new Utf8Validator();
+        }
+        return v;
+    }
+
+    /** @return the bytes of the message assembled so far */
+    private int assembledBytes() {
+        return assembler == null ? 0 : assembler.size();
+    }
+
+    private MessageAssembler assembler() {
+        MessageAssembler a = assembler;
+        if (a == null) {
+            a = assembler = new MessageAssembler(maxMessageSize, budget, segments);
+        }
+        return a;
     }
 
     /** @return the connection's state: OPEN, CLOSING (we sent a close and await the peer's) or CLOSED */
@@ -214,7 +248,7 @@ public final class Protocol {
 
     /** @return the bytes of memory held for the message being assembled (0 between messages) */
     public int assemblyBytes() {
-        return assembler.capacity();
+        return assembler == null ? 0 : assembler.capacity();
     }
 
     /**
@@ -332,9 +366,9 @@ public final class Protocol {
             return;
         }
         // Uncompressed: encode the text once, straight into the frame behind its header.
-        ByteBuffer frame = encoder.startFrame(Opcode.TEXT.code(), true, 0, (int) length);
+        ByteBuffer frame = encoder().startFrame(Opcode.TEXT.code(), true, 0, (int) length);
         Utf8Encoder.encode(text, frame);
-        outbound.add(encoder.finishFrame(frame), OutboundKind.DATA, tag);
+        outbound.add(encoder().finishFrame(frame), OutboundKind.DATA, tag);
     }
 
     /**
@@ -400,7 +434,7 @@ public final class Protocol {
             throw new IllegalStateException("a text message is being sent in parts: finish it first");
         }
         Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.BINARY;
-        outbound.add(encoder.encode(opcode.code(), last, 0, part), OutboundKind.DATA, tag);
+        outbound.add(encoder().encode(opcode.code(), last, 0, part), OutboundKind.DATA, tag);
         partialOut = !last;
         partialText = false;
     }
@@ -422,7 +456,7 @@ public final class Protocol {
         }
         Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.TEXT;
         ByteBuffer payload = ByteBuffer.wrap(part.toString().getBytes(StandardCharsets.UTF_8));
-        outbound.add(encoder.encode(opcode.code(), last, 0, payload), OutboundKind.DATA, tag);
+        outbound.add(encoder().encode(opcode.code(), last, 0, payload), OutboundKind.DATA, tag);
         partialOut = !last;
         partialText = !last;
     }
@@ -526,7 +560,7 @@ public final class Protocol {
         } else if (role == Role.SERVER && payload.remaining() >= UNCOPIED_PAYLOAD) {
             // A large server frame goes out as its header and the sender's own bytes (one gather write, no copy):
             // the sender does not change them until the send completes, and a server does not mask.
-            ByteBuffer shared = encoder.encodeHeader(opcode.code(), true, 0, payload);
+            ByteBuffer shared = encoder().encodeHeader(opcode.code(), true, 0, payload);
             ByteBuffer header = ByteBuffer.allocate(shared.remaining()).put(shared).flip();
             outbound.add(header, payload.slice(), OutboundKind.DATA, tag);
         } else {
@@ -556,7 +590,7 @@ public final class Protocol {
     }
 
     private void emit(Opcode opcode, int rsv, ByteBuffer payload, OutboundKind kind, Object tag) {
-        outbound.add(encoder.encode(opcode.code(), true, rsv, payload), kind, tag);
+        outbound.add(encoder().encode(opcode.code(), true, rsv, payload), kind, tag);
     }
 
     private MessageDeflater deflater() {
@@ -601,7 +635,9 @@ public final class Protocol {
     private void becomeClosed() {
         state = ReadyState.CLOSED;
         decoder.stop();
-        assembler.reset();
+        if (assembler != null) {
+            assembler.reset();
+        }
         messageOpcode = NO_MESSAGE;
         messageStreamed = false;
         textCarry = NO_BYTES;
@@ -677,7 +713,7 @@ public final class Protocol {
                     messageOpcode = opcode;
                     messageCompressed = rsv1;
                     messageStreamed = streamBinary && op == Opcode.BINARY || streamText && op == Opcode.TEXT;
-                    utf8.reset();
+                    utf8().reset();
                 }
                 if (messageStreamed) {
                     // parts go out as they arrive: the frame's and the message's size cost no memory here
@@ -690,7 +726,7 @@ public final class Protocol {
                     throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
                             "frame exceeds maxFrameSize (" + maxFrameSize + " bytes)");
                 }
-                if (!messageCompressed && assembler.size() + length > maxMessageSize) {
+                if (!messageCompressed && assembledBytes() + length > maxMessageSize) {
                     throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
                             "message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
                 }
@@ -729,7 +765,7 @@ public final class Protocol {
             boolean text = messageOpcode == Opcode.TEXT.code();
             if (text) {
                 // Fail fast: a byte that can never be part of valid UTF-8 fails the connection as it arrives.
-                if (utf8.feed(chunk, chunk.position(), chunk.limit()) >= 0) {
+                if (utf8().feed(chunk, chunk.position(), chunk.limit()) >= 0) {
                     throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
                 }
             }
@@ -747,7 +783,7 @@ public final class Protocol {
                 return;
             }
             // The frame's announced length is only a claim: the assembler grows with the bytes that arrive.
-            assembler.append(chunk);
+            assembler().append(chunk);
         }
 
         @Override
@@ -757,10 +793,10 @@ public final class Protocol {
                 streamedPart(bytes, offset, length);
                 return;
             }
-            if (messageOpcode == Opcode.TEXT.code() && utf8.feed(bytes, offset, offset + length) >= 0) {
+            if (messageOpcode == Opcode.TEXT.code() && utf8().feed(bytes, offset, offset + length) >= 0) {
                 throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
             }
-            assembler.accept(bytes, offset, length);
+            assembler().accept(bytes, offset, length);
         }
 
         @Override
@@ -781,7 +817,7 @@ public final class Protocol {
             }
             if (messageStreamed) {
                 boolean text = messageOpcode == Opcode.TEXT.code();
-                if (text && !utf8.isComplete()) {
+                if (text && !utf8().isComplete()) {
                     throw new ProtocolException(CloseCode.INVALID_PAYLOAD,
                             "text message ends inside a UTF-8 sequence");
                 }
@@ -797,7 +833,7 @@ public final class Protocol {
             }
             boolean text = messageOpcode == Opcode.TEXT.code();
             // RFC 6455 §8.1: a text message whose bytes are not valid UTF-8 fails the connection with 1007.
-            if (text && !utf8.isComplete()) {
+            if (text && !utf8().isComplete()) {
                 throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
             }
             String message = pendingText;
@@ -805,10 +841,10 @@ public final class Protocol {
             pendingText = null;
             pendingBinary = null;
             if (text && message == null) {
-                message = new String(assembler.array(), 0, assembler.size(), StandardCharsets.UTF_8);
+                message = new String(assembler().array(), 0, assembler().size(), StandardCharsets.UTF_8);
                 assembler.reset();
             } else if (!text && binary == null) {
-                binary = assembler.take();
+                binary = assembler().take();
             }
             messageOpcode = NO_MESSAGE;
             if (text) {
@@ -865,7 +901,7 @@ public final class Protocol {
                         false);
                 return;
             }
-            if (utf8.feed(bytes, offset, offset + length) >= 0) {
+            if (utf8().feed(bytes, offset, offset + length) >= 0) {
                 throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
             }
             byte[] all = bytes;
