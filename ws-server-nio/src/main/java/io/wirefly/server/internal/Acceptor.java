@@ -34,6 +34,8 @@ public final class Acceptor implements Runnable {
     private final Settings settings;
     private final ServerUpgrader upgrader;
     private final Registry registry;
+    /** Every session's release: one object for all of them, not one per connection. */
+    private final java.util.function.Consumer<SessionHandle> release;
     private final TlsSetup tls;
     private final HandshakeSlots slots;
     private final int maxHandshakes;
@@ -69,6 +71,7 @@ public final class Acceptor implements Runnable {
         this.settings = settings;
         this.upgrader = upgrader;
         this.registry = registry;
+        this.release = registry::remove;
         this.thread = new Thread(this, "wirefly-acceptor-" + server.socket().getLocalPort());
         this.thread.setDaemon(true);
     }
@@ -176,7 +179,7 @@ public final class Acceptor implements Runnable {
                 registry.remove(handle);
                 return;
             }
-            session.start(true, () -> registry.remove(handle));
+            session.start(true, release);
         });
     }
 

@@ -107,7 +107,7 @@ public final class ClientConnector {
                 wire.attach(loop.register(channel, ops, session), ops);
                 SessionHandle handle = session.handle();
                 connections.add(handle);
-                session.start(connected, () -> connections.remove(handle));
+                session.start(connected, connections::remove);
             } catch (IOException | RuntimeException e) {
                 // a synchronous failure (refused at once, no route): nothing may stay open
                 if (channel != null) {

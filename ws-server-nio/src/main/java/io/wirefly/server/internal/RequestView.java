@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * bytes here instead of a map of lists of strings.
  *
  * <pre>{@code
- * RequestView view = RequestView.of(head, remote, local);
+ * RequestView view = RequestView.of(head, match.path(), remote, local);
  * view.negotiated("chat", List.of("permessage-deflate"));
  * }</pre>
  */
@@ -64,15 +64,16 @@ final class RequestView implements UpgradeRequest {
     }
 
     /**
+     * @param path the head's path, or a string equal to it that is kept anyway (the route's own, for an exact route)
      * @return the view of a parsed request head
      * @throws HandshakeException 400 if the query has a malformed escape
      */
-    static RequestView of(HandshakeRequest head, InetSocketAddress remote, InetSocketAddress local) {
+    static RequestView of(HandshakeRequest head, String path, InetSocketAddress remote, InetSocketAddress local) {
         StringBuilder packed = new StringBuilder(256);
         for (Map.Entry<String, String> h : head.headers()) {
             packed.append(h.getKey().toLowerCase(Locale.ROOT)).append('\n').append(h.getValue()).append('\n');
         }
-        return new RequestView(head.method(), head.path(), head.query(), packed.toString(), null, remote, local);
+        return new RequestView(head.method(), path, head.query(), packed.toString(), null, remote, local);
     }
 
     /** @return the packed fields as a map by (lower-case) name, each with its values in order; unmodifiable */

@@ -33,15 +33,18 @@ public final class Router<T> {
      *
      * @param value the route's value (its handler)
      * @param parameters the path parameters, decoded
+     * @param path the request's path; for an exact route, the route's own string (equal to it), so that a
+     *     connection that keeps its path does not keep a copy of it
      * @param <T> the value's type
      */
-    record Match<T>(T value, Map<String, String> parameters) {
+    record Match<T>(T value, Map<String, String> parameters, String path) {
     }
 
     private record Template<T>(String route, String[] segments, boolean prefix, T value) {
     }
 
-    private final Map<String, T> exact = new HashMap<>();
+    /** Exact routes, each with its match made once. */
+    private final Map<String, Match<T>> exact = new HashMap<>();
     private final List<Template<T>> templates = new ArrayList<>();
     private final List<Template<T>> prefixes = new ArrayList<>();
 
@@ -61,7 +64,7 @@ public final class Router<T> {
             boolean prefix = route.endsWith("/*");
             String body = prefix ? route.substring(0, route.length() - 2) : route;
             if (!prefix && !body.contains("{")) {
-                r.exact.put(route, handler);
+                r.exact.put(route, new Match<>(handler, Map.of(), route));
                 return;
             }
             Template<T> t = new Template<>(route, segments(body), prefix, handler);
@@ -108,16 +111,16 @@ public final class Router<T> {
      * @throws io.wirefly.core.HandshakeException 400 if a parameter has a malformed escape
      */
     Match<T> match(String path) {
-        T h = exact.get(path);
-        if (h != null) {
-            return new Match<>(h, Map.of());
+        Match<T> found = exact.get(path);
+        if (found != null) {
+            return found;
         }
         String[] parts = segments(path);
         for (Template<T> t : templates) {
             if (t.segments().length == parts.length) {
                 Map<String, String> values = bind(t, parts);
                 if (values != null) {
-                    return new Match<>(t.value(), values);
+                    return new Match<>(t.value(), values, path);
                 }
             }
         }
@@ -133,7 +136,7 @@ public final class Router<T> {
                         rest.append('/');
                     }
                     values.put("*", RequestView.decode(rest.toString(), false));
-                    return new Match<>(t.value(), values);
+                    return new Match<>(t.value(), values, path);
                 }
             }
         }

@@ -130,7 +130,7 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
             if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
                 throw new HandshakeException(403, "origin not allowed: " + origin);
             }
-            RequestView view = RequestView.of(request, remote, local);
+            RequestView view = RequestView.of(request, route.path(), remote, local);
             view.tls(tls);
             view.pathParameters(route.parameters());
             view.negotiated(result.subprotocol(),

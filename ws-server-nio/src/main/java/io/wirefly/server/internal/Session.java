@@ -146,7 +146,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
     private ByteBuffer backlog;
     private boolean backlogQueued;
     private long lingerDiscarded;
-    private Runnable release = () -> { };
+    /** Forgets this session's handle in its server's (or client's) registry, once; shared, not made per session. */
+    private java.util.function.Consumer<SessionHandle> release = h -> { };
 
     Session(Scheduler loop, Wire wire, Settings settings, Role role, SessionHandle.Info info, Handshake handshake) {
         this.loop = loop;
@@ -179,9 +180,9 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
      * Starts the session once its channel is registered. Loop thread.
      *
      * @param connected false while a client's connect is still in progress
-     * @param release run once when the session is gone
+     * @param release called once with the handle when the session is gone
      */
-    void start(boolean connected, Runnable release) {
+    void start(boolean connected, java.util.function.Consumer<SessionHandle> release) {
         this.release = release;
         depth++;
         try {
@@ -722,9 +723,9 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
             }
             handle.closed();
             handle.ended(CloseCode.ABNORMAL.code(), "");   // nothing if the protocol already reported its end
-            Runnable r = release;
-            release = () -> { };
-            r.run();
+            java.util.function.Consumer<SessionHandle> r = release;
+            release = h -> { };
+            r.accept(handle);
         }
     }
 

@@ -12,7 +12,7 @@ package io.wirefly.server.internal;
  * timers.startIdle();       // pings after idleTimeout of silence
  * }</pre>
  */
-final class SessionTimers {
+final class SessionTimers implements Runnable {
 
     /** What the session does when a deadline passes. */
     interface Events {
@@ -66,7 +66,7 @@ final class SessionTimers {
     void startIdle() {
         lastReadNanos = scheduler.nanoTime();
         if (settings.idleTimeoutNanos() > 0) {
-            idle = scheduler.schedule(settings.idleTimeoutNanos(), this::idleCheck);
+            idle = scheduler.schedule(settings.idleTimeoutNanos(), this);
         }
     }
 
@@ -125,6 +125,12 @@ final class SessionTimers {
         events.onCloseTimeout();
     }
 
+    /** The idle timer fired: the timers are their own callback, so an idle connection keeps no lambda for it. */
+    @Override
+    public void run() {
+        idleCheck();
+    }
+
     private void idleCheck() {
         idle = null;
         long now = scheduler.nanoTime();
@@ -135,7 +141,7 @@ final class SessionTimers {
                 events.onPongTimeout();
                 return;
             }
-            idle = scheduler.schedule(settings.pongTimeoutNanos() - waited, this::idleCheck);
+            idle = scheduler.schedule(settings.pongTimeoutNanos() - waited, this);
             return;
         }
         long silent = now - lastReadNanos;
@@ -143,9 +149,9 @@ final class SessionTimers {
             pingSentNanos = now;
             pingPayload = now;
             events.onPingDue(now);
-            idle = scheduler.schedule(settings.pongTimeoutNanos(), this::idleCheck);
+            idle = scheduler.schedule(settings.pongTimeoutNanos(), this);
         } else {
-            idle = scheduler.schedule(settings.idleTimeoutNanos() - silent, this::idleCheck);
+            idle = scheduler.schedule(settings.idleTimeoutNanos() - silent, this);
         }
     }
 

@@ -40,6 +40,18 @@ class RouterTest {
     }
 
     @Test
+    void anExactMatchGivesTheRoutesOwnPathStringSoAConnectionKeepsNoCopy() {
+        String route = new String("/chat");
+        Router<WebSocketHandler> r = router(route, A, "/{room}/x", B);
+        String requested = new String("/chat");
+        Router.Match<WebSocketHandler> exact = r.match(requested);
+        assertSame(route, exact.path());
+        assertSame(exact, r.match(requested), "the exact match is made once");
+        String templated = new String("/lobby/x");
+        assertSame(templated, r.match(templated).path());
+    }
+
+    @Test
     void templatesAreTriedInTheOrderAdded() {
         Router<WebSocketHandler> r = router("/{a}/x", A, "/y/{b}", B);
         assertSame(A, r.match("/y/x").value());

@@ -263,7 +263,7 @@ class SessionTest {
                     new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000),
                             new InetSocketAddress("127.0.0.1", 9998)),
                     upgrader.newHandshake());
-            session.start(true, () -> released++);
+            session.start(true, h -> released++);
         }
 
         Rig() {

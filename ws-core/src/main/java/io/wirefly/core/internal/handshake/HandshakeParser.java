@@ -284,7 +284,7 @@ public final class HandshakeParser {
         if (!isHttpVersion(parts[2])) {
             throw error(400, "bad request line: the version is not HTTP/x.y");
         }
-        method = parts[0];
+        method = parts[0].equals("GET") ? "GET" : parts[0];   // the one a connection keeps: not a copy each
         target = parts[1];
         version = parts[2];
         splitTarget(parts[1]);
