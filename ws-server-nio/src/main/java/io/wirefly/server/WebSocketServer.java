@@ -782,8 +782,8 @@ public final class WebSocketServer {
          * The memory that all connections together may hold in messages queued for their peers (each frame counted
          * with its bookkeeping). Beyond it, every connection whose peer has not taken what is already queued for it
          * stops reading until its queue drains, so its handler produces no more; connections whose peers keep up
-         * read on. What a connection's reads did not cause (a broadcast, a publish, a send from another thread)
-         * cannot be held back that way: while the budget is used up, such a message for a peer with more than the
+         * read on. What a connection's reads did not cause (a broadcast, a publish, a send from another thread or
+         * from another connection's handler) cannot be held back that way: while the budget is used up, such a message for a peer with more than the
          * high-water mark unread closes that peer with 1008 instead. Default: an eighth of the JVM's maximum heap
          * (queued frames live until their peer reads them, and on a small heap a larger share made the garbage
          * collector copy them over and over).

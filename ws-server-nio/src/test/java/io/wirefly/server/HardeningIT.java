@@ -150,6 +150,86 @@ class HardeningIT {
         }
     }
 
+    /**
+     * The same bound for a relay on one event loop: a handler sends each message it gets to every connection, so
+     * the messages that reach the four peers that never read are caused by another connection's reads, on the
+     * same loop. Pausing the sleepers' reads cannot hold them back; the server-wide budget does, as for a
+     * broadcast. (Without that rule each sleeper's queue would grow to the 32 MB relayed, bounded only by
+     * maxWriteBuffer.)
+     */
+    @Test
+    void aRelayOnTheSameLoopToPeersThatDoNotReadStopsAtTheServerWideBudget() throws Exception {
+        java.util.Set<WebSocket> everyone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        WebSocketHandler relay = new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                everyone.add(ws);
+            }
+
+            @Override
+            public void onClose(WebSocket ws, int code, String reason) {
+                everyone.remove(ws);
+            }
+
+            @Override
+            public void onBinary(WebSocket ws, ByteBuffer data) {
+                for (WebSocket each : everyone) {
+                    each.sendBinary(data.duplicate());
+                }
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).eventLoops(1).maxOutboundBuffer(512 << 10)
+                .writeWaterMarks(16 << 10, 64 << 10).maxWriteBuffer(64 << 20).closeTimeout(Duration.ofSeconds(1))
+                .route("/", relay).build().start();
+        List<RawClient> sleepers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                RawClient c = new RawClient(server.port());
+                sleepers.add(c);
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+            }
+            java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+            CompletableFuture<Integer> closed = new CompletableFuture<>();
+            java.net.http.WebSocket sender = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(uri(server, "/"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket ws,
+                                ByteBuffer data, boolean last) {
+                            if (last) {
+                                got.incrementAndGet();
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code,
+                                String reason) {
+                            closed.complete(code);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            await("all five connections to be open", () -> server.metrics().openConnections() == 5);
+
+            byte[] message = new byte[16 << 10];
+            for (int i = 0; i < 2000; i++) {
+                sender.sendBinary(ByteBuffer.wrap(message), true).get(10, TimeUnit.SECONDS);
+                Thread.sleep(1);
+            }
+            await("every message to come back to the sender", () -> got.get() == 2000);
+            await("the four that never read to be failed", () -> server.metrics().openConnections() == 1);
+            assertTrue(server.metrics().closeCodesSent().getOrDefault(1008, 0L) >= 4,
+                    "1008 for the peers that fell behind: " + server.metrics().closeCodesSent());
+            assertTrue(!closed.isDone(), "the sender kept up and stays open");
+            sender.sendClose(1000, "").get(10, TimeUnit.SECONDS);
+        } finally {
+            for (RawClient c : sleepers) {
+                c.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void aClientThatResetsBeforeThe101LeavesNoGhostConnection() throws Exception {
         WebSocketServer server = WebSocketServer.builder().port(0).maxConnections(5).route("/", Recorder.echo())

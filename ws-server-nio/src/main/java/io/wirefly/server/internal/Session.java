@@ -649,8 +649,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
     static final String CROWDED = "more than highWaterMark unread while the server's maxOutboundBuffer is used up";
 
     /**
-     * A message that this connection's own reads did not cause (a broadcast, a send from another thread) cannot be
-     * held back by pausing its reads. So when the server's connections together queue more than
+     * A message that this connection's own reads did not cause (a broadcast, a send from another thread or from
+     * another connection's handler on the same loop) cannot be held back by pausing its reads. So when the server's connections together queue more than
      * {@code maxOutboundBuffer}, a peer that already has more than {@code highWaterMark} unread is failed with 1008
      * instead of queuing more: otherwise memory would be bounded only by {@code maxWriteBuffer} times the number of
      * slow peers. Peers that keep up go on.
@@ -751,6 +751,13 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
     void send(Send send, CompletableFuture<Void> done, boolean data) {
         if (phase != Phase.OPEN || protocol == null || protocol.state() != ReadyState.OPEN) {
             done.completeExceptionally(new ClosedException("cannot send: the connection is " + handle.readyState()));
+            return;
+        }
+        if (data && depth == 0 && behindWhileCrowded(0)) {
+            // Outside this connection's own unit of work: another connection's handler on this loop, or another
+            // thread, sends it. Pausing this connection's reads would not hold that back.
+            failOnLoop(CROWDED);
+            done.completeExceptionally(new ClosedException("this connection has " + CROWDED));
             return;
         }
         if (data && protocol.partialOut()) {
