@@ -897,26 +897,53 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
 
     // ---- ProtocolListener: events from inside protocol.receive / fail / receiveEof ---------------------------------
 
+    // The three message events call an inline handler directly, as Dispatcher.INLINE would, without making a task
+    // for each message; the other events are rare and go through dispatch.
+
     @Override
     public void onText(String text) {
         metrics.messagesIn.increment();
-        dispatch(() -> handler.onText(handle, text));
+        if (dispatcher != Dispatcher.INLINE) {
+            dispatch(() -> handler.onText(handle, text));
+            return;
+        }
+        try {
+            handler.onText(handle, text);
+        } catch (RuntimeException e) {
+            handlerFailed(e);
+        } catch (Error e) {
+            LOG.log(Level.WARNING, "handler call failed", e);   // as for any inline handler call (Dispatcher)
+        }
     }
 
     @Override
     public void onBinary(ByteBuffer data) {
         metrics.messagesIn.increment();
-        if (handlerBorrows) {
-            dispatch(() -> handler.onBinaryBorrowed(handle, data));   // on the executor: a copy it may keep
-        } else {
-            dispatch(() -> handler.onBinary(handle, data));
+        if (dispatcher != Dispatcher.INLINE) {
+            if (handlerBorrows) {
+                dispatch(() -> handler.onBinaryBorrowed(handle, data));   // on the executor: a copy it may keep
+            } else {
+                dispatch(() -> handler.onBinary(handle, data));
+            }
+            return;
+        }
+        try {
+            if (handlerBorrows) {
+                handler.onBinaryBorrowed(handle, data);   // assembled: a buffer of its own, nothing to guard
+            } else {
+                handler.onBinary(handle, data);
+            }
+        } catch (RuntimeException e) {
+            handlerFailed(e);
+        } catch (Error e) {
+            LOG.log(Level.WARNING, "handler call failed", e);
         }
     }
 
     @Override
     public void onBinaryLent(ByteBuffer data) {
         metrics.messagesIn.increment();
-        // Only without an executor: the call runs here, now, while the bytes are valid, and no task is made for it.
+        // Only without an executor: the call runs here, now, while the bytes are valid.
         // Sends made during it copy what they keep (SessionHandle.sendBinary).
         Lending.begin();
         try {
@@ -924,7 +951,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         } catch (RuntimeException e) {
             handlerFailed(e);
         } catch (Error e) {
-            LOG.log(Level.WARNING, "handler call failed", e);   // as for any inline handler call (Dispatcher)
+            LOG.log(Level.WARNING, "handler call failed", e);
         } finally {
             Lending.end();
         }

@@ -257,8 +257,14 @@ class SessionTest {
         private int readOffset = -1;
 
         Rig(Settings settings) {
-            ServerUpgrader upgrader = new ServerUpgrader(ServerUpgraderTest.routes(Map.of("/", events)), List.of(), Set.of(), null, null, null,
-                    100, () -> 0, settings.config());
+            this(settings, null);
+        }
+
+        /** @param handler the route's handler, or null for {@link #events} */
+        Rig(Settings settings, WebSocketHandler handler) {
+            ServerUpgrader upgrader = new ServerUpgrader(
+                    ServerUpgraderTest.routes(Map.of("/", handler == null ? events : handler)), List.of(), Set.of(),
+                    null, null, null, 100, () -> 0, settings.config());
             session = new Session(loop, wire, settings, Role.SERVER,
                     new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000),
                             new InetSocketAddress("127.0.0.1", 9998)),
@@ -805,5 +811,71 @@ class SessionTest {
         assertEquals(Dispatcher.MAX_QUEUED + 10, rig.events.count("text:"), "every message was delivered");
         assertEquals("text:m0", rig.events.seen.get(1));
         assertEquals("text:m" + (Dispatcher.MAX_QUEUED + 9), rig.events.seen.get(rig.events.seen.size() - 1));
+    }
+
+    @Test
+    void aBorrowingHandlerOnTheLoopGetsEveryMessageWithoutAnAllocationPerMessage() {
+        long[] sum = new long[2];
+        WebSocketHandler borrower = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                sum[0] += data.remaining() + data.get(data.position());
+                sum[1] += data.isReadOnly() ? 1 : 0;
+            }
+        };
+        Rig rig = new Rig(settings(b -> { }), borrower).open();
+        byte[] payload = new byte[125];
+        payload[0] = 3;
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++) {   // fewer than a turn's 64 frames: every read is decoded in its turn
+            batch.writeBytes(clientFrame(0x2, payload));
+        }
+        byte[] fifty = batch.toByteArray();
+        for (int i = 0; i < 4; i++) {
+            rig.receive(fifty);   // warm-up: classes, the loop's view of its read buffer
+        }
+        long allocated = 0;
+        for (int i = 0; i < 20; i++) {
+            rig.wire.feed(fifty);   // the fake socket's own bookkeeping is not counted
+            long before = Allocations.current();
+            rig.session.onReady(false, false, true);
+            allocated += Allocations.current() - before;
+        }
+        assertEquals(0, rig.loop.runNextTurn(), "nothing was left for a later turn");
+        assertEquals(1_200 * (125 + 3), sum[0]);
+        assertEquals(1_200, sum[1], "every message was lent, none copied");
+        // Session, protocol and dispatch together: nothing per message (the bound leaves room for the counter reads)
+        assertTrue(allocated < 2_000, allocated + " bytes allocated for 1,000 lent messages");
+    }
+
+    @Test
+    void anOwningHandlerOnTheLoopCostsOnlyItsCopyOfEachMessage() {
+        long[] sum = new long[1];
+        WebSocketHandler owner = new WebSocketHandler() {
+            @Override
+            public void onBinary(WebSocket ws, ByteBuffer data) {
+                sum[0] += data.remaining();
+            }
+        };
+        Rig rig = new Rig(settings(b -> { }), owner).open();
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++) {
+            batch.writeBytes(clientFrame(0x2, new byte[125]));
+        }
+        byte[] fifty = batch.toByteArray();
+        for (int i = 0; i < 4; i++) {
+            rig.receive(fifty);
+        }
+        long allocated = 0;
+        for (int i = 0; i < 20; i++) {
+            rig.wire.feed(fifty);
+            long before = Allocations.current();
+            rig.session.onReady(false, false, true);
+            allocated += Allocations.current() - before;
+        }
+        assertEquals(1_200 * 125, sum[0]);
+        // The copy is a 125-byte array (144 with its header) and its ByteBuffer (56): 200 bytes. No task or
+        // lambda is made per message for an inline handler.
+        assertTrue(allocated < 1_000 * 210, allocated / 1_000 + " bytes allocated per message");
     }
 }
