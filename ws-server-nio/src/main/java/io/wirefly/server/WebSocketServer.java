@@ -140,7 +140,8 @@ public final class WebSocketServer {
             loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
             loops.start();
             tls = options.tls == null ? null : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort);
-            acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls, options.handshakeLimit());
+            acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls, options.handshakeLimit(),
+                    options.maxHandshakesPerAddress);
             topics.startBus();
             acceptor.start();
             return this;
@@ -387,6 +388,8 @@ public final class WebSocketServer {
         private int maxConnections = defaultMaxConnections();
         /** Null: derived from the heap when the server starts (see {@link #maxHandshakes(int)}). */
         private Integer maxHandshakes;
+        /** 0: no limit of its own. */
+        private int maxHandshakesPerAddress;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration pongTimeout = Duration.ofSeconds(30);
@@ -421,6 +424,7 @@ public final class WebSocketServer {
             http = other.http;
             maxConnections = other.maxConnections;
             maxHandshakes = other.maxHandshakes;
+            maxHandshakesPerAddress = other.maxHandshakesPerAddress;
             handshakeTimeout = other.handshakeTimeout;
             idleTimeout = other.idleTimeout;
             pongTimeout = other.pongTimeout;
@@ -695,6 +699,28 @@ public final class WebSocketServer {
             return this;
         }
 
+        /**
+         * The most connections from one IP address that may be in their opening handshake at once, within
+         * {@link #maxHandshakes}. A new connection from an address at this limit first closes that address's own
+         * oldest handshake in progress. One address that floods the server with stalled handshakes then holds at
+         * most this many slots and evicts only its own, so an honest handshake from another address that takes
+         * longer than the flood's turnover (a slow link, a TLS handshake from far away) is not pushed out by it.
+         * Off by default (0): behind a reverse proxy or a NAT every connection comes from a few addresses, and a
+         * limit here would make their honest handshakes evict each other in a burst. Set it when clients connect
+         * directly.
+         *
+         * <pre>{@code
+         * WebSocketServer.builder().maxHandshakes(2000).maxHandshakesPerAddress(32)...
+         * }</pre>
+         *
+         * @param max the most handshakes in progress from one address, or 0 for no limit of its own
+         * @return this builder
+         */
+        public Builder maxHandshakesPerAddress(int max) {
+            this.maxHandshakesPerAddress = max;
+            return this;
+        }
+
         private static int defaultMaxConnections() {
             return (int) Math.max(1024, Math.min(100_000, Runtime.getRuntime().maxMemory() / (6 << 10)));
         }
@@ -816,6 +842,8 @@ public final class WebSocketServer {
             check(eventLoops > 0, "eventLoops must be > 0, was " + eventLoops);
             check(maxConnections > 0, "maxConnections must be > 0, was " + maxConnections);
             check(maxHandshakes == null || maxHandshakes > 0, "maxHandshakes must be > 0, was " + maxHandshakes);
+            check(maxHandshakesPerAddress >= 0, "maxHandshakesPerAddress must be > 0 (or 0 for no limit of its own),"
+                    + " was " + maxHandshakesPerAddress);
             positive("handshakeTimeout", handshakeTimeout);
             positive("pongTimeout", pongTimeout);
             positive("closeTimeout", closeTimeout);

@@ -110,6 +110,63 @@ class HandshakeLimitIT {
         }
     }
 
+    /** @return a connection from {@code source} (a loopback address) that sent part of a request head */
+    static Socket stallFrom(String source, int port, int index) throws IOException {
+        Socket s = new Socket();
+        s.bind(new java.net.InetSocketAddress(source, 0));
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Stall: " + index + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    /**
+     * One address (127.0.0.2) floods stalled handshakes while an honest client at another (127.0.0.1) is slow to
+     * finish its own. Without a per-address limit the flood would push the honest one out as the oldest, as in the
+     * test above; with {@code maxHandshakesPerAddress(8)} the flood evicts only its own, and the honest client
+     * completes its upgrade long after 200 stalled connections came and went.
+     */
+    @Test
+    void aFloodFromOneAddressEvictsOnlyItsOwnHandshakesWithAPerAddressLimit() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(20).maxHandshakesPerAddress(8)
+                .handshakeTimeout(Duration.ofSeconds(60))   // only the limits act during the test
+                .route("/", Recorder.echo()).build().start();
+        List<Socket> flood = new ArrayList<>();
+        try (RawClient honest = new RawClient(server.port())) {
+            honest.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");   // half a head
+            for (int i = 0; i < 200; i++) {
+                flood.add(stallFrom("127.0.0.2", server.port(), i));
+            }
+            // Every flooding connection has been dealt with before the honest client finishes.
+            for (int i = 0; i < 192; i++) {
+                assertTrue(closedWithin(flood.get(i), 10_000), "flooding handshake " + i + " (of the 192 oldest)"
+                        + " is closed by its own address's newer ones");
+            }
+            for (int i = 192; i < 200; i++) {
+                assertTrue(!closedWithin(flood.get(i), 100), "flooding handshake " + i + " (of its 8 newest) waits");
+            }
+            assertTrue(!closedWithin(honest.socket, 100), "the slow honest handshake is still in progress");
+            honest.write("Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            honest.socket.setSoTimeout(10_000);
+            assertTrue(honest.readHead().startsWith("HTTP/1.1 101"), "the slow honest handshake was kept");
+            assertEquals(192, server.metrics().handshakesEvicted(), "only the flood's own were evicted");
+        } finally {
+            for (Socket s : flood) {
+                s.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void aNegativePerAddressLimitFailsAtBuildNamingTheValue() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WebSocketServer.builder().maxHandshakesPerAddress(-1).route("/", Recorder.echo()).build());
+        assertTrue(e.getMessage().contains("maxHandshakesPerAddress") && e.getMessage().contains("-1"),
+                e.getMessage());
+    }
+
     /**
      * A peer that closes with a close frame but keeps its TCP connection open makes the server wait for its FIN
      * (at most the close timeout). That connection still holds its memory, so it still counts toward

@@ -3,6 +3,7 @@ package io.wirefly.server.internal;
 import io.wirefly.core.Role;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
  *
  * <p>At most {@code maxHandshakes} connections are in their opening handshake at once (see {@link HandshakeSlots}):
  * beyond that, the oldest handshake in progress is closed to make room, so that a flood of handshakes that stall
- * can neither fill the heap nor lock honest clients out until its timeout.
+ * can neither fill the heap nor lock honest clients out until its timeout. With a per-address limit, a connection
+ * from an address at its limit first closes that address's own oldest handshake.
  */
 public final class Acceptor implements Runnable {
     /** How long the acceptor waits after a failed accept. */
@@ -39,6 +41,8 @@ public final class Acceptor implements Runnable {
     private final TlsSetup tls;
     private final HandshakeSlots slots;
     private final int maxHandshakes;
+    /** The most handshakes in progress from one address, or 0 for no limit of its own. */
+    private final int perAddress;
     /** When the acceptor last logged that every handshake slot was taken; acceptor thread only. */
     private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS - 1;
     private final Thread thread;
@@ -60,12 +64,14 @@ public final class Acceptor implements Runnable {
      * @param registry the registry of live connections
      * @param tls the TLS layer every connection gets, or null for plain connections
      * @param maxHandshakes the most connections whose handshake is in progress; beyond it the oldest is closed
+     * @param perAddress the most of those from one address (beyond it that address's oldest is closed), or 0
      */
     public Acceptor(ServerSocketChannel server, EventLoopGroup loops, Settings settings, ServerUpgrader upgrader,
-            Registry registry, TlsSetup tls, int maxHandshakes) {
+            Registry registry, TlsSetup tls, int maxHandshakes, int perAddress) {
         this.tls = tls;
-        this.slots = new HandshakeSlots(maxHandshakes);
+        this.slots = new HandshakeSlots(maxHandshakes, perAddress);
         this.maxHandshakes = maxHandshakes;
+        this.perAddress = perAddress;
         this.server = server;
         this.loops = loops;
         this.settings = settings;
@@ -118,7 +124,15 @@ public final class Acceptor implements Runnable {
                 backOff(t);
                 continue;
             }
-            while (!takeSlot()) {
+            boolean evictedOwn = false;
+            if (perAddress > 0) {
+                InetAddress peer = peerAddress(channel);
+                if (peer == null) {
+                    continue;   // gone already: closed
+                }
+                evictedOwn = evictOwnOldest(peer);
+            }
+            while (!takeSlot(evictedOwn)) {
                 if (!server.isOpen()) {
                     closeQuietly(channel);
                     return;
@@ -161,7 +175,7 @@ public final class Acceptor implements Runnable {
         Session session = new Session(loop, top, settings, Role.SERVER,
                 new SessionHandle.Info(Role.SERVER, remote,
                         (InetSocketAddress) channel.getLocalAddress()), handshake);
-        handshake.attach(session);
+        handshake.attach(session, remote.getAddress());
         Runnable resume = () -> session.onReady(false, true, true);
         if (top instanceof TlsWire secure) {
             secure.onResume(resume);
@@ -197,9 +211,32 @@ public final class Acceptor implements Runnable {
      *
      * @return true if a slot is now held; false to look at the channel again first
      */
-    private boolean takeSlot() {
+    /** @return the peer's address, or null if the connection is already gone (it was closed here) */
+    private static InetAddress peerAddress(SocketChannel channel) {
         try {
-            if (slots.take(0)) {
+            return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+        } catch (IOException | RuntimeException gone) {
+            closeQuietly(channel);   // reset before we looked at it
+            return null;
+        }
+    }
+
+    /** Applies the per-address limit; @return true if one of that address's own handshakes was asked to end */
+    private boolean evictOwnOldest(InetAddress peer) {
+        try {
+            return slots.makeRoomFor(peer);
+        } catch (RuntimeException stopping) {
+            return false;   // a loop that no longer takes tasks: the server is stopping
+        }
+    }
+
+    /**
+     * @param evictedOwn whether this connection's address just had its oldest handshake asked to end: its slot
+     *     is coming back, so it is waited for before anyone else's handshake is evicted
+     */
+    private boolean takeSlot(boolean evictedOwn) {
+        try {
+            if (slots.take(0) || evictedOwn && slots.take(BACKOFF_MILLIS)) {
                 return true;
             }
             long now = System.nanoTime();

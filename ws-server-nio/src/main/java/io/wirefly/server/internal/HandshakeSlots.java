@@ -1,8 +1,12 @@
 package io.wirefly.server.internal;
 
 import io.wirefly.core.HandshakeException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -20,12 +24,18 @@ import java.util.concurrent.TimeUnit;
  * connection or the connection ends. Memory for handshakes is therefore bounded by the slot count whatever the
  * attack; what an attacker can still do is make each stalled connection short-lived.
  *
+ * <p>With a per-address limit, a connection from an address that already has that many handshakes in progress
+ * first pushes out that address's own oldest one. One address flooding stalled handshakes then holds at most its
+ * share of the slots and evicts only its own, so an honest handshake from elsewhere that takes longer than the
+ * flood's turnover (a slow link, a TLS handshake across the world) is not pushed out by it.
+ *
  * <pre>{@code
- * HandshakeSlots slots = new HandshakeSlots(1000);
+ * HandshakeSlots slots = new HandshakeSlots(1000, 16);   // at most 16 from one address
+ * slots.makeRoomFor(remote.getAddress());
  * if (slots.take(0) || slots.evictOldest() && slots.take(100)) {
  *     HandshakeSlots.Held h = slots.holding(upgrader.newHandshake());   // gives the slot back once, at its end
  *     Session session = new Session(..., h);
- *     h.attach(session);
+ *     h.attach(session, remote.getAddress());
  * }
  * }</pre>
  */
@@ -36,10 +46,76 @@ final class HandshakeSlots {
      * acceptor's thread touches the queue; the loops only mark its entries ended (a volatile flag).
      */
     private final ArrayDeque<Held> order = new ArrayDeque<>();
+    /** The most handshakes in progress from one address, or 0 for no limit of its own. */
+    private final int perAddress;
+    /**
+     * With a per-address limit: each address's handshakes in the order they were accepted, finished ones dropped
+     * when the address connects again or at a sweep. Acceptor's thread only, like {@link #order}.
+     */
+    private final Map<InetAddress, ArrayDeque<Held>> byAddress;
+    /** Attaches since the last sweep of {@link #byAddress}. */
+    private int sinceSweep;
+    /** Attaches between two sweeps: the entries of finished handshakes are bounded by this plus the slots. */
+    static final int SWEEP_EVERY = 256;
 
     /** @param max the most handshakes in progress at once */
     HandshakeSlots(int max) {
+        this(max, 0);
+    }
+
+    /**
+     * @param max the most handshakes in progress at once
+     * @param perAddress the most from one address, or 0 for no limit of its own
+     */
+    HandshakeSlots(int max, int perAddress) {
         this.free = new Semaphore(max);
+        this.perAddress = perAddress;
+        this.byAddress = perAddress > 0 ? new HashMap<>() : null;
+    }
+
+    /**
+     * Before a connection from {@code from} takes a slot: if that address already has the per-address limit of
+     * handshakes in progress, asks its oldest to end (its slot comes back once its loop has closed it).
+     *
+     * @param from the new connection's address
+     * @return true if one of that address's handshakes was asked to end
+     */
+    boolean makeRoomFor(InetAddress from) {
+        ArrayDeque<Held> mine = byAddress == null ? null : byAddress.get(from);
+        if (mine == null) {
+            return false;
+        }
+        dropEnded(mine);
+        if (mine.size() < perAddress) {
+            return false;
+        }
+        mine.poll().session.abandonHandshake("the server needed a slot for a new handshake from " + from
+                + ", which had " + perAddress + " in progress (maxHandshakesPerAddress), and this was its oldest");
+        return true;
+    }
+
+    private static void dropEnded(ArrayDeque<Held> handshakes) {
+        for (Iterator<Held> i = handshakes.iterator(); i.hasNext(); ) {
+            if (i.next().ended) {
+                i.remove();
+            }
+        }
+    }
+
+    /** Forgets the finished handshakes of every address, and the addresses left with none. */
+    private void sweep() {
+        for (Iterator<ArrayDeque<Held>> i = byAddress.values().iterator(); i.hasNext(); ) {
+            ArrayDeque<Held> handshakes = i.next();
+            dropEnded(handshakes);
+            if (handshakes.isEmpty()) {
+                i.remove();
+            }
+        }
+    }
+
+    /** @return the addresses with handshakes remembered; for tests */
+    int addressesTracked() {
+        return byAddress == null ? 0 : byAddress.size();
     }
 
     /**
@@ -98,11 +174,21 @@ final class HandshakeSlots {
             this.handshake = handshake;
         }
 
-        /** @param session the session of this handshake; from now on it may be evicted */
-        void attach(Session session) {
+        /**
+         * @param session the session of this handshake; from now on it may be evicted
+         * @param from its peer's address, for the per-address limit (ignored without one)
+         */
+        void attach(Session session, InetAddress from) {
             this.session = session;
             trim();
             order.add(this);
+            if (byAddress != null && from != null) {
+                byAddress.computeIfAbsent(from, a -> new ArrayDeque<>(4)).add(this);
+                if (++sinceSweep >= SWEEP_EVERY) {
+                    sinceSweep = 0;
+                    sweep();
+                }
+            }
         }
 
         @Override

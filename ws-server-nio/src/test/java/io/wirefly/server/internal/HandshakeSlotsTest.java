@@ -1,0 +1,71 @@
+package io.wirefly.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirefly.core.HandshakeException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bookkeeping of {@link HandshakeSlots} that the ITs cannot see: slots come back exactly once, and the
+ * per-address record forgets finished handshakes, so a stream of connections from ever new addresses (a scan, a
+ * botnet) does not grow it. Eviction itself is shown against real sockets by {@code HandshakeLimitIT}.
+ */
+class HandshakeSlotsTest {
+    private static final Session.Handshake NOTHING = new Session.Handshake() {
+        @Override
+        public void onConnected(Session session) {
+        }
+
+        @Override
+        public void onBytes(Session session, ByteBuffer in) {
+        }
+
+        @Override
+        public void onMalformed(Session session, HandshakeException cause) {
+        }
+
+        @Override
+        public void onAborted(Throwable cause) {
+        }
+    };
+
+    private static InetAddress address(int n) throws Exception {
+        return InetAddress.getByAddress(new byte[] {10, (byte) (n >> 16), (byte) (n >> 8), (byte) n});
+    }
+
+    @Test
+    void finishedHandshakesFromManyAddressesAreForgotten() throws Exception {
+        HandshakeSlots slots = new HandshakeSlots(4, 2);
+        for (int n = 0; n < 10_000; n++) {
+            assertTrue(slots.take(0), "a slot is free again after each handshake ends");
+            HandshakeSlots.Held held = slots.holding(NOTHING);
+            held.attach(null, address(n));
+            held.onEnded();
+            held.onEnded();   // a second end gives nothing back twice
+        }
+        assertTrue(slots.addressesTracked() <= HandshakeSlots.SWEEP_EVERY,
+                slots.addressesTracked() + " addresses remembered after 10,000 finished handshakes");
+        for (int i = 0; i < 4; i++) {
+            assertTrue(slots.take(0), "all four slots are free");
+        }
+        assertFalse(slots.take(0), "and no more than four");
+    }
+
+    @Test
+    void anAddressBelowItsLimitEvictsNothing() throws Exception {
+        HandshakeSlots slots = new HandshakeSlots(10, 3);
+        InetAddress one = address(1);
+        for (int i = 0; i < 2; i++) {
+            assertTrue(slots.take(0));
+            slots.holding(NOTHING).attach(null, one);
+        }
+        assertFalse(slots.makeRoomFor(one), "two of three in progress: room left");
+        assertFalse(slots.makeRoomFor(address(2)), "an address never seen has room");
+        assertEquals(1, slots.addressesTracked());
+        assertEquals(0, new HandshakeSlots(10).addressesTracked(), "no per-address record without a limit");
+    }
+}
