@@ -700,9 +700,9 @@ public final class WebSocketServer {
         }
 
         /**
-         * The most connections from one IP address that may be in their opening handshake at once, within
-         * {@link #maxHandshakes}. A new connection from an address at this limit first closes that address's own
-         * oldest handshake in progress. One address that floods the server with stalled handshakes then holds at
+         * The most connections from one IP address (for IPv6, one /64) that may be in their opening handshake at
+         * once, within {@link #maxHandshakes}. A new connection from an address at this limit first closes that
+         * address's own oldest handshake in progress. One address that floods the server with stalled handshakes then holds at
          * most this many slots and evicts only its own, so an honest handshake from another address that takes
          * longer than the flood's turnover (a slow link, a TLS handshake from far away) is not pushed out by it.
          * Off by default (0): behind a reverse proxy or a NAT every connection comes from a few addresses, and a

@@ -37,7 +37,7 @@ public final class Acceptor implements Runnable {
     private final ServerUpgrader upgrader;
     private final Registry registry;
     /** Every session's release: one object for all of them, not one per connection. */
-    private final java.util.function.Consumer<SessionHandle> release;
+    private final Consumer<SessionHandle> release;
     private final TlsSetup tls;
     private final HandshakeSlots slots;
     private final int maxHandshakes;
@@ -205,12 +205,6 @@ public final class Acceptor implements Runnable {
         }
     }
 
-    /**
-     * Takes a handshake slot for a connection just accepted; when every one is taken, evicts the oldest handshake
-     * in progress and waits a little for its slot. Meanwhile new connections wait in the kernel's backlog.
-     *
-     * @return true if a slot is now held; false to look at the channel again first
-     */
     /** @return the peer's address, or null if the connection is already gone (it was closed here) */
     private static InetAddress peerAddress(SocketChannel channel) {
         try {
@@ -221,7 +215,11 @@ public final class Acceptor implements Runnable {
         }
     }
 
-    /** Applies the per-address limit; @return true if one of that address's own handshakes was asked to end */
+    /**
+     * Applies the per-address limit.
+     *
+     * @return true if one of that address's own handshakes was asked to end
+     */
     private boolean evictOwnOldest(InetAddress peer) {
         try {
             return slots.makeRoomFor(peer);
@@ -231,8 +229,12 @@ public final class Acceptor implements Runnable {
     }
 
     /**
+     * Takes a handshake slot for a connection just accepted; when every one is taken, evicts the oldest handshake
+     * in progress and waits a little for its slot. Meanwhile new connections wait in the kernel's backlog.
+     *
      * @param evictedOwn whether this connection's address just had its oldest handshake asked to end: its slot
      *     is coming back, so it is waited for before anyone else's handshake is evicted
+     * @return true if a slot is now held; false to look at the channel again first
      */
     private boolean takeSlot(boolean evictedOwn) {
         try {

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * connection or the connection ends. Memory for handshakes is therefore bounded by the slot count whatever the
  * attack; what an attacker can still do is make each stalled connection short-lived.
  *
- * <p>With a per-address limit, a connection from an address that already has that many handshakes in progress
- * first pushes out that address's own oldest one. One address flooding stalled handshakes then holds at most its
+ * <p>With a per-address limit, a connection from an address (IPv6: from a /64) that already has that many handshakes
+ * in progress first pushes out that address's own oldest one. One address flooding stalled handshakes then holds at most its
  * share of the slots and evicts only its own, so an honest handshake from elsewhere that takes longer than the
  * flood's turnover (a slow link, a TLS handshake across the world) is not pushed out by it.
  *
@@ -81,7 +81,7 @@ final class HandshakeSlots {
      * @return true if one of that address's handshakes was asked to end
      */
     boolean makeRoomFor(InetAddress from) {
-        ArrayDeque<Held> mine = byAddress == null ? null : byAddress.get(from);
+        ArrayDeque<Held> mine = byAddress == null ? null : byAddress.get(key(from));
         if (mine == null) {
             return false;
         }
@@ -92,6 +92,23 @@ final class HandshakeSlots {
         mine.poll().session.abandonHandshake("the server needed a slot for a new handshake from " + from
                 + ", which had " + perAddress + " in progress (maxHandshakesPerAddress), and this was its oldest");
         return true;
+    }
+
+    /**
+     * @return what the per-address limit counts by: an IPv4 address itself, an IPv6 address's /64 (one host or
+     *     subscriber usually has a whole /64, so counting each of its addresses would be no limit at all)
+     */
+    static InetAddress key(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (bytes.length != 16) {
+            return address;
+        }
+        java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);   // 16 bytes are always an IPv6 address
+        }
     }
 
     private static void dropEnded(ArrayDeque<Held> handshakes) {
@@ -183,7 +200,7 @@ final class HandshakeSlots {
             trim();
             order.add(this);
             if (byAddress != null && from != null) {
-                byAddress.computeIfAbsent(from, a -> new ArrayDeque<>(4)).add(this);
+                byAddress.computeIfAbsent(key(from), a -> new ArrayDeque<>(4)).add(this);
                 if (++sinceSweep >= SWEEP_EVERY) {
                     sinceSweep = 0;
                     sweep();

@@ -19,6 +19,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One connection's life on its event loop, from the first byte of the handshake to the close of the socket. It is
@@ -147,7 +148,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
     private boolean backlogQueued;
     private long lingerDiscarded;
     /** Forgets this session's handle in its server's (or client's) registry, once; shared, not made per session. */
-    private java.util.function.Consumer<SessionHandle> release = h -> { };
+    private Consumer<SessionHandle> release = h -> { };
 
     Session(Scheduler loop, Wire wire, Settings settings, Role role, SessionHandle.Info info, Handshake handshake) {
         this.loop = loop;
@@ -182,7 +183,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
      * @param connected false while a client's connect is still in progress
      * @param release called once with the handle when the session is gone
      */
-    void start(boolean connected, java.util.function.Consumer<SessionHandle> release) {
+    void start(boolean connected, Consumer<SessionHandle> release) {
         this.release = release;
         depth++;
         try {
@@ -723,7 +724,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
             }
             handle.closed();
             handle.ended(CloseCode.ABNORMAL.code(), "");   // nothing if the protocol already reported its end
-            java.util.function.Consumer<SessionHandle> r = release;
+            Consumer<SessionHandle> r = release;
             release = h -> { };
             r.accept(handle);
         }

@@ -68,4 +68,22 @@ class HandshakeSlotsTest {
         assertEquals(1, slots.addressesTracked());
         assertEquals(0, new HandshakeSlots(10).addressesTracked(), "no per-address record without a limit");
     }
+
+    @Test
+    void ipv6AddressesCountByTheirSlash64() throws Exception {
+        InetAddress a = InetAddress.getByName("2001:db8:1:2:aaaa::1");
+        InetAddress b = InetAddress.getByName("2001:db8:1:2:bbbb::2");
+        InetAddress other = InetAddress.getByName("2001:db8:1:3::1");
+        assertEquals(HandshakeSlots.key(a), HandshakeSlots.key(b), "one /64");
+        assertFalse(HandshakeSlots.key(a).equals(HandshakeSlots.key(other)), "another /64");
+        assertEquals(address(7), HandshakeSlots.key(address(7)), "IPv4 as it is");
+
+        HandshakeSlots slots = new HandshakeSlots(10, 2);
+        for (InetAddress from : new InetAddress[] {a, b}) {
+            assertTrue(slots.take(0));
+            slots.holding(NOTHING).attach(null, from);
+        }
+        assertEquals(1, slots.addressesTracked(), "both count against their /64");
+        assertFalse(slots.makeRoomFor(other), "another /64 has room");
+    }
 }
