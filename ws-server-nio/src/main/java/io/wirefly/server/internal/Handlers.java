@@ -5,8 +5,8 @@ import io.wirefly.core.WebSocketHandler;
 import java.nio.ByteBuffer;
 
 /**
- * What a handler class listens to, found once per class: a session copies a ping's payload for
- * {@link WebSocketHandler#onPing} only when the handler overrides it, and streams binary or text messages to
+ * What a handler class listens to, found once per class: a session copies a ping's or pong's payload for
+ * {@link WebSocketHandler#onPing} / {@link WebSocketHandler#onPong} only when the handler overrides it, and streams binary or text messages to
  * {@link WebSocketHandler#onBinaryPart} / {@link WebSocketHandler#onTextPart} when it overrides those, and lends
  * binary messages to {@link WebSocketHandler#onBinaryBorrowed} when it overrides that.
  *
@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
  */
 public final class Handlers {
     private static final ClassValue<Boolean> WANTS_PINGS = overrides("onPing", WebSocket.class, ByteBuffer.class);
+    private static final ClassValue<Boolean> WANTS_PONGS = overrides("onPong", WebSocket.class, ByteBuffer.class);
     private static final ClassValue<Boolean> WANTS_PARTS =
             overrides("onBinaryPart", WebSocket.class, ByteBuffer.class, boolean.class);
     private static final ClassValue<Boolean> WANTS_TEXT_PARTS =
@@ -56,6 +57,11 @@ public final class Handlers {
      */
     public static boolean borrows(WebSocketHandler handler) {
         return handler != null && BORROWS.get(handler.getClass());
+    }
+
+    /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onPong} */
+    static boolean wantsPongs(WebSocketHandler handler) {
+        return handler != null && WANTS_PONGS.get(handler.getClass());
     }
 
     /** @return whether {@code handler}'s class overrides {@link WebSocketHandler#onPing} */

@@ -128,6 +128,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
     private WebSocketHandler handler;
     /** The handler overrides onPing: found once at open, not per ping (a ping flood is a hot path). */
     private boolean handlerWantsPings;
+    /** The handler overrides onPong: unsolicited pongs may come in floods too. */
+    private boolean handlerWantsPongs;
     /** The handler overrides onBinaryBorrowed: its binary messages go there, lent when it runs on the loop. */
     private boolean handlerBorrows;
     private Dispatcher dispatcher = Dispatcher.INLINE;
@@ -304,6 +306,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget(),
                 loop.segments());
         this.handlerWantsPings = Handlers.wantsPings(handler);
+        this.handlerWantsPongs = Handlers.wantsPongs(handler);
         protocol.streamBinary(Handlers.wantsParts(handler));
         this.handlerBorrows = Handlers.borrows(handler);
         // Lent bytes live only until the call returns: on an executor the handler would see them too late.
@@ -990,7 +993,11 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         if (rtt >= 0) {
             metrics.pingRoundTrip(rtt);
         }
-        dispatch(() -> handler.onPong(handle, payload));
+        // A view valid only now, like a ping's: copied only for a handler that listens.
+        if (handlerWantsPongs) {
+            ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+            dispatch(() -> handler.onPong(handle, copy));
+        }
     }
 
     @Override

@@ -878,4 +878,43 @@ class SessionTest {
         // lambda is made per message for an inline handler.
         assertTrue(allocated < 1_000 * 210, allocated / 1_000 + " bytes allocated per message");
     }
+
+    @Test
+    void unsolicitedPongsCostNothingUnlessTheHandlerListensAndThenItGetsCopiesOfTheirOwn() {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++) {
+            batch.writeBytes(clientFrame(0xA, ("pong-" + i).getBytes(StandardCharsets.US_ASCII)));
+        }
+        byte[] fifty = batch.toByteArray();
+
+        WebSocketHandler deaf = new WebSocketHandler() {
+        };
+        Rig quiet = new Rig(settings(b -> { }), deaf).open();
+        for (int i = 0; i < 4; i++) {
+            quiet.receive(fifty);   // warm-up
+        }
+        long allocated = 0;
+        for (int i = 0; i < 20; i++) {
+            quiet.wire.feed(fifty);
+            long before = Allocations.current();
+            quiet.session.onReady(false, false, true);
+            allocated += Allocations.current() - before;
+        }
+        assertTrue(allocated < 2_000, allocated + " bytes allocated for 1,000 pongs nobody listens to");
+        assertEquals(Session.Phase.OPEN, quiet.session.phase(), "unsolicited pongs are allowed (RFC 6455 §5.5.3)");
+
+        List<ByteBuffer> kept = new ArrayList<>();
+        WebSocketHandler listening = new WebSocketHandler() {
+            @Override
+            public void onPong(WebSocket ws, ByteBuffer payload) {
+                kept.add(payload);   // kept past the call: it must be a copy of its own
+            }
+        };
+        Rig loud = new Rig(settings(b -> { }), listening).open();
+        loud.receive(fifty);
+        assertEquals(50, kept.size());
+        for (int i = 0; i < 50; i++) {
+            assertEquals("pong-" + i, StandardCharsets.US_ASCII.decode(kept.get(i).duplicate()).toString());
+        }
+    }
 }

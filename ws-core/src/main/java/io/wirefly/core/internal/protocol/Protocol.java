@@ -874,7 +874,8 @@ public final class Protocol {
                 // A view of the payload, valid during the call: a ping flood allocates nothing per ping.
                 listener.onPing(controlView.clear().limit(controlLength));
             } else if (frameOpcode == Opcode.PONG.code()) {
-                listener.onPong(ByteBuffer.wrap(Arrays.copyOf(control, controlLength)));
+                // A view too: a flood of unsolicited pongs (RFC 6455 §5.5.3 allows them) allocates nothing.
+                listener.onPong(controlView.clear().limit(controlLength));
             } else {
                 onCloseFrame();
             }
@@ -897,7 +898,7 @@ public final class Protocol {
         private void streamedPart(byte[] bytes, int offset, int length) {
             if (messageOpcode != Opcode.TEXT.code()) {
                 // the inflater reuses its array: the listener gets a copy of its own
-                listener.onBinaryPart(ByteBuffer.wrap(java.util.Arrays.copyOfRange(bytes, offset, offset + length)),
+                listener.onBinaryPart(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)),
                         false);
                 return;
             }
@@ -915,7 +916,7 @@ public final class Protocol {
                 to = all.length;
             }
             int whole = wholeCharacters(all, from, to);
-            textCarry = whole == to ? NO_BYTES : java.util.Arrays.copyOfRange(all, whole, to);
+            textCarry = whole == to ? NO_BYTES : Arrays.copyOfRange(all, whole, to);
             if (whole > from) {
                 listener.onTextPart(new String(all, from, whole - from, StandardCharsets.UTF_8), false);
             }

@@ -78,9 +78,9 @@ public interface ProtocolListener {
     void onPing(ByteBuffer payload);
 
     /**
-     * A pong arrived.
+     * A pong arrived, solicited or not.
      *
-     * @param payload the pong's payload, a new buffer the listener owns
+     * @param payload the pong's payload, a read-only view valid only during the call (copy what you keep)
      */
     void onPong(ByteBuffer payload);
 
