@@ -683,13 +683,13 @@ public final class WebSocketServer {
         }
 
         /**
-         * The most connections in their opening handshake at once, the TLS handshake included. When a new
-         * connection arrives while that many are, the oldest handshake still in progress is closed to make room: an
-         * honest handshake takes milliseconds, so the connections pushed out are the ones that stall, and they can
-         * neither fill the heap nor lock new clients out until their {@link #handshakeTimeout}. A plain handshake
-         * holds up to {@code maxHandshakeSize} bytes of head plus about 2 KiB; a TLS engine stopped after the
-         * ClientHello holds about 48 KiB. The default gives handshakes an eighth of the JVM's maximum heap at those sizes, between 16
-         * and 10,000: 455 plain or 128 TLS handshakes with {@code -Xmx64m} and the default config.
+         * The most connections in their opening handshake at once, the TLS handshake included. When a new connection
+         * arrives while that many are, the oldest handshake still in progress is closed to make room: an honest
+         * handshake takes milliseconds, so the connections pushed out are the ones that stall, and they can neither
+         * fill the heap nor lock new clients out until their {@link #handshakeTimeout}. A plain handshake holds up to
+         * {@code maxHandshakeSize} bytes of head plus about 2 KiB; a TLS engine stopped after the ClientHello holds
+         * about 48 KiB. The default gives handshakes an eighth of the JVM's maximum heap at those sizes, between 16 and
+         * 10,000: 455 plain or 128 TLS handshakes with {@code -Xmx64m} and the default config.
          *
          * @param max the most handshakes in progress
          * @return this builder
@@ -700,14 +700,13 @@ public final class WebSocketServer {
         }
 
         /**
-         * The most connections from one IP address (for IPv6, one /64) that may be in their opening handshake at
-         * once, within {@link #maxHandshakes}. A new connection from an address at this limit first closes that
-         * address's own oldest handshake in progress. One address that floods the server with stalled handshakes then holds at
-         * most this many slots and evicts only its own, so an honest handshake from another address that takes
-         * longer than the flood's turnover (a slow link, a TLS handshake from far away) is not pushed out by it.
-         * Off by default (0): behind a reverse proxy or a NAT every connection comes from a few addresses, and a
-         * limit here would make their honest handshakes evict each other in a burst. Set it when clients connect
-         * directly.
+         * The most connections from one IP address (for IPv6, one /64) that may be in their opening handshake at once,
+         * within {@link #maxHandshakes}. A new connection from an address at this limit first closes that address's own
+         * oldest handshake in progress. One address that floods the server with stalled handshakes then holds at most
+         * this many slots and evicts only its own, so an honest handshake from another address that takes longer than
+         * the flood's turnover (a slow link, a TLS handshake from far away) is not pushed out by it. Off by default
+         * (0): behind a reverse proxy or a NAT every connection comes from a few addresses, and a limit here would make
+         * their honest handshakes evict each other in a burst. Set it when clients connect directly.
          *
          * <pre>{@code
          * WebSocketServer.builder().maxHandshakes(2000).maxHandshakesPerAddress(32)...
@@ -805,14 +804,14 @@ public final class WebSocketServer {
         }
 
         /**
-         * The memory that all connections together may hold in messages queued for their peers (each frame counted
-         * with its bookkeeping). Beyond it, every connection whose peer has not taken what is already queued for it
-         * stops reading until its queue drains, so its handler produces no more; connections whose peers keep up
-         * read on. What a connection's reads did not cause (a broadcast, a publish, a send from another thread or
-         * from another connection's handler) cannot be held back that way: while the budget is used up, such a message for a peer with more than the
-         * high-water mark unread closes that peer with 1008 instead. Default: an eighth of the JVM's maximum heap
-         * (queued frames live until their peer reads them, and on a small heap a larger share made the garbage
-         * collector copy them over and over).
+         * The memory that all connections together may hold in messages queued for their peers (each frame counted with
+         * its bookkeeping). Beyond it, every connection whose peer has not taken what is already queued for it stops
+         * reading until its queue drains, so its handler produces no more; connections whose peers keep up read on.
+         * What a connection's reads did not cause (a broadcast, a publish, a send from another thread or from another
+         * connection's handler) cannot be held back that way: while the budget is used up, such a message for a peer
+         * with more than the high-water mark unread closes that peer with 1008 instead. Default: an eighth of the JVM's
+         * maximum heap (queued frames live until their peer reads them, and on a small heap a larger share made the
+         * garbage collector copy them over and over).
          *
          * @param bytes the budget for all connections together
          * @return this builder

@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 
 /**
  * What a handler class listens to, found once per class: a session copies a ping's or pong's payload for
- * {@link WebSocketHandler#onPing} / {@link WebSocketHandler#onPong} only when the handler overrides it, and streams binary or text messages to
- * {@link WebSocketHandler#onBinaryPart} / {@link WebSocketHandler#onTextPart} when it overrides those, and lends
- * binary messages to {@link WebSocketHandler#onBinaryBorrowed} when it overrides that.
+ * {@link WebSocketHandler#onPing} / {@link WebSocketHandler#onPong} only when the handler overrides it, streams
+ * binary or text messages to {@link WebSocketHandler#onBinaryPart} / {@link WebSocketHandler#onTextPart} when it
+ * overrides those, and lends binary messages to {@link WebSocketHandler#onBinaryBorrowed} when it overrides that.
  *
  * <pre>{@code
  * if (Handlers.wantsPings(handler)) { ... copy and dispatch ... }

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * attack; what an attacker can still do is make each stalled connection short-lived.
  *
  * <p>With a per-address limit, a connection from an address (IPv6: from a /64) that already has that many handshakes
- * in progress first pushes out that address's own oldest one. One address flooding stalled handshakes then holds at most its
- * share of the slots and evicts only its own, so an honest handshake from elsewhere that takes longer than the
+ * in progress first pushes out that address's own oldest one. One address flooding stalled handshakes then holds at
+ * most its share of the slots and evicts only its own, so an honest handshake from elsewhere that takes longer than the
  * flood's turnover (a slow link, a TLS handshake across the world) is not pushed out by it.
  *
  * <pre>{@code

@@ -654,10 +654,10 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
 
     /**
      * A message that this connection's own reads did not cause (a broadcast, a send from another thread or from
-     * another connection's handler on the same loop) cannot be held back by pausing its reads. So when the server's connections together queue more than
-     * {@code maxOutboundBuffer}, a peer that already has more than {@code highWaterMark} unread is failed with 1008
-     * instead of queuing more: otherwise memory would be bounded only by {@code maxWriteBuffer} times the number of
-     * slow peers. Peers that keep up go on.
+     * another connection's handler on the same loop) cannot be held back by pausing its reads. So when the server's
+     * connections together queue more than {@code maxOutboundBuffer}, a peer that already has more than
+     * {@code highWaterMark} unread is failed with 1008 instead of queuing more: otherwise memory would be bounded
+     * only by {@code maxWriteBuffer} times the number of slow peers. Peers that keep up go on.
      *
      * @param pending bytes counted as pending for this connection but not queued yet
      * @return true if this peer is behind while the server's output budget is used up
