@@ -34,7 +34,10 @@ final class Lending {
         return DEPTH.get()[0] > 0;
     }
 
-    /** @return a copy of {@code data}'s bytes from position to limit, in a buffer of its own */
+    /**
+     * @return a copy of {@code data}'s bytes from position to limit, in a buffer of its own (also what the session
+     *     hands a handler for a ping's or pong's payload, which is a view)
+     */
     static ByteBuffer copy(ByteBuffer data) {
         return ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
     }

@@ -913,10 +913,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         }
         try {
             handler.onText(handle, text);
-        } catch (RuntimeException e) {
-            handlerFailed(e);
-        } catch (Error e) {
-            LOG.log(Level.WARNING, "handler call failed", e);   // as for any inline handler call (Dispatcher)
+        } catch (RuntimeException | Error e) {
+            inlineCallFailed(e);
         }
     }
 
@@ -937,10 +935,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
             } else {
                 handler.onBinary(handle, data);
             }
-        } catch (RuntimeException e) {
-            handlerFailed(e);
-        } catch (Error e) {
-            LOG.log(Level.WARNING, "handler call failed", e);
+        } catch (RuntimeException | Error e) {
+            inlineCallFailed(e);
         }
     }
 
@@ -952,10 +948,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         Lending.begin();
         try {
             handler.onBinaryBorrowed(handle, data);
-        } catch (RuntimeException e) {
-            handlerFailed(e);
-        } catch (Error e) {
-            LOG.log(Level.WARNING, "handler call failed", e);
+        } catch (RuntimeException | Error e) {
+            inlineCallFailed(e);
         } finally {
             Lending.end();
         }
@@ -982,7 +976,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         // The pong is already queued. The payload is a view valid only now: copied only for a handler that listens,
         // so a ping flood against any other handler allocates nothing.
         if (handlerWantsPings) {
-            ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+            ByteBuffer copy = Lending.copy(payload);
             dispatch(() -> handler.onPing(handle, copy));
         }
     }
@@ -995,7 +989,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         }
         // A view valid only now, like a ping's: copied only for a handler that listens.
         if (handlerWantsPongs) {
-            ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+            ByteBuffer copy = Lending.copy(payload);
             dispatch(() -> handler.onPong(handle, copy));
         }
     }
@@ -1041,6 +1035,15 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
                 handlerFailed(e);
             }
         });
+    }
+
+    /** A handler call made inline threw: an exception fails the connection as dispatch does; an error is logged. */
+    private void inlineCallFailed(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            handlerFailed(e);
+        } else {
+            LOG.log(Level.WARNING, "handler call failed", t);   // as Dispatcher does for any inline call
+        }
     }
 
     private void handlerFailed(RuntimeException e) {

@@ -138,7 +138,7 @@ public final class SessionHandle implements WebSocket {
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("ping payload must be at most 125 bytes, was " + payload.remaining());
         }
-        ByteBuffer view = Lending.active() ? Lending.copy(payload) : payload.duplicate();
+        ByteBuffer view = Lending.active() && !loop().inLoop() ? Lending.copy(payload) : payload.duplicate();
         CompletableFuture<Void> done = new CompletableFuture<>();
         Session.Send send = (protocol, tag) -> protocol.sendPing(view, tag);
         if (loop().inLoop()) {

@@ -813,6 +813,26 @@ class SessionTest {
         assertEquals("text:m" + (Dispatcher.MAX_QUEUED + 9), rig.events.seen.get(rig.events.seen.size() - 1));
     }
 
+    /**
+     * Receives {@code batch} 4 times to warm up, then 20 times counting what this thread allocates inside the
+     * session only (feeding the fake socket is not counted).
+     *
+     * @return the bytes allocated by the 20 counted reads
+     */
+    private static long allocatedReceiving(Rig rig, byte[] batch) {
+        for (int i = 0; i < 4; i++) {
+            rig.receive(batch);   // warm-up: classes, the loop's view of its read buffer
+        }
+        long allocated = 0;
+        for (int i = 0; i < 20; i++) {
+            rig.wire.feed(batch);
+            long before = Allocations.current();
+            rig.session.onReady(false, false, true);
+            allocated += Allocations.current() - before;
+        }
+        return allocated;
+    }
+
     @Test
     void aBorrowingHandlerOnTheLoopGetsEveryMessageWithoutAnAllocationPerMessage() {
         long[] sum = new long[2];
@@ -831,16 +851,7 @@ class SessionTest {
             batch.writeBytes(clientFrame(0x2, payload));
         }
         byte[] fifty = batch.toByteArray();
-        for (int i = 0; i < 4; i++) {
-            rig.receive(fifty);   // warm-up: classes, the loop's view of its read buffer
-        }
-        long allocated = 0;
-        for (int i = 0; i < 20; i++) {
-            rig.wire.feed(fifty);   // the fake socket's own bookkeeping is not counted
-            long before = Allocations.current();
-            rig.session.onReady(false, false, true);
-            allocated += Allocations.current() - before;
-        }
+        long allocated = allocatedReceiving(rig, fifty);
         assertEquals(0, rig.loop.runNextTurn(), "nothing was left for a later turn");
         assertEquals(1_200 * (125 + 3), sum[0]);
         assertEquals(1_200, sum[1], "every message was lent, none copied");
@@ -863,16 +874,7 @@ class SessionTest {
             batch.writeBytes(clientFrame(0x2, new byte[125]));
         }
         byte[] fifty = batch.toByteArray();
-        for (int i = 0; i < 4; i++) {
-            rig.receive(fifty);
-        }
-        long allocated = 0;
-        for (int i = 0; i < 20; i++) {
-            rig.wire.feed(fifty);
-            long before = Allocations.current();
-            rig.session.onReady(false, false, true);
-            allocated += Allocations.current() - before;
-        }
+        long allocated = allocatedReceiving(rig, fifty);
         assertEquals(1_200 * 125, sum[0]);
         // The copy is a 125-byte array (144 with its header) and its ByteBuffer (56): 200 bytes. No task or
         // lambda is made per message for an inline handler.
@@ -890,16 +892,7 @@ class SessionTest {
         WebSocketHandler deaf = new WebSocketHandler() {
         };
         Rig quiet = new Rig(settings(b -> { }), deaf).open();
-        for (int i = 0; i < 4; i++) {
-            quiet.receive(fifty);   // warm-up
-        }
-        long allocated = 0;
-        for (int i = 0; i < 20; i++) {
-            quiet.wire.feed(fifty);
-            long before = Allocations.current();
-            quiet.session.onReady(false, false, true);
-            allocated += Allocations.current() - before;
-        }
+        long allocated = allocatedReceiving(quiet, fifty);
         assertTrue(allocated < 2_000, allocated + " bytes allocated for 1,000 pongs nobody listens to");
         assertEquals(Session.Phase.OPEN, quiet.session.phase(), "unsolicited pongs are allowed (RFC 6455 §5.5.3)");
 
