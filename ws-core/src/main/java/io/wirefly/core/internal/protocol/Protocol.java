@@ -8,16 +8,12 @@ import io.wirefly.core.Role;
 import io.wirefly.core.WebSocketConfig;
 import io.wirefly.core.internal.deflate.DeflateParams;
 import io.wirefly.core.internal.deflate.MessageDeflater;
-import io.wirefly.core.internal.deflate.MessageInflater;
-import io.wirefly.core.internal.frame.FrameDecoder;
 import io.wirefly.core.internal.frame.FrameEncoder;
-import io.wirefly.core.internal.frame.FrameSink;
 import io.wirefly.core.internal.frame.MaskKeys;
 import io.wirefly.core.internal.frame.Opcode;
 import io.wirefly.core.internal.frame.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -31,15 +27,13 @@ import java.util.Objects;
  * <p>Every violation leaves through one exit: a close frame with the violation's code (1002 protocol error, 1007
  * invalid payload, 1009 too big, 1011 unexpected, with no detail on the wire), then {@code CLOSED}, and every later
  * input byte is discarded. The state always changes before the close frame is queued, so whatever the transport
- * does with that frame finds the engine in its final state. Input is processed strictly in order, so the messages that came before a violation are
- * delivered before it is reported.
+ * does with that frame finds the engine in its final state. Input is processed strictly in order, so the messages
+ * that came before a violation are delivered before it is reported.
  *
- * <p>Why one class of ~850 lines: the frame rules (control frames, fragmentation, RSV bits, close payloads) and the
- * message rules (assembly, UTF-8, inflation, limits) are already in their own classes ({@code FrameDecoder},
- * {@code MessageAssembler}, {@code Utf8Validator}, the inflater); what stays here is the state they share (the
- * ready state, the message in progress, the close handshake) and the order of the checks, which reads best in one
- * place. Half of its length is Javadoc. Streamed messages (parts in and out) share that state too: which message
- * is in progress, and whether a part or a whole message may come next; a separate class would have to see it all.
+ * <p>Two halves: this class is the connection's state (OPEN, CLOSING, CLOSED and the close handshake) and its
+ * sending half (framing, compression, parts, pongs); the receiving half, {@link Incoming}, applies the rules to
+ * what the {@code FrameDecoder} reads and hands messages to the listener, and reports back what a received frame
+ * asks of the sender (a pong, the answer to a close). Every failure, from either half, goes through this class.
  *
  * <p>Not thread-safe: one thread (the connection's event loop) makes every call.
  *
@@ -52,8 +46,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Protocol {
-    private static final int NO_MESSAGE = -1;
-    private static final byte[] NO_BYTES = new byte[0];
     /**
      * Pongs queued since the transport last drained, beyond which only the latest ping is answered (RFC 6455 §5.5.3
      * allows answering only the most recent). A peer that floods pings then costs one pong per read, not one per
@@ -62,35 +54,18 @@ public final class Protocol {
     static final int MAX_UNDRAINED_PONGS = 16;
     private static final int RSV1 = 0b100;
 
-    private final Role role;
-    private final ProtocolListener listener;
-    private final int maxFrameSize;
-    private final int maxMessageSize;
+    final Role role;
+    final ProtocolListener listener;
+    /** The negotiated permessage-deflate parameters, or null. */
+    final DeflateParams deflate;
     private final int deflateLevel;
     private final int deflateThreshold;
-    private final DeflateParams deflate;
-    private final FrameDecoder decoder = new FrameDecoder();
-    /** Frames the current {@link #receive(ByteBuffer, int, int)} call may still complete. */
-    private int framesLeft;
-    /** Bytes the current {@link #receive(ByteBuffer, int, int)} call may still decompress. */
-    private long inflateLeft;
-    // Made on first use, so that a connection that is open and idle holds none of them: an encoder on the first
-    // send, a validator on the first text message, an assembler on the first message that spans reads or frames.
     private final MaskKeys keys;
+    /** Made on the first send, so that a connection that is open and idle holds none. */
     private FrameEncoder encoder;
-    private Utf8Validator utf8;
-    private final InboundBudget budget;
-    private final SegmentPool segments;
-    private MessageAssembler assembler;
     private final OutboundQueue outbound = new OutboundQueue();
-    /** The payload of the control frame being read; made on the first control frame (idle connections see none). */
-    private byte[] control;
-    /** A read-only view of {@link #control}, handed to {@link ProtocolListener#onPing}. */
-    private ByteBuffer controlView;
-    private final Receiver receiver = new Receiver();
-
+    private final Incoming incoming;
     private MessageDeflater deflater;
-    private MessageInflater inflater;
 
     private ReadyState state = ReadyState.OPEN;
     private boolean closeSent;
@@ -101,31 +76,10 @@ public final class Protocol {
     /** The length of the payload in {@link #deferredPong}, or -1 when no pong is deferred. */
     private int deferredPongLength = -1;
 
-    // The frame being received.
-    private int frameOpcode;
-    private boolean frameFin;
-    private long frameLength;
-    private int controlLength;
-
-    // The message being received.
-    private int messageOpcode = NO_MESSAGE;
-    private boolean messageCompressed;
-    /** Binary messages go to {@link ProtocolListener#onBinaryPart} as they arrive, with no size limit. */
-    private boolean streamBinary;
-    /** Text messages go to {@link ProtocolListener#onTextPart} as they arrive, with no size limit. */
-    private boolean streamText;
-    /** Whole binary messages are lent to {@link ProtocolListener#onBinaryLent}, not copied for the listener. */
-    private boolean lendBinary;
-    /** The last bytes of a streamed text part that end inside a UTF-8 sequence (at most 3), for the next part. */
-    private byte[] textCarry = NO_BYTES;
     /** The message being sent in parts is text. */
     private boolean partialText;
-    /** The message being received is a streamed binary one. */
-    private boolean messageStreamed;
     /** A binary message sent in parts is under way: its next frame is a continuation. */
     private boolean partialOut;
-    private String pendingText;
-    private ByteBuffer pendingBinary;
 
     /**
      * Creates the state machine of a connection whose opening handshake has completed, with no shared memory
@@ -171,14 +125,12 @@ public final class Protocol {
             ProtocolListener listener, InboundBudget budget, SegmentPool segments) {
         this.role = Objects.requireNonNull(role, "role");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.maxFrameSize = config.maxFrameSize();
-        this.maxMessageSize = config.maxMessageSize();
         this.deflateLevel = config.deflateLevel();
         this.deflateThreshold = config.deflateThreshold();
         this.deflate = deflate;
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.budget = Objects.requireNonNull(budget, "budget");
-        this.segments = Objects.requireNonNull(segments, "segments");
+        this.incoming = new Incoming(this, config, Objects.requireNonNull(budget, "budget"),
+                Objects.requireNonNull(segments, "segments"));
     }
 
     private FrameEncoder encoder() {
@@ -187,27 +139,6 @@ public final class Protocol {
             e = encoder = new FrameEncoder(role, keys);
         }
         return e;
-    }
-
-    private Utf8Validator utf8() {
-        Utf8Validator v = utf8;
-        if (v == null) {
-            v = utf8 = new Utf8Validator();
-        }
-        return v;
-    }
-
-    /** @return the bytes of the message assembled so far */
-    private int assembledBytes() {
-        return assembler == null ? 0 : assembler.size();
-    }
-
-    private MessageAssembler assembler() {
-        MessageAssembler a = assembler;
-        if (a == null) {
-            a = assembler = new MessageAssembler(maxMessageSize, budget, segments);
-        }
-        return a;
     }
 
     /** @return the connection's state: OPEN, CLOSING (we sent a close and await the peer's) or CLOSED */
@@ -248,7 +179,7 @@ public final class Protocol {
 
     /** @return the bytes of memory held for the message being assembled (0 between messages) */
     public int assemblyBytes() {
-        return assembler == null ? 0 : assembler.capacity();
+        return incoming.assemblyBytes();
     }
 
     /**
@@ -298,14 +229,12 @@ public final class Protocol {
             throw new IllegalArgumentException("maxFrames and maxInflated must be >= 1, were " + maxFrames + " and "
                     + maxInflated);
         }
-        if (decoder.isStopped()) {
+        if (incoming.isStopped()) {
             in.position(in.limit());
             return;
         }
-        framesLeft = maxFrames;
-        inflateLeft = maxInflated;
         try {
-            decoder.decode(in, receiver);
+            incoming.receive(in, maxFrames, maxInflated);
         } catch (ProtocolException e) {
             in.position(in.limit());
             fail(e, true);
@@ -401,7 +330,7 @@ public final class Protocol {
      * @param on whether to stream
      */
     public void streamBinary(boolean on) {
-        this.streamBinary = on;
+        incoming.streamBinary(on);
     }
 
     /**
@@ -415,7 +344,7 @@ public final class Protocol {
      * @param on whether to lend
      */
     public void lendBinary(boolean on) {
-        this.lendBinary = on;
+        incoming.lendBinary(on);
     }
 
     /**
@@ -468,7 +397,7 @@ public final class Protocol {
      * @param on whether to stream
      */
     public void streamText(boolean on) {
-        this.streamText = on;
+        incoming.streamText(on);
     }
 
     /** @return true while a binary message sent in parts has not had its last part */
@@ -603,12 +532,38 @@ public final class Protocol {
         return deflater;
     }
 
-    private MessageInflater inflater() {
-        if (inflater == null) {
-            boolean reset = role == Role.SERVER ? deflate.clientNoContextTakeover() : deflate.serverNoContextTakeover();
-            inflater = new MessageInflater(reset, maxMessageSize);
+    /**
+     * A ping arrived: RFC 6455 §5.5.2 says to answer it with a pong carrying the same data, unless a close frame
+     * was sent. Past {@link #MAX_UNDRAINED_PONGS} pongs not yet drained, only the latest ping is answered, at the
+     * end of the current {@link #receive}.
+     */
+    void answerPing(byte[] payload, int length) {
+        if (closeSent) {
+            return;
         }
-        return inflater;
+        if (undrainedPongs < MAX_UNDRAINED_PONGS) {
+            emit(Opcode.PONG, 0, ByteBuffer.wrap(payload, 0, length), OutboundKind.CONTROL, null);
+            undrainedPongs++;
+        } else {
+            // one array, reused, however many pings come
+            if (deferredPong == null) {
+                deferredPong = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
+            }
+            System.arraycopy(payload, 0, deferredPong, 0, length);
+            deferredPongLength = length;
+        }
+    }
+
+    /** The peer's close frame arrived: answer it unless ours was sent (RFC 6455 §5.5.1), and become CLOSED. */
+    void peerClosed(CloseFrames.Close close) {
+        boolean answer = !closeSent;
+        closeSent = true;
+        becomeClosed();
+        if (answer) {
+            // typically echoing the status code received
+            emit(Opcode.CLOSE, 0, CloseFrames.payload(close.code(), ""), OutboundKind.CLOSE, null);
+        }
+        listener.onClosed(close.code(), close.reason());
     }
 
     /** The single exit for every failure: close frame (unless one was sent), CLOSED, input discarded. */
@@ -634,319 +589,11 @@ public final class Protocol {
 
     private void becomeClosed() {
         state = ReadyState.CLOSED;
-        decoder.stop();
-        if (assembler != null) {
-            assembler.reset();
-        }
-        messageOpcode = NO_MESSAGE;
-        messageStreamed = false;
-        textCarry = NO_BYTES;
-        pendingText = null;
-        pendingBinary = null;
+        incoming.stop();
         if (deflater != null) {
             deflater.close();
             deflater = null;
         }
-        if (inflater != null) {
-            inflater.close();
-            inflater = null;
-        }
     }
 
-    private static ProtocolException violation(String detail) {
-        return new ProtocolException(CloseCode.PROTOCOL_ERROR, detail);
-    }
-
-    /** Receives the decoder's tokens and applies the rules; a private class keeps these methods off the API. */
-    private final class Receiver implements FrameSink, MessageInflater.Sink {
-
-        @Override
-        public void onHeader(boolean fin, int rsv, int opcode, boolean masked, long length) {
-            // RFC 6455 §5.2: RSV1-3 MUST be 0 unless a negotiated extension defines them; permessage-deflate
-            // defines RSV1 only (RFC 7692 §6).
-            if ((rsv & 0b011) != 0) {
-                throw violation("reserved bit RSV" + ((rsv & 0b010) != 0 ? 2 : 3) + " set");
-            }
-            Opcode op = Opcode.of(opcode);
-            boolean rsv1 = (rsv & RSV1) != 0;
-            // RFC 6455 §5.1: a server MUST close the connection on an unmasked frame; a client on a masked one.
-            if (role == Role.SERVER && !masked) {
-                throw violation("unmasked frame from a client");
-            }
-            if (role == Role.CLIENT && masked) {
-                throw violation("masked frame from a server");
-            }
-            if (op.isControl()) {
-                // RFC 6455 §5.5: control frames MUST have a payload length of 125 bytes or less and MUST NOT be
-                // fragmented.
-                if (!fin) {
-                    throw violation("fragmented " + op + " frame");
-                }
-                if (length > WireFormat.MAX_CONTROL_PAYLOAD) {
-                    throw violation(op + " frame with a payload of " + length + " bytes");
-                }
-                if (rsv1) {
-                    throw violation("RSV1 set on a " + op + " frame");
-                }
-                if (control == null) {
-                    control = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
-                    controlView = ByteBuffer.wrap(control).asReadOnlyBuffer();
-                }
-                controlLength = 0;
-            } else {
-                if (op == Opcode.CONTINUATION) {
-                    // RFC 6455 §5.4: a continuation frame continues a fragmented message.
-                    if (messageOpcode == NO_MESSAGE) {
-                        throw violation("continuation frame without a message to continue");
-                    }
-                    // RFC 7692 §6.1: RSV1 is set on the first frame of a message only.
-                    if (rsv1) {
-                        throw violation("RSV1 set on a continuation frame");
-                    }
-                } else {
-                    if (messageOpcode != NO_MESSAGE) {
-                        throw violation("new " + op + " message before the fragmented message ended");
-                    }
-                    if (rsv1 && deflate == null) {
-                        throw violation("RSV1 set but permessage-deflate was not negotiated");
-                    }
-                    messageOpcode = opcode;
-                    messageCompressed = rsv1;
-                    messageStreamed = streamBinary && op == Opcode.BINARY || streamText && op == Opcode.TEXT;
-                    utf8().reset();
-                }
-                if (messageStreamed) {
-                    // parts go out as they arrive: the frame's and the message's size cost no memory here
-                    frameOpcode = opcode;
-                    frameFin = fin;
-                    frameLength = length;
-                    return;
-                }
-                if (length > maxFrameSize) {
-                    throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
-                            "frame exceeds maxFrameSize (" + maxFrameSize + " bytes)");
-                }
-                if (!messageCompressed && assembledBytes() + length > maxMessageSize) {
-                    throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
-                            "message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
-                }
-            }
-            frameOpcode = opcode;
-            frameFin = fin;
-            frameLength = length;
-        }
-
-        @Override
-        public void onPayload(ByteBuffer chunk) {
-            if (frameOpcode >= Opcode.CLOSE.code()) {
-                int n = chunk.remaining();
-                chunk.get(control, controlLength, n);
-                controlLength += n;
-                return;
-            }
-            if (messageCompressed) {
-                if (inflater().inflate(chunk, this, inflateLeft)) {
-                    decoder.pause();   // this call's share is used up; the rest of the chunk comes again
-                }
-                return;
-            }
-            if (messageStreamed) {
-                if (chunk.hasRemaining()) {
-                    byte[] bytes = new byte[chunk.remaining()];
-                    chunk.get(bytes);
-                    if (messageOpcode == Opcode.TEXT.code()) {
-                        streamedPart(bytes, 0, bytes.length);
-                    } else {
-                        listener.onBinaryPart(ByteBuffer.wrap(bytes), false);   // the copy is the listener's
-                    }
-                }
-                return;
-            }
-            boolean text = messageOpcode == Opcode.TEXT.code();
-            if (text) {
-                // Fail fast: a byte that can never be part of valid UTF-8 fails the connection as it arrives.
-                if (utf8().feed(chunk, chunk.position(), chunk.limit()) >= 0) {
-                    throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
-                }
-            }
-            if (frameOpcode != Opcode.CONTINUATION.code() && frameFin && chunk.remaining() == frameLength) {
-                // The common case: a whole unfragmented message in one read. Skip the assembler.
-                if (text) {
-                    pendingText = decodeUtf8(chunk);
-                } else if (lendBinary) {
-                    pendingBinary = LentView.of(chunk);   // no copy: the listener borrows the caller's bytes
-                } else {
-                    ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
-                    copy.put(chunk).flip();
-                    pendingBinary = copy;
-                }
-                return;
-            }
-            // The frame's announced length is only a claim: the assembler grows with the bytes that arrive.
-            assembler().append(chunk);
-        }
-
-        @Override
-        public void accept(byte[] bytes, int offset, int length) {
-            inflateLeft -= length;
-            if (messageStreamed) {
-                streamedPart(bytes, offset, length);
-                return;
-            }
-            if (messageOpcode == Opcode.TEXT.code() && utf8().feed(bytes, offset, offset + length) >= 0) {
-                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
-            }
-            assembler().accept(bytes, offset, length);
-        }
-
-        @Override
-        public void onFrameEnd() {
-            if (frameOpcode >= Opcode.CLOSE.code()) {
-                onControlFrame();
-            } else if (frameFin) {
-                onMessageEnd();
-            }
-            if (--framesLeft <= 0) {
-                decoder.pause();
-            }
-        }
-
-        private void onMessageEnd() {
-            if (messageCompressed) {
-                inflater().finish(this);
-            }
-            if (messageStreamed) {
-                boolean text = messageOpcode == Opcode.TEXT.code();
-                if (text && !utf8().isComplete()) {
-                    throw new ProtocolException(CloseCode.INVALID_PAYLOAD,
-                            "text message ends inside a UTF-8 sequence");
-                }
-                messageStreamed = false;
-                messageOpcode = NO_MESSAGE;
-                textCarry = NO_BYTES;
-                if (text) {
-                    listener.onTextPart("", true);
-                } else {
-                    listener.onBinaryPart(ByteBuffer.allocate(0), true);
-                }
-                return;
-            }
-            boolean text = messageOpcode == Opcode.TEXT.code();
-            // RFC 6455 §8.1: a text message whose bytes are not valid UTF-8 fails the connection with 1007.
-            if (text && !utf8().isComplete()) {
-                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
-            }
-            String message = pendingText;
-            ByteBuffer binary = pendingBinary;
-            pendingText = null;
-            pendingBinary = null;
-            if (text && message == null) {
-                message = new String(assembler().array(), 0, assembler().size(), StandardCharsets.UTF_8);
-                assembler.reset();
-            } else if (!text && binary == null) {
-                binary = assembler().take();
-            }
-            messageOpcode = NO_MESSAGE;
-            if (text) {
-                listener.onText(message);
-            } else if (binary.isReadOnly()) {
-                listener.onBinaryLent(binary);   // only a lent view is read-only: a message of one read
-            } else {
-                listener.onBinary(binary);
-            }
-        }
-
-        private void onControlFrame() {
-            if (frameOpcode == Opcode.PING.code()) {
-                // RFC 6455 §5.5.2: upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
-                // with the same application data (unless it already sent a Close frame).
-                if (!closeSent && undrainedPongs < MAX_UNDRAINED_PONGS) {
-                    emit(Opcode.PONG, 0, ByteBuffer.wrap(control, 0, controlLength), OutboundKind.CONTROL, null);
-                    undrainedPongs++;
-                } else if (!closeSent) {
-                    // answered at the end of this receive; one array, reused, however many pings come
-                    if (deferredPong == null) {
-                        deferredPong = new byte[WireFormat.MAX_CONTROL_PAYLOAD];
-                    }
-                    System.arraycopy(control, 0, deferredPong, 0, controlLength);
-                    deferredPongLength = controlLength;
-                }
-                // A view of the payload, valid during the call: a ping flood allocates nothing per ping.
-                listener.onPing(controlView.clear().limit(controlLength));
-            } else if (frameOpcode == Opcode.PONG.code()) {
-                // A view too: a flood of unsolicited pongs (RFC 6455 §5.5.3 allows them) allocates nothing.
-                listener.onPong(controlView.clear().limit(controlLength));
-            } else {
-                onCloseFrame();
-            }
-        }
-
-        private void onCloseFrame() {
-            CloseFrames.Close close = CloseFrames.parse(control, controlLength);
-            boolean answer = !closeSent;
-            closeSent = true;
-            becomeClosed();
-            if (answer) {
-                // RFC 6455 §5.5.1: an endpoint that receives a Close frame and has not sent one MUST send one in
-                // response, typically echoing the status code it received.
-                emit(Opcode.CLOSE, 0, CloseFrames.payload(close.code(), ""), OutboundKind.CLOSE, null);
-            }
-            listener.onClosed(close.code(), close.reason());
-        }
-
-        /** Hands streamed bytes on: binary as they are, text checked and cut at the last whole character. */
-        private void streamedPart(byte[] bytes, int offset, int length) {
-            if (messageOpcode != Opcode.TEXT.code()) {
-                // the inflater reuses its array: the listener gets a copy of its own
-                listener.onBinaryPart(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)),
-                        false);
-                return;
-            }
-            if (utf8().feed(bytes, offset, offset + length) >= 0) {
-                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
-            }
-            byte[] all = bytes;
-            int from = offset;
-            int to = offset + length;
-            if (textCarry.length > 0) {   // the end of a character cut by the last read comes first
-                all = new byte[textCarry.length + length];
-                System.arraycopy(textCarry, 0, all, 0, textCarry.length);
-                System.arraycopy(bytes, offset, all, textCarry.length, length);
-                from = 0;
-                to = all.length;
-            }
-            int whole = wholeCharacters(all, from, to);
-            textCarry = whole == to ? NO_BYTES : Arrays.copyOfRange(all, whole, to);
-            if (whole > from) {
-                listener.onTextPart(new String(all, from, whole - from, StandardCharsets.UTF_8), false);
-            }
-        }
-
-        /** @return the end of the longest run of valid UTF-8 {@code b[from, to)} that ends on a whole character */
-        private int wholeCharacters(byte[] b, int from, int to) {
-            for (int k = 1; k <= Math.min(3, to - from); k++) {
-                int c = b[to - k] & 0xFF;
-                if ((c & 0xC0) == 0x80) {
-                    continue;   // a continuation byte: look further back for its lead
-                }
-                int needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-                return needed > k ? to - k : to;
-            }
-            return to;
-        }
-
-        private String decodeUtf8(ByteBuffer chunk) {
-            int n = chunk.remaining();
-            String s;
-            if (chunk.hasArray()) {
-                s = new String(chunk.array(), chunk.arrayOffset() + chunk.position(), n, StandardCharsets.UTF_8);
-                chunk.position(chunk.limit());
-            } else {
-                byte[] bytes = new byte[n];
-                chunk.get(bytes);
-                s = new String(bytes, StandardCharsets.UTF_8);
-            }
-            return s;
-        }
-    }
 }
