@@ -3,7 +3,6 @@ package io.wirefly.server.internal;
 import io.wirefly.core.ClosedException;
 import io.wirefly.core.CloseCode;
 import io.wirefly.core.HandshakeException;
-import io.wirefly.core.ProtocolException;
 import io.wirefly.core.ReadyState;
 import io.wirefly.core.Role;
 import io.wirefly.core.WebSocketHandler;
@@ -13,7 +12,6 @@ import io.wirefly.core.internal.handshake.HandshakeParser;
 import io.wirefly.core.internal.protocol.OutboundKind;
 import io.wirefly.core.internal.protocol.OutboundSink;
 import io.wirefly.core.internal.protocol.Protocol;
-import io.wirefly.core.internal.protocol.ProtocolListener;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -32,14 +30,13 @@ import java.util.function.Consumer;
  *   <li>the {@link Protocol} (ws-core), fed with {@code receive} and drained of frames with {@code drainOutbound};
  *   <li>the {@link OutboundBuffer}, which owns the frames waiting for the socket and their completions;
  *   <li>the {@link SessionTimers}, which own every deadline;
- *   <li>the {@link Dispatcher}, which owns how handler calls run.
+ *   <li>the {@link HandlerCalls}, which own the calls into the handler (inline, or through a {@link Dispatcher}).
  * </ul>
  *
- * <p>Why one class of ~900 lines: the write queue, the timers, handler dispatch and the socket each live in their own
- * class; what stays is the phase and the transitions between the others, which must be read together to see that
+ * <p>What stays here is the phase and the transitions between the others, which must be read together to see that
  * every path ends in the one {@code terminate}; the asynchronous handshake decision and the messages that wait for a
- * message sent in parts are phases of the same machine. About a third of it is Javadoc; {@code SessionTest} drives each
- * transition with a manual clock and an in-memory wire.
+ * message sent in parts are phases of the same machine. {@code SessionTest} drives each transition with a manual
+ * clock and an in-memory wire.
  *
  * <p>Every entry (readiness, a task from the handle, a timer) is one unit of work that ends in {@link #afterIo()}:
  * drain the engine, write, apply the write limits, advance the phase, set the interest ops. Calls made while a unit
@@ -47,7 +44,7 @@ import java.util.function.Consumer;
  * exit, {@link #terminate(Throwable)}, which closes the socket, cancels the timers, fails what is still queued,
  * reports the close and releases the registration, exactly once.
  */
-final class Session implements ProtocolListener, OutboundSink, EventLoop.ChannelHandler, SessionTimers.Events {
+final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTimers.Events {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     /** One thread-safe key source for every client connection; a server never masks. */
     private static final MaskKeys KEYS = MaskKeys.secure();
@@ -125,14 +122,8 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
     private final SessionTimers timers;
     private Handshake handshake;
     private Protocol protocol;
-    private WebSocketHandler handler;
-    /** The handler overrides onPing: found once at open, not per ping (a ping flood is a hot path). */
-    private boolean handlerWantsPings;
-    /** The handler overrides onPong: unsolicited pongs may come in floods too. */
-    private boolean handlerWantsPongs;
-    /** The handler overrides onBinaryBorrowed: its binary messages go there, lent when it runs on the loop. */
-    private boolean handlerBorrows;
-    private Dispatcher dispatcher = Dispatcher.INLINE;
+    /** The calls into the handler; made when the connection opens, null before. */
+    private HandlerCalls calls;
     private Phase phase = Phase.HANDSHAKE;
     /** Nesting depth of units of work; afterIo runs when the outermost one ends. */
     private int depth;
@@ -295,28 +286,24 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
             timers.use(routeSettings);
         }
         timers.stopHandshake();
-        this.handler = handler;
         Handshake done = handshake;
         this.handshake = null;
         if (done != null) {
             done.onEnded();
         }
-        this.dispatcher = settings.executor() == null ? Dispatcher.INLINE
+        Dispatcher dispatcher = settings.executor() == null ? Dispatcher.INLINE
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
-        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, this, settings.inboundBudget(),
+        this.calls = new HandlerCalls(this, handler, dispatcher);
+        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, calls, settings.inboundBudget(),
                 loop.segments());
-        this.handlerWantsPings = Handlers.wantsPings(handler);
-        this.handlerWantsPongs = Handlers.wantsPongs(handler);
         protocol.streamBinary(Handlers.wantsParts(handler));
-        this.handlerBorrows = Handlers.borrows(handler);
-        // Lent bytes live only until the call returns: on an executor the handler would see them too late.
-        protocol.lendBinary(handlerBorrows && dispatcher == Dispatcher.INLINE);
+        protocol.lendBinary(calls.lends());
         protocol.streamText(Handlers.wantsTextParts(handler));
         this.phase = Phase.OPEN;
         handle.opened(request);
         metrics.opened();
         timers.startIdle();
-        dispatch(() -> handler.onOpen(handle));
+        calls.opened();
     }
 
     // ---- Readiness: one unit of work each ------------------------------------------------------------------------
@@ -556,7 +543,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
      */
     private boolean pauseReads() {
         long queued = out.accounted() + handle.pendingBytes();
-        boolean backlogged = dispatcher.backlogged();
+        boolean backlogged = calls.backlogged();
         boolean crowded = out.accounted() > 0 && settings.outboundTotal().exceeded();
         if (!readsPaused && (queued > settings.highWaterMark() || backlogged || crowded)) {
             readsPaused = true;
@@ -714,8 +701,7 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
                 }
             } else {
                 if (cause != null && protocol.state() != ReadyState.CLOSED) {
-                    Throwable error = cause;
-                    dispatch(() -> handler.onError(handle, error));
+                    calls.failed(cause);
                 }
                 protocol.receiveEof();   // onClosed(1006) unless the closing handshake completed
             }
@@ -899,109 +885,28 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
         out.add(frame, body, kind, (CompletableFuture<Void>) tag);
     }
 
-    // ---- ProtocolListener: events from inside protocol.receive / fail / receiveEof ---------------------------------
+    // ---- What the protocol's events mean for the connection (HandlerCalls tells the handler) ---------------------
 
-    // The three message events call an inline handler directly, as Dispatcher.INLINE would, without making a task
-    // for each message; the other events are rare and go through dispatch.
-
-    @Override
-    public void onText(String text) {
+    /** A data message arrived (or the last part of one). */
+    void messageIn() {
         metrics.messagesIn.increment();
-        if (dispatcher != Dispatcher.INLINE) {
-            dispatch(() -> handler.onText(handle, text));
-            return;
-        }
-        try {
-            handler.onText(handle, text);
-        } catch (RuntimeException | Error e) {
-            inlineCallFailed(e);
-        }
     }
 
-    @Override
-    public void onBinary(ByteBuffer data) {
-        metrics.messagesIn.increment();
-        if (dispatcher != Dispatcher.INLINE) {
-            if (handlerBorrows) {
-                dispatch(() -> handler.onBinaryBorrowed(handle, data));   // on the executor: a copy it may keep
-            } else {
-                dispatch(() -> handler.onBinary(handle, data));
-            }
-            return;
-        }
-        try {
-            if (handlerBorrows) {
-                handler.onBinaryBorrowed(handle, data);   // assembled: a buffer of its own, nothing to guard
-            } else {
-                handler.onBinary(handle, data);
-            }
-        } catch (RuntimeException | Error e) {
-            inlineCallFailed(e);
-        }
-    }
-
-    @Override
-    public void onBinaryLent(ByteBuffer data) {
-        metrics.messagesIn.increment();
-        // Only without an executor: the call runs here, now, while the bytes are valid.
-        // Sends made during it copy what they keep (SessionHandle.sendBinary).
-        Lending.begin();
-        try {
-            handler.onBinaryBorrowed(handle, data);
-        } catch (RuntimeException | Error e) {
-            inlineCallFailed(e);
-        } finally {
-            Lending.end();
-        }
-    }
-
-    @Override
-    public void onTextPart(String part, boolean last) {
-        if (last) {
-            metrics.messagesIn.increment();
-        }
-        dispatch(() -> handler.onTextPart(handle, part, last));
-    }
-
-    @Override
-    public void onBinaryPart(ByteBuffer part, boolean last) {
-        if (last) {
-            metrics.messagesIn.increment();
-        }
-        dispatch(() -> handler.onBinaryPart(handle, part, last));
-    }
-
-    @Override
-    public void onPing(ByteBuffer payload) {
-        // The pong is already queued. The payload is a view valid only now: copied only for a handler that listens,
-        // so a ping flood against any other handler allocates nothing.
-        if (handlerWantsPings) {
-            ByteBuffer copy = Lending.copy(payload);
-            dispatch(() -> handler.onPing(handle, copy));
-        }
-    }
-
-    @Override
-    public void onPong(ByteBuffer payload) {
+    /** @param payload a pong's payload, a view valid during the call: it may answer the keep-alive ping */
+    void pongReceived(ByteBuffer payload) {
         long rtt = timers.onPong(payload);
         if (rtt >= 0) {
             metrics.pingRoundTrip(rtt);
         }
-        // A view valid only now, like a ping's: copied only for a handler that listens.
-        if (handlerWantsPongs) {
-            ByteBuffer copy = Lending.copy(payload);
-            dispatch(() -> handler.onPong(handle, copy));
-        }
     }
 
-    @Override
-    public void onProtocolError(ProtocolException error) {
-        sentCloseCode = error.closeCode().code();
-        dispatch(() -> handler.onError(handle, error));
+    /** @param code the close code this side sends for a violation the protocol found */
+    void closingWith(int code) {
+        sentCloseCode = code;
     }
 
-    @Override
-    public void onClosed(int code, String reason) {
+    /** The protocol reached CLOSED: count the codes, and wait for the socket to close (or close it). */
+    void protocolClosed(int code, String reason) {
         handle.closed();
         if (sentCloseCode < 0) {
             // The peer started the close (or vanished); we echoed its code.
@@ -1024,37 +929,6 @@ final class Session implements ProtocolListener, OutboundSink, EventLoop.Channel
             }
         }
         handle.ended(code, reason);
-        dispatch(() -> handler.onClose(handle, code, reason));
-    }
-
-    private void dispatch(Runnable call) {
-        dispatcher.dispatch(() -> {
-            try {
-                call.run();
-            } catch (RuntimeException e) {
-                handlerFailed(e);
-            }
-        });
-    }
-
-    /** A handler call made inline threw: an exception fails the connection as dispatch does; an error is logged. */
-    private void inlineCallFailed(Throwable t) {
-        if (t instanceof RuntimeException e) {
-            handlerFailed(e);
-        } else {
-            LOG.log(Level.WARNING, "handler call failed", t);   // as Dispatcher does for any inline call
-        }
-    }
-
-    private void handlerFailed(RuntimeException e) {
-        LOG.log(Level.WARNING, "handler threw; closing " + handle + " with 1011", e);
-        try {
-            handler.onError(handle, e);
-        } catch (RuntimeException again) {
-            LOG.log(Level.WARNING, "handler's onError threw", again);
-        }
-        // The peer would otherwise wait for an answer that will not come. A no-op once the close began.
-        handle.close(CloseCode.INTERNAL_ERROR.code(), "internal error");
     }
 
     @Override
