@@ -15,7 +15,12 @@ import java.util.zip.Deflater;
  * compresses with {@link Deflater#HUFFMAN_ONLY}: literals only, no back-references, so the output decompresses
  * with any window size. JSON and English text then shrink to about 60 % of their size instead of 20-45 %.
  *
- * <p>Not thread-safe: one connection's thread uses it. Holds native memory until {@link #close()}.
+ * <p>Memory: with context takeover the compressor is this connection's own, about 256 KiB of native memory (the
+ * window, hash chains and pending output of zlib at memory level 8) until {@link #close()}. Without it there is
+ * nothing to keep between messages, so {@link #compress} borrows the calling thread's compressor for the call and
+ * this object holds no native memory at all: a server's compressed connections cost one compressor per event loop.
+ *
+ * <p>Not thread-safe: one connection's thread uses it.
  *
  * <pre>{@code
  * try (MessageDeflater deflater = new MessageDeflater(6, params.serverNoContextTakeover(),
@@ -29,8 +34,12 @@ public final class MessageDeflater implements AutoCloseable {
     private static final int TAIL_LENGTH = 4;
     private static final int MIN_OUTPUT = 64;
 
-    private final Deflater deflater;
-    private final boolean noContextTakeover;
+    private static final byte[] NO_INPUT = new byte[0];
+
+    /** This connection's own compressor (context takeover), or null to borrow the thread's for each message. */
+    private final Deflater own;
+    private final int level;
+    private final boolean huffmanOnly;
 
     /**
      * A compressor with the full 15-bit window.
@@ -56,12 +65,22 @@ public final class MessageDeflater implements AutoCloseable {
         if (windowBits < 8 || windowBits > DeflateParams.JDK_WINDOW_BITS) {
             throw new IllegalArgumentException("deflate window bits must be 8..15, was " + windowBits);
         }
-        this.deflater = new Deflater(level, true);
-        if (windowBits < DeflateParams.JDK_WINDOW_BITS) {
-            // no back-references at all: valid whatever window the peer's inflater uses
-            deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+        this.level = level;
+        // below 15 bits, no back-references at all: valid whatever window the peer's inflater uses
+        this.huffmanOnly = windowBits < DeflateParams.JDK_WINDOW_BITS;
+        if (noContextTakeover) {
+            this.own = null;
+        } else {
+            this.own = new Deflater(level, true);
+            if (huffmanOnly) {
+                own.setStrategy(Deflater.HUFFMAN_ONLY);
+            }
         }
-        this.noContextTakeover = noContextTakeover;
+    }
+
+    /** @return whether this object holds a compressor of its own (context takeover) */
+    boolean holdsCompressor() {
+        return own != null;
     }
 
     /**
@@ -71,28 +90,33 @@ public final class MessageDeflater implements AutoCloseable {
      *     not referenced after the call
      * @return a new heap buffer, position 0, limit at the end of the compressed bytes, the trailing
      *     {@code 00 00 FF FF} removed (RFC 7692 §7.2.1); an empty message gives a single {@code 00} byte
-     * @throws IllegalStateException if this deflater was closed
+     * @throws IllegalStateException if this deflater had a compressor of its own and was closed
      */
     public ByteBuffer compress(ByteBuffer message) {
-        deflater.setInput(message.duplicate());
+        Deflater deflater = own != null ? own : ZlibCache.get().deflater(level, huffmanOnly);
         // Output grows by doubling: total copying stays linear in the compressed size.
         byte[] out = new byte[Math.max(MIN_OUTPUT, message.remaining() / 2 + 16)];
         int length = 0;
-        while (true) {
-            int space = out.length - length;
-            length += deflater.deflate(out, length, space, Deflater.SYNC_FLUSH);
-            // Deflater#deflate: with SYNC_FLUSH, a full output buffer means there may be more to flush
-            if (length < out.length && deflater.needsInput()) {
-                break;
+        try {
+            deflater.setInput(message.duplicate());
+            while (true) {
+                int space = out.length - length;
+                length += deflater.deflate(out, length, space, Deflater.SYNC_FLUSH);
+                // Deflater#deflate: with SYNC_FLUSH, a full output buffer means there may be more to flush
+                if (length < out.length && deflater.needsInput()) {
+                    break;
+                }
+                if (length == out.length) {
+                    out = Arrays.copyOf(out, out.length * 2);
+                }
             }
-            if (length == out.length) {
-                out = Arrays.copyOf(out, out.length * 2);
+        } finally {
+            // Drop the reference to the caller's buffer; without context takeover, start the next message afresh
+            // (a borrowed compressor is left that way for its next user).
+            deflater.setInput(NO_INPUT);
+            if (own == null) {
+                deflater.reset();
             }
-        }
-        // Drop the reference to the caller's buffer.
-        deflater.setInput(new byte[0]);
-        if (noContextTakeover) {
-            deflater.reset();
         }
         if (length == 0) {
             // zlib emits nothing for an empty message right after a flush. An empty payload would leave the
@@ -111,9 +135,14 @@ public final class MessageDeflater implements AutoCloseable {
                 && out[length - 2] == (byte) 0xFF && out[length - 1] == (byte) 0xFF;
     }
 
-    /** Releases the native compressor ({@link Deflater#end()}); later calls to {@link #compress} fail. */
+    /**
+     * Releases this connection's compressor ({@link Deflater#end()}), if it has one; later calls to
+     * {@link #compress} then fail. A borrowing deflater has nothing to release.
+     */
     @Override
     public void close() {
-        deflater.end();
+        if (own != null) {
+            own.end();
+        }
     }
 }

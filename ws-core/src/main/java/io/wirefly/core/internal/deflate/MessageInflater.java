@@ -13,9 +13,14 @@ import java.util.zip.Inflater;
  *
  * <p>The decompressed size of each message is capped at {@code maxMessageSize}: a "zip bomb" fails with
  * {@link CloseCode#MESSAGE_TOO_BIG} as soon as one byte more than the cap would come out, and the sink never
- * receives more than the cap. Fixed memory is one 8 KiB scratch array plus the native inflater.
+ * receives more than the cap.
  *
- * <p>Not thread-safe: one connection's thread uses it. Holds native memory until {@link #close()}.
+ * <p>Memory: decompressed bytes pass through the calling thread's 8 KiB scratch array. With context takeover the
+ * decompressor (about 40 KiB of native memory once its window is used) is this connection's own until
+ * {@link #close()}. Without it, the decompressor is taken from the thread's {@code ZlibCache} when a message starts
+ * and given back when it ends: between messages this object holds no native memory.
+ *
+ * <p>Not thread-safe: one connection's thread uses it.
  *
  * <pre>{@code
  * MessageInflater inflater = new MessageInflater(params.clientNoContextTakeover(), config.maxMessageSize());
@@ -44,12 +49,11 @@ public final class MessageInflater implements AutoCloseable {
 
     /** RFC 7692 §7.2.2: the receiver appends 00 00 FF FF to the payload of a message before inflating it. */
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
-    private static final int SCRATCH_SIZE = 8192;
 
-    private final Inflater inflater = new Inflater(true);
+    /** The decompressor: this connection's own (context takeover), or the thread's while a message arrives. */
+    private Inflater inflater;
     private final boolean noContextTakeover;
     private final int maxMessageSize;
-    private final byte[] scratch = new byte[SCRATCH_SIZE];
     /** Decompressed bytes of the current message so far, never above maxMessageSize. */
     private long produced;
 
@@ -64,6 +68,23 @@ public final class MessageInflater implements AutoCloseable {
         }
         this.noContextTakeover = noContextTakeover;
         this.maxMessageSize = maxMessageSize;
+        if (!noContextTakeover) {
+            this.inflater = new Inflater(true);
+        }
+    }
+
+    /** @return the decompressor for the current message, taken from the thread's cache when it starts */
+    private Inflater inflater() {
+        Inflater i = inflater;
+        if (i == null) {
+            i = inflater = ZlibCache.get().takeInflater();
+        }
+        return i;
+    }
+
+    /** @return whether this object holds a decompressor now: always with context takeover, else mid-message */
+    public boolean holdsDecompressor() {
+        return inflater != null;
     }
 
     /**
@@ -94,6 +115,7 @@ public final class MessageInflater implements AutoCloseable {
      */
     public boolean inflate(ByteBuffer chunk, Sink sink, long maxOutput) {
         boolean stopped = false;
+        Inflater inflater = inflater();
         try {
             inflater.setInput(chunk);
             stopped = drain(sink, maxOutput);
@@ -116,6 +138,7 @@ public final class MessageInflater implements AutoCloseable {
      * @throws ProtocolException as {@link #inflate}
      */
     public void finish(Sink sink) {
+        Inflater inflater = inflater();
         if (!inflater.finished()) {
             inflater.setInput(TAIL);
             drain(sink, Long.MAX_VALUE);
@@ -123,7 +146,10 @@ public final class MessageInflater implements AutoCloseable {
         boolean streamEnded = inflater.finished();
         produced = 0;
         inflater.setInput(TAIL, 0, 0);
-        if (noContextTakeover || streamEnded) {
+        if (noContextTakeover) {
+            this.inflater = null;
+            ZlibCache.get().giveBack(inflater);   // reset there
+        } else if (streamEnded) {
             inflater.reset();
         }
     }
@@ -134,6 +160,9 @@ public final class MessageInflater implements AutoCloseable {
      * @return true if it stopped because {@code maxOutput} bytes came out
      */
     private boolean drain(Sink sink, long maxOutput) {
+        Inflater inflater = this.inflater;
+        // The sink copies each piece before the next inflate writes over it, so one array per thread serves all.
+        byte[] scratch = ZlibCache.get().scratch;
         long out = 0;
         try {
             while (!inflater.finished()) {
@@ -141,7 +170,7 @@ public final class MessageInflater implements AutoCloseable {
                     return true;
                 }
                 // Ask for at most one byte beyond the cap: that byte proves the message is too big.
-                int want = (int) Math.min(SCRATCH_SIZE, maxMessageSize - produced + 1);
+                int want = (int) Math.min(scratch.length, maxMessageSize - produced + 1);
                 int n = inflater.inflate(scratch, 0, want);
                 if (n == 0) {
                     if (inflater.needsInput()) {
@@ -168,9 +197,21 @@ public final class MessageInflater implements AutoCloseable {
         }
     }
 
-    /** Releases the native decompressor ({@link Inflater#end()}); later calls fail. */
+    /**
+     * Releases the decompressor: this connection's own is ended ({@link Inflater#end()}) and later calls fail; a
+     * borrowed one, held because a message was cut short, goes back to the thread's cache.
+     */
     @Override
     public void close() {
-        inflater.end();
+        Inflater i = inflater;
+        if (i == null) {
+            return;
+        }
+        if (noContextTakeover) {
+            inflater = null;
+            ZlibCache.get().giveBack(i);
+        } else {
+            i.end();
+        }
     }
 }

@@ -33,6 +33,12 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
     private static final int NO_MESSAGE = -1;
     private static final byte[] NO_BYTES = new byte[0];
     private static final int RSV1 = 0b100;
+    /**
+     * What a decompressor in use costs, reserved from the {@link InboundBudget} while a connection holds one: zlib's
+     * state and its 32 KiB window, native memory that the heap limit does not see. Without context takeover a
+     * connection holds one only while a compressed message arrives; with it, from its first compressed message on.
+     */
+    static final int DECOMPRESSOR_BYTES = 48 << 10;
 
     private final Protocol protocol;
     private final int maxFrameSize;
@@ -54,6 +60,8 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
     /** A read-only view of {@link #control}, handed to {@link ProtocolListener#onPing} and {@code onPong}. */
     private ByteBuffer controlView;
     private MessageInflater inflater;
+    /** {@link #DECOMPRESSOR_BYTES} are reserved from the budget for the decompressor this connection holds. */
+    private boolean decompressorReserved;
 
     // The frame being received.
     private int frameOpcode;
@@ -139,6 +147,7 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
             inflater.close();
             inflater = null;
         }
+        releaseDecompressor();
     }
 
     private Utf8Validator utf8() {
@@ -169,6 +178,28 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
             inflater = new MessageInflater(reset, maxMessageSize);
         }
         return inflater;
+    }
+
+    /**
+     * @return the inflater, with its decompressor's memory reserved from the budget
+     * @throws ProtocolException 1009 if the budget has no room for another decompressor
+     */
+    private MessageInflater decompressor() {
+        if (!decompressorReserved) {
+            if (!budget.reserve(DECOMPRESSOR_BYTES)) {
+                throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG, "no room for a decompressor in the inbound"
+                        + " buffer budget (" + budget.limit() + " bytes for all connections)");
+            }
+            decompressorReserved = true;
+        }
+        return inflater();
+    }
+
+    private void releaseDecompressor() {
+        if (decompressorReserved) {
+            decompressorReserved = false;
+            budget.release(DECOMPRESSOR_BYTES);
+        }
     }
 
     private static ProtocolException violation(String detail) {
@@ -260,7 +291,7 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
             return;
         }
         if (messageCompressed) {
-            if (inflater().inflate(chunk, this, inflateLeft)) {
+            if (decompressor().inflate(chunk, this, inflateLeft)) {
                 decoder.pause();   // this call's share is used up; the rest of the chunk comes again
             }
             return;
@@ -328,7 +359,10 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
 
     private void onMessageEnd() {
         if (messageCompressed) {
-            inflater().finish(this);
+            decompressor().finish(this);
+            if (!inflater.holdsDecompressor()) {
+                releaseDecompressor();   // given back at the message's end: no context takeover
+            }
         }
         if (messageStreamed) {
             boolean text = messageOpcode == Opcode.TEXT.code();

@@ -11,7 +11,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DeflateParamsTest {
-    private static final WebSocketConfig ON = WebSocketConfig.builder().deflate(true).build();
+    /** Context takeover both ways, so each parameter below comes from the offer (or the answer) alone. */
+    private static final WebSocketConfig ON = WebSocketConfig.builder().deflate(true)
+            .deflateServerNoContextTakeover(false).deflateClientNoContextTakeover(false).build();
 
     private static Optional<DeflateParams> negotiate(String... headerValues) {
         return DeflateParams.negotiate(List.of(headerValues), ON);
@@ -45,6 +47,19 @@ class DeflateParamsTest {
         assertEquals(new DeflateParams(true, true, 15, 8), p);
         assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
                 + " server_max_window_bits=15; client_max_window_bits=8", p.responseHeader());
+    }
+
+    @Test
+    void byDefaultNeitherSideTakesContextOver() {
+        // Compressors then hold nothing between messages (shared per event loop, not kept per connection).
+        WebSocketConfig defaults = WebSocketConfig.builder().deflate(true).build();
+        DeflateParams p = DeflateParams.negotiate(List.of("permessage-deflate; client_max_window_bits"), defaults)
+                .orElseThrow();
+        assertEquals(new DeflateParams(true, true, 15, 15), p);
+        assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
+                + " server_max_window_bits=15", p.responseHeader());
+        assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
+                + " client_max_window_bits", DeflateParams.offer(defaults));
     }
 
     @Test

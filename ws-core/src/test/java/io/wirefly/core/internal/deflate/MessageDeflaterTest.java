@@ -2,6 +2,7 @@ package io.wirefly.core.internal.deflate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -174,6 +175,32 @@ class MessageDeflaterTest {
             return out.toByteArray();
         } finally {
             inflater.end();
+        }
+    }
+
+    @Test
+    void withoutContextTakeoverConnectionsShareTheThreadsCompressorAndEachMessageStandsAlone() {
+        byte[] json = "{\"sensor\":\"t1\",\"value\":21.5,\"unit\":\"C\"}".repeat(30).getBytes(StandardCharsets.UTF_8);
+        byte[] other = "a different message, a different dictionary ".repeat(40).getBytes(StandardCharsets.UTF_8);
+        try (MessageDeflater one = new MessageDeflater(6, true);
+             MessageDeflater two = new MessageDeflater(6, true);
+             MessageDeflater owner = new MessageDeflater(6, false)) {
+            assertFalse(one.holdsCompressor());
+            assertTrue(owner.holdsCompressor(), "context takeover keeps its own");
+            ByteBuffer first = one.compress(ByteBuffer.wrap(json));
+            ByteBuffer between = two.compress(ByteBuffer.wrap(other));
+            ByteBuffer again = one.compress(ByteBuffer.wrap(json));
+            // Nothing of the other connection's message (nor of its own last one) leaks into a message.
+            assertEquals(first, again);
+            for (ByteBuffer[] pair : new ByteBuffer[][] {{first, ByteBuffer.wrap(json)},
+                    {between, ByteBuffer.wrap(other)}, {again, ByteBuffer.wrap(json)}}) {
+                try (MessageInflater alone = new MessageInflater(true, 1 << 20)) {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    alone.inflate(pair[0].duplicate(), out::write);
+                    alone.finish(out::write);
+                    assertEquals(pair[1], ByteBuffer.wrap(out.toByteArray()));
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.wirefly.core.internal.deflate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -272,6 +273,60 @@ class MessageInflaterTest {
                     assertArrayEquals(message, c.out.toByteArray());
                 }
             }
+        }
+    }
+
+    @Test
+    void withoutContextTakeoverADecompressorIsHeldOnlyWhileAMessageArrives() {
+        byte[] first = "first message, ".repeat(200).getBytes(StandardCharsets.UTF_8);
+        byte[] second = "the second one; ".repeat(300).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer a;
+        ByteBuffer b;
+        try (MessageDeflater deflater = new MessageDeflater(6, true)) {
+            a = deflater.compress(ByteBuffer.wrap(first));
+            b = deflater.compress(ByteBuffer.wrap(second));
+        }
+        // Two connections on one thread, their messages interleaved: each half arrives in its own call.
+        try (MessageInflater one = new MessageInflater(true, ROOMY);
+             MessageInflater two = new MessageInflater(true, ROOMY);
+             MessageInflater owner = new MessageInflater(false, ROOMY)) {
+            assertFalse(one.holdsDecompressor());
+            assertTrue(owner.holdsDecompressor(), "context takeover keeps its own");
+            Collector c1 = new Collector();
+            Collector c2 = new Collector();
+            one.inflate(a.slice(0, a.remaining() / 2), c1);
+            two.inflate(b.slice(0, b.remaining() / 2), c2);
+            assertTrue(one.holdsDecompressor() && two.holdsDecompressor(), "mid-message, each holds one");
+            one.inflate(a.slice(a.remaining() / 2, a.remaining() - a.remaining() / 2), c1);
+            one.finish(c1);
+            two.inflate(b.slice(b.remaining() / 2, b.remaining() - b.remaining() / 2), c2);
+            two.finish(c2);
+            assertArrayEquals(first, c1.out.toByteArray());
+            assertArrayEquals(second, c2.out.toByteArray());
+            assertFalse(one.holdsDecompressor() || two.holdsDecompressor(), "given back when the message ended");
+            assertTrue(ZlibCache.get().idleInflaters() >= 2, "kept for the next message");
+
+            // The next message of a connection takes a decompressor in its initial state, whichever it gets.
+            Collector again = new Collector();
+            one.inflate(b.duplicate(), again);
+            one.finish(again);
+            assertArrayEquals(second, again.out.toByteArray());
+        }
+    }
+
+    @Test
+    void aMessageCutShortGivesItsDecompressorBackAtClose() {
+        int idleBefore;
+        MessageInflater inflater = new MessageInflater(true, ROOMY);
+        inflater.inflate(ByteBuffer.wrap(Hex.bytes("f2 48 cd")), new Collector());
+        assertTrue(inflater.holdsDecompressor());
+        idleBefore = ZlibCache.get().idleInflaters();
+        inflater.close();
+        assertFalse(inflater.holdsDecompressor());
+        assertEquals(Math.min(ZlibCache.IDLE_INFLATERS, idleBefore + 1), ZlibCache.get().idleInflaters());
+        // what it gave back was reset: a whole message decompresses from the start
+        try (MessageInflater next = new MessageInflater(true, ROOMY)) {
+            assertEquals("Hello", inflateMessage(next, "f2 48 cd c9 c9 07 00"));
         }
     }
 }

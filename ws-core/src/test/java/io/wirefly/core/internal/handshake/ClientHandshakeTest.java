@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 
 class ClientHandshakeTest {
     private static final WebSocketConfig PLAIN = WebSocketConfig.defaults();
-    private static final WebSocketConfig DEFLATE = WebSocketConfig.builder().deflate(true).build();
+    /** Context takeover both ways, so each parameter below comes from the offer (or the answer) alone. */
+    private static final WebSocketConfig DEFLATE = WebSocketConfig.builder().deflate(true)
+            .deflateServerNoContextTakeover(false).deflateClientNoContextTakeover(false).build();
 
     private static ClientHandshake client(String uri, List<String> protocols, Map<String, String> extra,
                                           WebSocketConfig config) {

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 
 class ServerHandshakeTest {
     private static final WebSocketConfig PLAIN = WebSocketConfig.defaults();
-    private static final WebSocketConfig DEFLATE = WebSocketConfig.builder().deflate(true).build();
+    /** Context takeover both ways, so each parameter below comes from the offer (or the answer) alone. */
+    private static final WebSocketConfig DEFLATE = WebSocketConfig.builder().deflate(true)
+            .deflateServerNoContextTakeover(false).deflateClientNoContextTakeover(false).build();
     private static final String RFC_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
     /** A valid request's header fields, to be changed one rule at a time (null removes a field). */

@@ -179,4 +179,59 @@ class ProtocolDeflateTest {
         byte[] all = out.toByteArray();
         return java.util.Arrays.copyOf(all, all.length - 4);
     }
+
+    @Test
+    void aDecompressorInUseIsReservedFromTheInboundBudgetAndReleasedWhenTheMessageEnds() {
+        // Room for two decompressors (and a little assembly), not three.
+        InboundBudget budget = InboundBudget.bounded(2L * Incoming.DECOMPRESSOR_BYTES + 4096);
+        DeflateParams shared = new DeflateParams(true, true, 15, 15);
+        // RFC 7692 §7.2.3.3's "Hello" in two frames: the first leaves each connection mid-message. (A receive
+        // unmasks in place: each gets a copy.)
+        byte[] start = fromClient().frame(false, 0b100, 1, hex("f2 48 cd")).bytes();
+        byte[] end = fromClient().frame(true, 0, 0, hex("c9 c9 07 00")).bytes();
+        RecordingListener[] listeners = new RecordingListener[4];
+        Protocol[] conns = new Protocol[4];
+        for (int i = 0; i < 4; i++) {
+            listeners[i] = new RecordingListener();
+            conns[i] = listeners[i].bind(new Protocol(Role.SERVER, DEFLATE, shared, MaskKeys.secure(), listeners[i],
+                    budget));
+        }
+        conns[0].receive(ByteBuffer.wrap(start.clone()));
+        conns[1].receive(ByteBuffer.wrap(start.clone()));
+        conns[2].receive(ByteBuffer.wrap(start.clone()));
+        assertEquals(List.of(), listeners[0].events);
+        assertEquals(List.of(), listeners[1].events);
+        assertEquals(List.of("error:1009", "closed:1009"), listeners[2].events, "no room for a third");
+
+        conns[0].receive(ByteBuffer.wrap(end.clone()));
+        assertEquals(List.of("text:Hello"), listeners[0].events);
+        // The first message ended and gave its decompressor back: a fourth connection now gets one.
+        conns[3].receive(ByteBuffer.wrap(start.clone()));
+        conns[3].receive(ByteBuffer.wrap(end.clone()));
+        assertEquals(List.of("text:Hello"), listeners[3].events);
+        // A connection that ends mid-message releases its reservation too.
+        conns[1].receiveEof();
+        conns[0].receive(ByteBuffer.wrap(start.clone()));
+        conns[2] = new Protocol(Role.SERVER, DEFLATE, shared, MaskKeys.secure(), listeners[2], budget);
+        conns[2].receive(ByteBuffer.wrap(start.clone()));
+        conns[2].receive(ByteBuffer.wrap(end.clone()));
+        assertEquals("text:Hello", listeners[2].events.get(listeners[2].events.size() - 1));
+    }
+
+    @Test
+    void withContextTakeoverTheDecompressorStaysReservedUntilTheConnectionCloses() {
+        InboundBudget budget = InboundBudget.bounded(Incoming.DECOMPRESSOR_BYTES + 4096);
+        RecordingListener other = new RecordingListener();
+        Protocol owner = events.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.secure(), events, budget));
+        Protocol waiting = other.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.secure(), other, budget));
+        owner.receive(fromClient().frame(true, 0b100, 1, hex("f2 48 cd c9 c9 07 00")).buffer());
+        assertEquals(List.of("text:Hello"), events.events);
+        waiting.receive(fromClient().frame(true, 0b100, 1, hex("f2 48 cd c9 c9 07 00")).buffer());
+        assertEquals(List.of("error:1009", "closed:1009"), other.events, "the first still holds its window");
+        owner.receiveEof();
+        RecordingListener later = new RecordingListener();
+        Protocol next = later.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.secure(), later, budget));
+        next.receive(fromClient().frame(true, 0b100, 1, hex("f2 48 cd c9 c9 07 00")).buffer());
+        assertEquals(List.of("text:Hello"), later.events);
+    }
 }
