@@ -101,7 +101,11 @@ public final class Abuse {
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
                                 () -> attacks.churn(n10k)),
                         new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
-                                + " B inflating to 256 MiB", () -> attacks.decompressionBomb(scaled(2000, scale), bomb)),
+                                + " B inflating to 256 MiB",
+                                () -> attacks.decompressionBomb(scaled(2000, scale), bomb)),
+                        new Scenario("compressed then idle", scaled(3000, scale) + " connections exchange a"
+                                + " compressed message and stay; half then stop a second one halfway; held 13 s",
+                                () -> attacks.compressedThenIdle(scaled(3000, scale), 13)),
                         new Scenario("never-reading", scaled(50, scale) + " clients sending 256 KiB messages for 10 s,"
                                 + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
                         new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "
