@@ -222,7 +222,8 @@ public record WebSocketConfig(
          * Whether the server compresses every message with a fresh context (default true). Then a server's
          * compressor holds nothing between messages, and one per event loop serves all its connections. With false
          * (context takeover, unless the client asks otherwise), repetitive messages compress better, at about
-         * 256 KiB of native memory per compressing connection, which the heap limit does not bound.
+         * 256 KiB of native memory per compressing connection, outside the heap; a server counts it against its
+         * inbound buffer budget and sends a connection's messages uncompressed while the budget has no room.
          *
          * @param enabled true to compress each message alone
          * @return this builder

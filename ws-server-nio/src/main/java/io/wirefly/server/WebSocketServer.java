@@ -793,10 +793,11 @@ public final class WebSocketServer {
          * The memory that all connections together may hold for messages they are still receiving. Buffers grow with
          * the bytes that actually arrive, never with the length a frame announces; a connection whose message would
          * take the total past this budget is closed with 1009 (the others go on). Messages already handed to
-         * handlers do not count. A permessage-deflate decompressor counts 48 KiB while a connection holds one (zlib's
-         * state and window, outside the heap): without context takeover, the default, only while a compressed
-         * message arrives; with it, from the connection's first compressed message until it closes. Default: a
-         * quarter of the JVM's maximum heap.
+         * handlers do not count. permessage-deflate's zlib state, outside the heap, counts too: a decompressor 48 KiB
+         * while a connection holds one (without context takeover, the default, only while a compressed message
+         * arrives; with it, from the connection's first compressed message until it closes), and with context
+         * takeover a compressor of the connection's own 256 KiB (without room for one, messages go uncompressed).
+         * Default: a quarter of the JVM's maximum heap.
          *
          * @param bytes the budget for all connections together
          * @return this builder

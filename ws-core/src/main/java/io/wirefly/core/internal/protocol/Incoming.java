@@ -111,6 +111,11 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
         lendBinary = on;
     }
 
+    /** @return where this connection reserves memory for what it receives and for its zlib state */
+    InboundBudget budget() {
+        return budget;
+    }
+
     /** @return whether input is discarded: the connection is closed */
     boolean isStopped() {
         return decoder.isStopped();

@@ -66,6 +66,8 @@ public final class Protocol {
     private final OutboundQueue outbound = new OutboundQueue();
     private final Incoming incoming;
     private MessageDeflater deflater;
+    /** {@link #COMPRESSOR_BYTES} are reserved for this connection's own compressor. */
+    private boolean compressorReserved;
 
     private ReadyState state = ReadyState.OPEN;
     private boolean closeSent;
@@ -485,7 +487,14 @@ public final class Protocol {
 
     private void sendData(Opcode opcode, ByteBuffer payload, Object tag) {
         if (deflate != null && payload.remaining() >= deflateThreshold) {
-            emit(opcode, RSV1, deflater().compress(payload), OutboundKind.DATA, tag);
+            MessageDeflater d = deflater();
+            if (d != null) {
+                emit(opcode, RSV1, d.compress(payload), OutboundKind.DATA, tag);
+            } else {
+                // No room in the budget for a compressor of our own: RFC 7692 lets any message go uncompressed.
+                // Copied into the frame, as a compressed one would be (sendKeepsPayload said it is not kept).
+                emit(opcode, 0, payload, OutboundKind.DATA, tag);
+            }
         } else if (role == Role.SERVER && payload.remaining() >= UNCOPIED_PAYLOAD) {
             // A large server frame goes out as its header and the sender's own bytes (one gather write, no copy):
             // the sender does not change them until the send completes, and a server does not mask.
@@ -522,11 +531,26 @@ public final class Protocol {
         outbound.add(encoder().encode(opcode.code(), true, rsv, payload), kind, tag);
     }
 
+    /**
+     * What a compressor of a connection's own costs (context takeover), reserved from the {@link InboundBudget} for
+     * as long as the connection has one: zlib's window, hash chains and pending output at memory level 8, native
+     * memory that the heap limit does not see. Without context takeover the thread's compressor is borrowed per
+     * message and nothing is reserved.
+     */
+    static final int COMPRESSOR_BYTES = 256 << 10;
+
+    /** @return the deflater, or null if it needs a compressor of its own and the budget has no room for one now */
     private MessageDeflater deflater() {
         if (deflater == null) {
             boolean server = role == Role.SERVER;
             boolean reset = server ? deflate.serverNoContextTakeover() : deflate.clientNoContextTakeover();
             int windowBits = server ? deflate.serverMaxWindowBits() : deflate.clientMaxWindowBits();
+            if (!reset) {
+                if (!incoming.budget().reserve(COMPRESSOR_BYTES)) {
+                    return null;   // asked again at the next message
+                }
+                compressorReserved = true;
+            }
             deflater = new MessageDeflater(deflateLevel, reset, windowBits);
         }
         return deflater;
@@ -593,6 +617,10 @@ public final class Protocol {
         if (deflater != null) {
             deflater.close();
             deflater = null;
+        }
+        if (compressorReserved) {
+            compressorReserved = false;
+            incoming.budget().release(COMPRESSOR_BYTES);
         }
     }
 

@@ -234,4 +234,35 @@ class ProtocolDeflateTest {
         next.receive(fromClient().frame(true, 0b100, 1, hex("f2 48 cd c9 c9 07 00")).buffer());
         assertEquals(List.of("text:Hello"), later.events);
     }
+
+    @Test
+    void withContextTakeoverACompressorNeedsRoomInTheBudgetAndWithoutItTheMessageGoesUncompressed() {
+        // Room for one compressor of a connection's own, not two.
+        InboundBudget budget = InboundBudget.bounded(Protocol.COMPRESSOR_BYTES + 4096);
+        RecordingListener firstOut = new RecordingListener();
+        RecordingListener secondOut = new RecordingListener();
+        RecordingListener client = new RecordingListener();
+        Protocol first = firstOut.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.secure(), firstOut,
+                budget));
+        Protocol second = secondOut.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.secure(), secondOut,
+                budget));
+        Protocol reader = client.bind(new Protocol(Role.CLIENT, DEFLATE, TAKEOVER, MaskKeys.secure(), client));
+        String text = "a reading of 21.5 degrees; ".repeat(20);
+
+        first.sendText(text);
+        assertEquals(0xC1, firstOut.frames().get(0).get(0) & 0xFF, "compressed, RSV1 set");
+        second.sendText(text);
+        assertEquals(0x81, secondOut.frames().get(0).get(0) & 0xFF, "no room for a compressor: RSV1 clear");
+        ProtocolTest.pump(secondOut, reader);
+        assertEquals(List.of(text), client.texts, "the uncompressed message is the same message");
+
+        first.receiveEof();   // the first connection ends: its compressor's reservation goes back
+        second.sendText(text);
+        second.sendText(text);
+        List<ByteBuffer> frames = secondOut.frames();
+        assertEquals(0xC1, frames.get(0).get(0) & 0xFF, "now compressed");
+        assertTrue(frames.get(1).remaining() < frames.get(0).remaining(), "with its context taken over");
+        ProtocolTest.pump(secondOut, reader);
+        assertEquals(List.of(text, text, text), client.texts);
+    }
 }
