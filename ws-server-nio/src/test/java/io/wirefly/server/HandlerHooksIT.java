@@ -221,6 +221,18 @@ class HandlerHooksIT {
             assertTrue(info.clean());
             assertEquals(info, ws.close().toCompletableFuture().get(1, TimeUnit.SECONDS), "again: the same outcome");
 
+            // Asked only after the peer ended it: the same answer, at once.
+            JdkPeer leaving = JdkPeer.connect(server.port(), "/");
+            WebSocket left = opened.poll(10, TimeUnit.SECONDS);
+            leaving.ws.sendClose(4001, "bye").get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (left.readyState() != io.wirefly.core.ReadyState.CLOSED && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            io.wirefly.core.CloseInfo afterwards = left.close().toCompletableFuture().get(1, TimeUnit.SECONDS);
+            assertEquals(4001, afterwards.code(), "the peer's code: " + afterwards);
+            assertEquals("bye", afterwards.reason());
+
             // A peer that never answers: the close timeout ends it, as 1006.
             try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
                 raw.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"

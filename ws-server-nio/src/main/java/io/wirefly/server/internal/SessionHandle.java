@@ -32,12 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionHandle implements WebSocket {
     private static final VarHandle PENDING_BYTES;
     private static final VarHandle STATE;
+    private static final VarHandle ENDED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PENDING_BYTES = lookup.findVarHandle(SessionHandle.class, "pendingBytes", long.class);
             STATE = lookup.findVarHandle(SessionHandle.class, "state", ReadyState.class);
+            ENDED = lookup.findVarHandle(SessionHandle.class, "ended", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -54,8 +56,10 @@ public final class SessionHandle implements WebSocket {
     }
 
     private final Session session;
-    private final Info info;
-    /** Topics this connection joined; it leaves them all when it closes. */
+    // Info's fields, kept here rather than in an object of their own (every connection has one).
+    private final Role role;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
     /** The topics this connection joined: made at the first join (most connections never join one). */
     private volatile Set<String> topics;
     private volatile long pendingBytes;
@@ -63,13 +67,18 @@ public final class SessionHandle implements WebSocket {
     private volatile String path = "";
     private volatile String subprotocol = "";
     private volatile UpgradeRequest request;
-    private final CompletableFuture<CloseInfo> ended = new CompletableFuture<>();
+    /** How the connection ended, once it has; written on the loop only. */
+    private volatile CloseInfo endedWith;
+    /** Completed with {@link #endedWith}; made only when {@link #close} is called, as most connections end unasked. */
+    private volatile CompletableFuture<CloseInfo> ended;
     /** The server's topics, or null on a client connection. */
     private volatile Topics serverTopics;
 
     SessionHandle(Session session, Info info) {
         this.session = session;
-        this.info = info;
+        this.role = info.role();
+        this.remote = info.remote();
+        this.local = info.local();
     }
 
     Scheduler loop() {
@@ -247,12 +256,40 @@ public final class SessionHandle implements WebSocket {
         } else {
             loop().execute(() -> session.close(code, reason));
         }
-        return ended.copy();
+        return endedFuture().copy();
     }
 
-    /** Completed once, with how the connection ended; loop thread. */
+    /**
+     * @return the future of how the connection ends, made on the first call; complete if it has ended. (Whichever
+     *     of this and {@link #ended} runs second completes it: both fields are volatile.)
+     */
+    private CompletableFuture<CloseInfo> endedFuture() {
+        CompletableFuture<CloseInfo> f = ended;
+        if (f == null) {
+            CompletableFuture<CloseInfo> made = new CompletableFuture<>();
+            f = (CompletableFuture<CloseInfo>) ENDED.compareAndExchange(this, null, made);
+            if (f == null) {
+                f = made;
+            }
+        }
+        CloseInfo how = endedWith;
+        if (how != null) {
+            f.complete(how);
+        }
+        return f;
+    }
+
+    /** Records once how the connection ended, and completes the future if one was asked for; loop thread. */
     void ended(int code, String reason) {
-        ended.complete(new CloseInfo(code, reason));
+        if (endedWith != null) {
+            return;
+        }
+        CloseInfo how = new CloseInfo(code, reason);
+        endedWith = how;
+        CompletableFuture<CloseInfo> f = ended;
+        if (f != null) {
+            f.complete(how);
+        }
     }
 
     @Override
@@ -319,16 +356,16 @@ public final class SessionHandle implements WebSocket {
 
     /** @return the local address of the socket, or null */
     InetSocketAddress localAddress() {
-        return info.local();
+        return local;
     }
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return info.remote();
+        return remote;
     }
 
     @Override
     public String toString() {
-        return "WebSocket[" + info.role() + " " + info.remote() + path + " " + state + "]";
+        return "WebSocket[" + role + " " + remote + path + " " + state + "]";
     }
 }
