@@ -543,7 +543,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
      */
     private boolean pauseReads() {
         long queued = out.accounted() + handle.pendingBytes();
-        boolean backlogged = calls.backlogged();
+        boolean backlogged = calls != null && calls.backlogged();   // null: a refused handshake being answered
         boolean crowded = out.accounted() > 0 && settings.outboundTotal().exceeded();
         if (!readsPaused && (queued > settings.highWaterMark() || backlogged || crowded)) {
             readsPaused = true;

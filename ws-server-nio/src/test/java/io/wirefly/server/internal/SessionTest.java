@@ -393,6 +393,28 @@ class SessionTest {
     }
 
     @Test
+    void aRefusalThatTheSocketTakesInPiecesIsWrittenWholeBeforeTheClose() {
+        Rig rig = new Rig();
+        rig.wire.writeBudget = 10;   // a peer with a tiny receive window
+        rig.receive("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(Session.Phase.CLOSING, rig.session.phase(), "answering, not closed");
+        assertTrue(rig.wire.wantWrite, "waits to write the rest");
+        for (int i = 0; i < 100 && rig.session.phase() == Session.Phase.CLOSING; i++) {
+            rig.wire.writeBudget = 10;
+            rig.session.onReady(false, true, false);
+        }
+        String answer = rig.wire.written.toString(StandardCharsets.ISO_8859_1);
+        assertTrue(answer.startsWith("HTTP/1.1 404 "), answer);
+        int head = answer.indexOf("\r\n\r\n");
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(answer);
+        assertTrue(head > 0 && length.find(), answer);
+        assertEquals(head + 4 + Integer.parseInt(length.group(1)), answer.length(), "the whole refusal: " + answer);
+        assertTrue(rig.wire.outputShut, "then the half-close");
+        assertEquals(Session.Phase.LINGERING, rig.session.phase());
+        assertTrue(rig.events.seen.isEmpty());
+    }
+
+    @Test
     void aPeerThatResetsDuringTheHandshakeIsReleasedOnceWithoutHandlerCalls() {
         Rig rig = new Rig();
         rig.wire.feed("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
