@@ -192,23 +192,23 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
     }
 
     /**
-     * The client's offer: {@code permessage-deflate} with the context-takeover parameters the config asks for,
-     * and {@code client_max_window_bits} without a value (RFC 7692 §7.1.2.2): the server may limit our
-     * compressor's window, which we then honour with Huffman-only compression.
+     * The client's offer: {@code permessage-deflate} with the context-takeover parameters the config asks for, and
+     * {@code client_max_window_bits} without a value (RFC 7692 §7.1.2.2): the server may limit our compressor's
+     * window, which we then honour with Huffman-only compression. When the config asks the server not to take context
+     * over, a second offer without that parameter follows (RFC 7692 §5: offers in order of preference): a server that
+     * keeps its context declines the first (Netty's default handshaker does; Node's {@code ws} so configured refuses
+     * the whole handshake if no offer is acceptable) and takes the second, and compression still happens.
      *
      * @param config supplies {@code deflateServerNoContextTakeover} and {@code deflateClientNoContextTakeover}
      * @return the {@code Sec-WebSocket-Extensions} value to send
      */
     public static String offer(WebSocketConfig config) {
-        StringBuilder sb = new StringBuilder(EXTENSION_NAME);
-        if (config.deflateServerNoContextTakeover()) {
-            sb.append("; ").append(SERVER_NO_CONTEXT_TAKEOVER);
+        String rest = (config.deflateClientNoContextTakeover() ? "; " + CLIENT_NO_CONTEXT_TAKEOVER : "") + "; "
+                + CLIENT_MAX_WINDOW_BITS;
+        if (!config.deflateServerNoContextTakeover()) {
+            return EXTENSION_NAME + rest;
         }
-        if (config.deflateClientNoContextTakeover()) {
-            sb.append("; ").append(CLIENT_NO_CONTEXT_TAKEOVER);
-        }
-        sb.append("; ").append(CLIENT_MAX_WINDOW_BITS);
-        return sb.toString();
+        return EXTENSION_NAME + "; " + SERVER_NO_CONTEXT_TAKEOVER + rest + ", " + EXTENSION_NAME + rest;
     }
 
     /**

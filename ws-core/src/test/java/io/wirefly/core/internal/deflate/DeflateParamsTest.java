@@ -59,7 +59,8 @@ class DeflateParamsTest {
         assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
                 + " server_max_window_bits=15", p.responseHeader());
         assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
-                + " client_max_window_bits", DeflateParams.offer(defaults));
+                + " client_max_window_bits, permessage-deflate; client_no_context_takeover; client_max_window_bits",
+                DeflateParams.offer(defaults));
     }
 
     @Test
@@ -124,7 +125,8 @@ class DeflateParamsTest {
         WebSocketConfig both = ON.toBuilder().deflateServerNoContextTakeover(true)
                 .deflateClientNoContextTakeover(true).build();
         assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover;"
-                + " client_max_window_bits", DeflateParams.offer(both));
+                + " client_max_window_bits, permessage-deflate; client_no_context_takeover; client_max_window_bits",
+                DeflateParams.offer(both), "then a second offer, for a server that keeps its context");
         // what we offer, a server of ours accepts
         assertEquals(new DeflateParams(true, true, 15, 15),
                 DeflateParams.negotiate(List.of(DeflateParams.offer(both)), ON).orElseThrow());
