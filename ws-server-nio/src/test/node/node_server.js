@@ -1,5 +1,5 @@
 // Node's ws as an independent server for Wirefly's client (NodeWsIT): it echoes every message and prints
-// "PORT n" once it listens, then "OFFER ..." and "AGREED ..." for each connection.
+// "PORT n" once it listens, then "OFFER ..." for each connection.
 // Usage: node node_server.js MODE
 //   deflate-keep-context: permessage-deflate on, and an offer that asks for server_no_context_takeover is declined,
 //                         as Netty's default server handshaker does.
@@ -13,6 +13,5 @@ const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate 
 });
 wss.on('connection', (ws, request) => {
   console.log('OFFER ' + (request.headers['sec-websocket-extensions'] || ''));
-  console.log('AGREED ' + Object.keys(ws._extensions || {}).join(','));
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
 });
