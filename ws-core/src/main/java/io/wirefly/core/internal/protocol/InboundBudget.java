@@ -4,7 +4,9 @@ package io.wirefly.core.internal.protocol;
  * A budget of memory for messages being assembled, shared by many connections (one server): a connection must
  * reserve bytes before its assembly buffer grows, and releases them when the message is delivered or dropped. A
  * refused reservation fails that connection with 1009, so the sum of what all connections hold stays within the
- * budget whatever frame sizes the peers announce.
+ * budget whatever frame sizes the peers announce. permessage-deflate's zlib state, native memory the heap limit does
+ * not see, is reserved here too while a connection holds it: a decompressor (refused: 1009) and, with context
+ * takeover, a compressor of its own (refused: the message goes uncompressed).
  *
  * <pre>{@code
  * InboundBudget budget = InboundBudget.bounded(32 << 20);   // 32 MiB for all connections together
