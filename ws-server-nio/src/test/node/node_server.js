@@ -1,4 +1,4 @@
-// Node's ws as an independent server for Wirefly's client (NodeServerIT): it echoes every message and prints
+// Node's ws as an independent server for Wirefly's client (NodeWsIT): it echoes every message and prints
 // "PORT n" once it listens, then "OFFER ..." for each connection.
 // Usage: node node_server.js MODE
 //   deflate-keep-context: permessage-deflate on, and an offer that asks for server_no_context_takeover is declined,

@@ -453,12 +453,14 @@ final class Attacks {
             text.append("{\"id\":").append(random.nextInt(1_000_000)).append(",\"v\":").append(random.nextDouble())
                     .append("} ");
         }
-        Deflater deflater = new Deflater(6, true);
-        deflater.setInput(text.toString().getBytes(StandardCharsets.US_ASCII));
-        byte[] out = new byte[textBytes + 1024];
-        int n = deflater.deflate(out, 0, out.length, Deflater.SYNC_FLUSH);
-        deflater.end();
-        return java.util.Arrays.copyOf(out, n - 4);
+        try (io.wirefly.core.internal.deflate.MessageDeflater deflater =
+                new io.wirefly.core.internal.deflate.MessageDeflater(6, true)) {
+            java.nio.ByteBuffer payload = deflater.compress(java.nio.ByteBuffer.wrap(
+                    text.toString().getBytes(StandardCharsets.US_ASCII)));
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            return bytes;
+        }
     }
 
     /**

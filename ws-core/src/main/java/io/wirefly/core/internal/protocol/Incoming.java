@@ -31,7 +31,6 @@ import java.util.Arrays;
  */
 final class Incoming implements FrameSink, MessageInflater.Sink {
     private static final int NO_MESSAGE = -1;
-    private static final byte[] NO_BYTES = new byte[0];
     private static final int RSV1 = 0b100;
     /**
      * What a decompressor in use costs, reserved from the {@link InboundBudget} while a connection holds one: zlib's
@@ -78,8 +77,8 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
     private boolean streamText;
     /** Whole binary messages are lent to {@link ProtocolListener#onBinaryLent}, not copied for the listener. */
     private boolean lendBinary;
-    /** The last bytes of a streamed text part that end inside a UTF-8 sequence (at most 3), for the next part. */
-    private byte[] textCarry = NO_BYTES;
+    /** Cuts a streamed text message at whole characters; made for the first such message. */
+    private TextParts textParts;
     /** The message being received is a streamed one. */
     private boolean messageStreamed;
     private String pendingText;
@@ -145,7 +144,7 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
         }
         messageOpcode = NO_MESSAGE;
         messageStreamed = false;
-        textCarry = NO_BYTES;
+        textParts = null;
         pendingText = null;
         pendingBinary = null;
         if (inflater != null) {
@@ -176,15 +175,6 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
         return a;
     }
 
-    private MessageInflater inflater() {
-        if (inflater == null) {
-            boolean reset = protocol.role == Role.SERVER ? protocol.deflate.clientNoContextTakeover()
-                    : protocol.deflate.serverNoContextTakeover();
-            inflater = new MessageInflater(reset, maxMessageSize);
-        }
-        return inflater;
-    }
-
     /**
      * @return the inflater, with its decompressor's memory reserved from the budget
      * @throws ProtocolException 1009 if the budget has no room for another decompressor
@@ -197,7 +187,12 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
             }
             decompressorReserved = true;
         }
-        return inflater();
+        if (inflater == null) {
+            boolean reset = protocol.role == Role.SERVER ? protocol.deflate.clientNoContextTakeover()
+                    : protocol.deflate.serverNoContextTakeover();
+            inflater = new MessageInflater(reset, maxMessageSize);
+        }
+        return inflater;
     }
 
     private void releaseDecompressor() {
@@ -377,7 +372,9 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
             }
             messageStreamed = false;
             messageOpcode = NO_MESSAGE;
-            textCarry = NO_BYTES;
+            if (textParts != null) {
+                textParts.reset();
+            }
             if (text) {
                 protocol.listener.onTextPart("", true);
             } else {
@@ -434,34 +431,13 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
         if (utf8().feed(bytes, offset, offset + length) >= 0) {
             throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "text message is not valid UTF-8");
         }
-        byte[] all = bytes;
-        int from = offset;
-        int to = offset + length;
-        if (textCarry.length > 0) {   // the end of a character cut by the last read comes first
-            all = new byte[textCarry.length + length];
-            System.arraycopy(textCarry, 0, all, 0, textCarry.length);
-            System.arraycopy(bytes, offset, all, textCarry.length, length);
-            from = 0;
-            to = all.length;
+        if (textParts == null) {
+            textParts = new TextParts();
         }
-        int whole = wholeCharacters(all, from, to);
-        textCarry = whole == to ? NO_BYTES : Arrays.copyOfRange(all, whole, to);
-        if (whole > from) {
-            protocol.listener.onTextPart(new String(all, from, whole - from, StandardCharsets.UTF_8), false);
+        String part = textParts.next(bytes, offset, length);
+        if (part != null) {
+            protocol.listener.onTextPart(part, false);
         }
-    }
-
-    /** @return the end of the longest run of valid UTF-8 {@code b[from, to)} that ends on a whole character */
-    private int wholeCharacters(byte[] b, int from, int to) {
-        for (int k = 1; k <= Math.min(3, to - from); k++) {
-            int c = b[to - k] & 0xFF;
-            if ((c & 0xC0) == 0x80) {
-                continue;   // a continuation byte: look further back for its lead
-            }
-            int needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            return needed > k ? to - k : to;
-        }
-        return to;
     }
 
     private String decodeUtf8(ByteBuffer chunk) {
