@@ -1,5 +1,6 @@
 package io.wirefly.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,23 +68,35 @@ class HardeningIT {
         return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
+    /** A frame from the server; opcode -1: the connection ended instead. */
+    private record Frame(int opcode, byte[] payload) {
+    }
+
+    private static Frame nextFrame(RawClient c) throws IOException {
+        InputStream in = c.socket.getInputStream();
+        int b0 = in.read();
+        if (b0 < 0) {
+            return new Frame(-1, new byte[0]);
+        }
+        int b1 = in.read();
+        long len = b1 & 0x7F;
+        if (len == 126) {
+            len = (in.read() << 8) | in.read();
+        } else if (len == 127) {
+            len = ByteBuffer.wrap(in.readNBytes(8)).getLong();
+        }
+        return new Frame(b0 & 0x0F, in.readNBytes((int) len));
+    }
+
     /** Reads frames until a close frame arrives; returns its code (or -1 if the connection ended without one). */
     private static int readCloseCode(RawClient c) throws IOException {
-        InputStream in = c.socket.getInputStream();
         while (true) {
-            int b0 = in.read();
-            if (b0 < 0) {
+            Frame f = nextFrame(c);
+            if (f.opcode() == -1) {
                 return -1;
             }
-            int b1 = in.read();
-            long len = b1 & 0x7F;
-            if (len == 126) {
-                len = (in.read() << 8) | in.read();
-            } else if (len == 127) {
-                len = ByteBuffer.wrap(in.readNBytes(8)).getLong();
-            }
-            byte[] payload = in.readNBytes((int) len);
-            if ((b0 & 0x0F) == 8) {
+            if (f.opcode() == 8) {
+                byte[] payload = f.payload();
                 return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
             }
         }
@@ -320,6 +333,53 @@ class HardeningIT {
             assertEquals(1009, readCloseCode(greedy));
             assertEquals(1L, server.metrics().closeCodesSent().getOrDefault(1009, 0L));
             assertEquals(20 - 1, server.metrics().openConnections(), "the other liars are untouched");
+        } finally {
+            for (RawClient c : liars) {
+                c.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Peers that announce a large message and stop partway can fill the inbound budget, but not keep it: once their
+     * messages are a second old, a newer message takes the room of the oldest, which is closed with 1013 (try again
+     * later). Before, the newer message got 1009 for as long as the liars held on.
+     */
+    @Test
+    void theOldestStalledMessageGivesWayToANewOneWhenTheInboundBudgetIsFull() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(1 << 20).maxMessageSize(1 << 20).build();
+        WebSocketServer server = WebSocketServer.builder().port(0).config(config).maxInboundBuffer(256 << 10)
+                .route("/", Recorder.echo()).build().start();
+        List<RawClient> liars = new ArrayList<>();
+        try {
+            // Four liars each send 60 KiB of an announced megabyte and each hold 64 KiB: the budget is full.
+            for (int i = 0; i < 4; i++) {
+                RawClient c = new RawClient(server.port());
+                liars.add(c);
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+                c.write(header(2, 1 << 20));
+                c.write(new byte[60 << 10]);
+                Thread.sleep(50);   // so that they start in this order
+            }
+            Thread.sleep(1_500);   // the messages in progress are old enough to be taken back
+            assertEquals(4, server.metrics().openConnections(), "no liar was refused on its way in");
+
+            // A newer 40 KiB message, in two writes so that the server assembles it and needs room for it.
+            byte[] message = new byte[40 << 10];
+            new java.util.Random(7).nextBytes(message);
+            try (RawClient fresh = new RawClient(server.port())) {
+                assertTrue(fresh.upgrade("/").startsWith("HTTP/1.1 101"));
+                fresh.write(header(2, message.length));
+                fresh.write(java.util.Arrays.copyOf(message, 20 << 10));
+                Thread.sleep(100);
+                fresh.write(java.util.Arrays.copyOfRange(message, 20 << 10, message.length));
+                assertArrayEquals(message, nextFrame(fresh).payload(), "the newer message is served");
+            }
+            assertEquals(1013, readCloseCode(liars.get(0)), "the oldest liar gives way");
+            await("the other liars stay", () -> server.metrics().openConnections() == 3);
+            assertEquals(1L, server.metrics().closeCodesSent().getOrDefault(1013, 0L));
+            assertEquals(0L, server.metrics().closeCodesSent().getOrDefault(1009, 0L));
         } finally {
             for (RawClient c : liars) {
                 c.close();

@@ -106,6 +106,9 @@ public final class Abuse {
                         new Scenario("compressed then idle", scaled(3000, scale) + " connections exchange a"
                                 + " compressed message and stay; half then stop a second one halfway; held 13 s",
                                 () -> attacks.compressedThenIdle(scaled(3000, scale), 13)),
+                        new Scenario("lying lengths", scaled(2000, scale) + " connections announce a 1 MiB frame, "
+                                + "send 48 KiB of it, then a byte a second for 13 s",
+                                () -> attacks.lyingLengths(scaled(2000, scale), 1 << 20, 48 << 10, 13)),
                         new Scenario("never-reading", scaled(50, scale) + " clients sending 256 KiB messages for 10 s,"
                                 + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
                         new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "

@@ -442,6 +442,94 @@ final class Attacks {
     }
 
     /**
+     * {@code n} connections that each announce a binary frame of {@code announced} bytes, send {@code sent} of them
+     * and then one more byte a second for {@code seconds} (so that no idle timeout ends them): the lie makes the
+     * server hold a part message per connection, in its inbound budget, for as long as the liar likes. Halfway
+     * through, a fresh client sends a 64 KiB message of its own in two writes, so that it needs room in the same
+     * budget; the note says what it got. Before {@code SharedBudget}, the first liars kept the budget full and the
+     * fresh client got 1009; now a message in progress for a second gives way to newer ones (1013).
+     */
+    Tally lyingLengths(int n, int announced, int sent, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        byte[] whole = RawPeer.frame(RawPeer.BINARY, new byte[announced], true);
+        byte[] opening = java.util.Arrays.copyOf(whole, whole.length - announced + sent);
+        System.gc();
+        long before = target.rss();
+        ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
+        parallel(n, 600, i -> {
+            RawPeer p = RawPeer.open(port, false);
+            p.send(opening);
+            open.add(p);
+        }, tally);
+        List<RawPeer> all = new ArrayList<>(open);
+        int[] at = new int[all.size()];
+        java.util.Arrays.fill(at, opening.length);
+        String fresh = null;
+        for (int second = 0; second < seconds; second++) {
+            Thread.sleep(1_000);
+            for (int i = 0; i < all.size(); i++) {
+                RawPeer p = all.get(i);
+                if (p.socket.isClosed() || at[i] >= whole.length) {
+                    continue;
+                }
+                try {
+                    if (p.socket.getInputStream().available() > 0) {
+                        tally.code(p.awaitClose(200));   // the server said something: its close, read before
+                        p.close();                        // a byte more would make its kernel reset us
+                        continue;
+                    }
+                    p.send(java.util.Arrays.copyOfRange(whole, at[i], at[i] + 1));
+                    at[i]++;
+                } catch (IOException e) {
+                    tally.add("reset");
+                    p.close();
+                }
+            }
+            if (second == seconds / 2) {
+                fresh = freshClientSends(64 << 10);
+            }
+        }
+        long after = target.rss();
+        tally.notes.add(String.format("a fresh client's 64 KiB message, sent while the liars held on: %s; server RSS"
+                + " %+.1f MiB with %d liars", fresh, (after - before) / 1048576.0, all.size()));
+        parallel(all.size(), 300, i -> {
+            RawPeer p = all.get(i);
+            if (p.socket.isClosed()) {
+                return;   // tallied above
+            }
+            try {
+                tally.code(p.awaitClose(200));   // "no answer": still holding its part message
+            } finally {
+                p.reset();
+            }
+        }, tally);
+        return tally;
+    }
+
+    /** @return what a new connection got for one binary message of {@code size} bytes: "echoed" or a close code */
+    private String freshClientSends(int size) {
+        byte[] message = new byte[size];
+        ThreadLocalRandom.current().nextBytes(message);
+        try (RawPeer p = RawPeer.open(port, false)) {
+            p.socket.setSoTimeout(5_000);
+            byte[] frame = RawPeer.frame(RawPeer.BINARY, message, true);
+            p.send(java.util.Arrays.copyOf(frame, frame.length / 2));
+            Thread.sleep(100);   // two reads: the server must assemble the message, so it needs budget for it
+            p.send(java.util.Arrays.copyOfRange(frame, frame.length / 2, frame.length));
+            RawPeer.Frame f = p.readFrame(size);
+            if (f.opcode() == RawPeer.CLOSE) {
+                return "close " + f.closeCode();
+            }
+            return java.util.Arrays.equals(f.payload(), message) ? "echoed" : "a wrong echo";
+        } catch (IOException e) {
+            return e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /**
      * @param textBytes how much JSON-like text to compress
      * @param seed which text
      * @return its permessage-deflate payload (raw DEFLATE, sync-flushed, the trailing {@code 00 00 ff ff} removed)

@@ -229,6 +229,31 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         });
     }
 
+    /** The close reason of {@link #messageEvicted}. */
+    static final String EVICTED = "message in progress dropped for newer ones: the server's maxInboundBuffer is used up";
+
+    /**
+     * From any thread: the inbound budget took back what this connection had reserved for the message it is
+     * receiving, the oldest in progress, to make room for a newer one. Fails the connection on its loop with 1013
+     * (try again later).
+     */
+    void messageEvicted() {
+        loop.execute(() -> {
+            if (phase != Phase.OPEN || protocol.state() == ReadyState.CLOSED) {
+                return;
+            }
+            LOG.log(Level.DEBUG, "inbound budget full; dropping the oldest message in progress, from "
+                    + handle.remoteAddress());
+            depth++;
+            try {
+                sentCloseCode = CloseCode.TRY_AGAIN_LATER.code();
+                protocol.fail(CloseCode.TRY_AGAIN_LATER, EVICTED);
+            } finally {
+                endUnit();
+            }
+        });
+    }
+
     /** @return the connection's TLS session, or null for a plain one (or before its TLS handshake is done) */
     javax.net.ssl.SSLSession tlsSession() {
         return wire.tlsSession();
@@ -294,8 +319,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         Dispatcher dispatcher = settings.executor() == null ? Dispatcher.INLINE
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.calls = new HandlerCalls(this, handler, dispatcher);
-        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, calls, settings.inboundBudget(),
-                loop.segments());
+        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, calls,
+                settings.inboundBudget().account(this::messageEvicted), loop.segments());
         protocol.streamBinary(Handlers.wantsParts(handler));
         protocol.lendBinary(calls.lends());
         protocol.streamText(Handlers.wantsTextParts(handler));

@@ -6,11 +6,14 @@ package io.wirefly.core.internal.protocol;
  * refused reservation fails that connection with 1009, so the sum of what all connections hold stays within the
  * budget whatever frame sizes the peers announce. permessage-deflate's zlib state, native memory the heap limit does
  * not see, is reserved here too while a connection holds it: a decompressor (refused: 1009) and, with context
- * takeover, a compressor of its own (refused: the message goes uncompressed).
+ * takeover, a compressor of its own (refused: the message goes uncompressed). Each connection reserves through its
+ * own {@linkplain #account account}, so that a bounded budget can take back the room of a message that has been in
+ * progress too long when newer ones need it.
  *
  * <pre>{@code
  * InboundBudget budget = InboundBudget.bounded(32 << 20);   // 32 MiB for all connections together
- * Protocol protocol = new Protocol(Role.SERVER, config, null, keys, listener, budget);
+ * InboundBudget account = budget.account(() -> failOnItsThread(CloseCode.TRY_AGAIN_LATER));
+ * Protocol protocol = new Protocol(Role.SERVER, config, null, keys, listener, account);
  * }</pre>
  */
 public interface InboundBudget {
@@ -45,42 +48,39 @@ public interface InboundBudget {
     long limit();
 
     /**
+     * The account of one connection in this budget. What a connection reserves through its account for a message
+     * it is receiving can be taken back for a newer message when the budget is full (see {@link #bounded}); then
+     * {@code evicted} runs, on the thread that needed the room, and should fail that connection on its own thread.
+     * Only a bounded budget takes anything back: the others return themselves.
+     *
+     * @param evicted what to do when this account's reservation was taken back
+     * @return the account; every reservation through it must be released through it
+     */
+    default InboundBudget account(Runnable evicted) {
+        return this;
+    }
+
+    /**
+     * @return where a connection reserves what it keeps for as long as it is open (zlib state with context
+     *     takeover), which is never taken back: the shared budget of an account, else this budget
+     */
+    default InboundBudget lasting() {
+        return this;
+    }
+
+    /**
+     * A thread-safe budget of {@code limit} bytes. When it is full and a connection's account needs more, the
+     * budget takes back the reservation of the connection whose message in progress is the oldest, if that message
+     * started at least {@value SharedBudget#EVICT_AFTER_MILLIS} ms ago, and so on until the new reservation fits.
+     * The reservation is refused instead if taking back every message that old would not make room, or if the
+     * connection asking would then hold more than a quarter of the budget. A peer that announces a large message and then sends it
+     * slowly, or never finishes it, cannot keep the memory from newer messages. What is taken back is freed when its
+     * connection's thread fails it, so the memory held may pass the limit for that moment.
+     *
      * @param limit the most bytes reserved at once
-     * @return a thread-safe budget
+     * @return the budget
      */
     static InboundBudget bounded(long limit) {
-        if (limit <= 0) {
-            throw new IllegalArgumentException("budget limit must be > 0, was " + limit);
-        }
-        java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
-        return new InboundBudget() {
-            @Override
-            public boolean reserve(long bytes) {
-                while (true) {
-                    long now = used.get();
-                    if (now + bytes > limit) {
-                        return false;
-                    }
-                    if (used.compareAndSet(now, now + bytes)) {
-                        return true;
-                    }
-                }
-            }
-
-            @Override
-            public void release(long bytes) {
-                used.addAndGet(-bytes);
-            }
-
-            @Override
-            public long limit() {
-                return limit;
-            }
-
-            @Override
-            public String toString() {
-                return "InboundBudget[" + used.get() + "/" + limit + "]";
-            }
-        };
+        return new SharedBudget(limit, SharedBudget.EVICT_AFTER_MILLIS * 1_000_000L, System::nanoTime);
     }
 }

@@ -180,25 +180,39 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
      * @throws ProtocolException 1009 if the budget has no room for another decompressor
      */
     private MessageInflater decompressor() {
+        boolean reset = peerResetsContext();
         if (!decompressorReserved) {
-            if (!budget.reserve(DECOMPRESSOR_BYTES)) {
+            if (!decompressorBudget(reset).reserve(DECOMPRESSOR_BYTES)) {
                 throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG, "no room for a decompressor in the inbound"
                         + " buffer budget (" + budget.limit() + " bytes for all connections)");
             }
             decompressorReserved = true;
         }
         if (inflater == null) {
-            boolean reset = protocol.role == Role.SERVER ? protocol.deflate.clientNoContextTakeover()
-                    : protocol.deflate.serverNoContextTakeover();
             inflater = new MessageInflater(reset, maxMessageSize);
         }
         return inflater;
     }
 
+    /** @return whether the peer compresses each message alone (no context takeover), so a decompressor is per message */
+    private boolean peerResetsContext() {
+        return protocol.role == Role.SERVER ? protocol.deflate.clientNoContextTakeover()
+                : protocol.deflate.serverNoContextTakeover();
+    }
+
+    /**
+     * @param perMessage whether the decompressor is held only while a message arrives (no context takeover)
+     * @return the connection's account for a decompressor held per message, like the message itself; the lasting
+     *     budget for one held until the connection closes, which is never taken back for a newer message
+     */
+    private InboundBudget decompressorBudget(boolean perMessage) {
+        return perMessage ? budget : budget.lasting();
+    }
+
     private void releaseDecompressor() {
         if (decompressorReserved) {
             decompressorReserved = false;
-            budget.release(DECOMPRESSOR_BYTES);
+            decompressorBudget(peerResetsContext()).release(DECOMPRESSOR_BYTES);
         }
     }
 
