@@ -49,7 +49,10 @@ interface Scheduler {
         return io.wirefly.core.internal.protocol.SegmentPool.NONE;
     }
 
-    /** @return the loop's spare record buffers, for its TLS wires; loop thread only ({@link ScratchPool#NONE}: none) */
+    /**
+     * @return the loop's spare heap buffers, for its TLS wires' records and its sessions' undecoded input; loop thread
+     *     only ({@link ScratchPool#NONE}: none)
+     */
     default ScratchPool scratch() {
         return ScratchPool.NONE;
     }

@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * A loop's spare heap buffers for TLS records. A {@link TlsWire} holds its three buffers only while bytes are in
- * them (so an idle connection holds none); without a pool, every record read or written would allocate and zero
- * about 16 KiB anew. The wires of one loop run one at a time and give their buffers back as soon as they are empty,
- * so a handful of spares serves all of them. Loop-confined; holds at most {@link #MAX_SPARES} buffers of at most
+ * A loop's spare heap buffers for TLS records and for input kept past a turn. A {@link TlsWire} holds its three
+ * buffers only while bytes are in them (so an idle connection holds none); without a pool, every record read or
+ * written would allocate and zero about 16 KiB anew. A {@link Session} keeps what a read brought beyond its turn's
+ * share of frames in one until it is decoded (a flood of tiny frames would otherwise cost an array per read). The
+ * connections of one loop run one at a time and give their buffers back as soon as they are empty, so a handful of
+ * spares serves all of them. Loop-confined; holds at most {@link #MAX_SPARES} buffers of at most
  * {@link #MAX_CAPACITY} bytes, so its memory is bounded whatever the traffic.
  *
  * <pre>{@code

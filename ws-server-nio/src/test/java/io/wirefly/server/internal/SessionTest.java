@@ -50,6 +50,7 @@ class SessionTest {
         private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         private final ArrayDeque<Runnable> nextTurn = new ArrayDeque<>();
         private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
+        final ScratchPool scratch = new ScratchPool();
         private long now = 1_000_000_000L;
         private long seq;
 
@@ -96,6 +97,11 @@ class SessionTest {
         @Override
         public ByteBuffer readBuffer() {
             return readBuffer;
+        }
+
+        @Override
+        public ScratchPool scratch() {
+            return scratch;   // kept, as a real loop's is
         }
 
         /** Moves the clock, running every timer that falls due on the way, in deadline order. */
@@ -879,6 +885,40 @@ class SessionTest {
         assertEquals(1_200, sum[1], "every message was lent, none copied");
         // Session, protocol and dispatch together: nothing per message (the bound leaves room for the counter reads)
         assertTrue(allocated < 2_000, allocated + " bytes allocated for 1,000 lent messages");
+    }
+
+    @Test
+    void readsPackedBeyondATurnsShareKeepTheirRestInAReusedBuffer() {
+        long[] sum = new long[1];
+        WebSocketHandler borrower = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                sum[0] += data.remaining();
+            }
+        };
+        Rig rig = new Rig(settings(b -> { }), borrower).open();
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 3 * Session.FRAMES_PER_TURN; i++) {   // each read leaves two turns' worth for later
+            batch.writeBytes(clientFrame(0x2, new byte[100]));
+        }
+        byte[] packed = batch.toByteArray();
+        long allocated = 0;
+        for (int i = 0; i < 24; i++) {
+            rig.wire.feed(packed);
+            long before = Allocations.current();
+            rig.session.onReady(false, false, true);
+            assertFalse(rig.wire.wantRead, "no new input is read while older input waits");
+            for (int turn = 0; turn < 10 && rig.loop.runNextTurn() > 0; turn++) {
+                // the two shares left, one per turn
+            }
+            if (i >= 4) {   // the first reads warm up: classes, the pool's first spare
+                allocated += Allocations.current() - before;
+            }
+        }
+        assertEquals(24L * 3 * Session.FRAMES_PER_TURN * 100, sum[0], "every message arrived");
+        assertTrue(rig.wire.wantRead, "reading resumes once the rest is decoded");
+        // A copy per read would be 20 x 2 x 64 frames x 106 B, about 270 KB.
+        assertTrue(allocated < 4_000, allocated + " bytes allocated for 20 reads that each left a rest");
     }
 
     @Test

@@ -158,8 +158,10 @@ final class SharedBudget implements InboundBudget {
             if (evicted == null) {
                 return false;
             }
-            for (Runnable r : evicted) {
-                r.run();
+            if (!evicted.isEmpty()) {   // (no iterator made in the common case)
+                for (Runnable r : evicted) {
+                    r.run();
+                }
             }
             return true;
         }
