@@ -51,6 +51,12 @@ final class LoadReport {
             case HANDSHAKE -> List.of(new Column("handshakes_per_s", "handshakes/s", true),
                     new Column("server_cpu_us_per_handshake", "server CPU µs/handshake", true),
                     new Column("client_cpu_pct", "generator CPU %", false));
+            case WSS_PAIRED -> List.of(new Column("wss_over_ws_cpu", "wss ÷ ws server CPU/msg, median pair", true),
+                    new Column("wss_over_ws_cpu_min", "lowest pair", false),
+                    new Column("wss_over_ws_cpu_max", "highest pair", false),
+                    new Column("ws_server_cpu_us_per_msg", "ws server CPU µs/msg", false),
+                    new Column("wss_server_cpu_us_per_msg", "wss server CPU µs/msg", false),
+                    new Column("ws_msg_per_s", "ws msg/s", false), new Column("wss_msg_per_s", "wss msg/s", false));
         };
     }
 
@@ -72,6 +78,9 @@ final class LoadReport {
                     + ", over TLS (JDK engines on both sides)";
             case WSS_BULK -> "wss bulk: " + title(Scenario.BULK, sizing).substring("Bulk: ".length())
                     + ", over TLS (JDK engines on both sides)";
+            case WSS_PAIRED -> "wss ÷ ws, paired: " + sizing.echoConnections() + " ws and " + sizing.echoConnections()
+                    + " wss connections × " + sizing.echoPayload() + " B to one server on one port, taking turns in "
+                    + "windows of " + Math.max(100, sizing.measureMillis() / 5) + " ms";
         };
     }
 
@@ -169,6 +178,11 @@ final class LoadReport {
                     series.addAll(List.of("median", "p90"));
                     metrics.addAll(List.of("last_ms_p50", "last_ms_p90"));
                     unit = "ms until the last receives (lower is better)";
+                }
+                case WSS_PAIRED -> {
+                    series.addAll(List.of("ws", "wss"));
+                    metrics.addAll(List.of("ws_server_cpu_us_per_msg", "wss_server_cpu_us_per_msg"));
+                    unit = "server CPU µs per message, median window (lower is better)";
                 }
                 case HANDSHAKE -> {
                     series.add("handshakes/s");

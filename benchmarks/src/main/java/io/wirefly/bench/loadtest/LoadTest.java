@@ -121,11 +121,17 @@ public final class LoadTest {
         for (int rep = 1; rep <= sizing.repetitions(); rep++) {
             for (Scenario scenario : scenarios) {
                 for (ServerKind server : servers) {
-                    if (scenario.tls() && !server.tls()) {
+                    if (scenario.tls() && !server.tls() || scenario.samePort() && !server.samePort()) {
                         continue;
                     }
-                    Measurement m = runOne(runner, scenario, server, rep, serverJvmArgs,
-                            scenario.tls() ? keystore : null, out);
+                    List<String> serverArgs = new ArrayList<>();
+                    if (scenario.tls()) {
+                        serverArgs.addAll(List.of("--tls", keystore.toString()));
+                    }
+                    if (scenario.samePort()) {
+                        serverArgs.addAll(List.of("--same-port", "true"));
+                    }
+                    Measurement m = runOne(runner, scenario, server, rep, serverJvmArgs, serverArgs, out);
                     measurements.add(m);
                     ok &= m.error() == null;
                 }
@@ -146,11 +152,11 @@ public final class LoadTest {
     }
 
     private static Measurement runOne(Scenarios runner, Scenario scenario, ServerKind server, int rep,
-            List<String> jvmArgs, Path keystore, Path out) {
+            List<String> jvmArgs, List<String> serverArgs, Path out) {
         String label = scenario.label() + " / " + server.label() + " / rep " + rep;
         System.out.println("RUN " + label);
         Path log = out.resolve("logs").resolve(server.label() + ".stderr.log");
-        try (ServerProcess process = ServerProcess.start(server, jvmArgs, keystore, log)) {
+        try (ServerProcess process = ServerProcess.start(server, jvmArgs, serverArgs, log)) {
             Map<String, Double> metrics = runner.run(scenario, process);
             StringBuilder line = new StringBuilder("  ok");
             metrics.forEach((k, v) -> line.append(' ').append(k).append('=').append(LoadReport.format(v)));

@@ -21,11 +21,22 @@ enum Scenario {
     /** {@link #ECHO} over TLS (wss), for the servers that have it here: msg/s and server CPU per message. */
     WSS_ECHO,
     /** {@link #BULK} over TLS (wss). */
-    WSS_BULK;
+    WSS_BULK,
+    /**
+     * {@link #ECHO} over ws and over wss at once, to one server process that serves both on one port: the two sets
+     * of connections take turns, window by window, and each pair of windows gives the ratio of server CPU per
+     * message, wss to ws, free of the drift between separate runs. For the servers that serve both on one port.
+     */
+    WSS_PAIRED;
 
     /** @return whether the scenario runs over TLS, against {@linkplain ServerKind#tls() the servers set up for it} */
     boolean tls() {
-        return this == WSS_ECHO || this == WSS_BULK;
+        return this == WSS_ECHO || this == WSS_BULK || this == WSS_PAIRED;
+    }
+
+    /** @return whether the server must serve ws and wss on one port ({@link ServerKind#samePort()}) */
+    boolean samePort() {
+        return this == WSS_PAIRED;
     }
 
     String label() {

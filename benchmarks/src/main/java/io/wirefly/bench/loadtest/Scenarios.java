@@ -72,6 +72,7 @@ final class Scenarios {
             case BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, null, false);
             case WSS_ECHO -> echo(server, sizing.echoConnections(), sizing.echoPayload(), false, requireTls(), false);
             case WSS_BULK -> echo(server, sizing.bulkConnections(), sizing.bulkPayload(), false, requireTls(), false);
+            case WSS_PAIRED -> paired(server, requireTls());
             case DEFLATE -> echo(server, sizing.echoConnections(), JSON_TEXT.length(), false, null, true);
             case IDLE -> idle(server);
             case BROADCAST -> broadcast(server);
@@ -187,6 +188,106 @@ final class Scenarios {
             m.put("stalls", (double) (stalls - stalls0));
             return m;
         }
+    }
+
+    /** Pairs of windows in {@link #paired}. */
+    private static final int PAIRED_WINDOWS = 10;
+
+    /**
+     * The closed-loop echo of {@link #echo}, over ws and wss at once to a server that serves both on its one port:
+     * {@link #PAIRED_WINDOWS} pairs of windows, one ws and one wss, each a fifth of the measured time (the first of
+     * each pair alternating), after the warm-up has run both. While one set of connections runs, the other waits
+     * with its echo unread, so each window's server CPU is that set's. The ratio of server CPU per message, wss to
+     * ws, is taken pair by pair: the machine's drift, minutes long, hits both windows of a pair alike.
+     */
+    private Map<String, Double> paired(ServerProcess server, javax.net.ssl.SSLContext tls) throws IOException {
+        int connections = sizing.echoConnections();
+        int payload = sizing.echoPayload();
+        ByteBuffer frame = ClientFrames.masked(ClientFrames.BINARY, ClientFrames.payload(payload, 0), MASK_KEY);
+        long[] counts = new long[2];   // ws, wss echoes
+        ClientEngine[] engines = new ClientEngine[2];
+        ByteBuffer[][] views = new ByteBuffer[2][connections];
+        try (ClientEngine plain = new ClientEngine(server.port(), closedLoop(engines, 0, views, counts, payload));
+                ClientEngine secure = new ClientEngine(server.port(), tls,
+                        closedLoop(engines, 1, views, counts, payload))) {
+            engines[0] = plain;
+            engines[1] = secure;
+            for (int e = 0; e < 2; e++) {
+                connectAll(engines[e], "/", connections);
+                for (ClientConnection c : engines[e].connections()) {
+                    views[e][c.id] = frame.duplicate();
+                    c.sentAt = System.nanoTime();
+                    c.inFlight = 1;
+                    engines[e].send(c, views[e][c.id]);
+                }
+            }
+            negotiated = secure.tlsDescription();
+            long window = Math.max(100, sizing.measureMillis() / 5) * 1_000_000L;
+            for (long end = System.nanoTime() + sizing.warmupMillis() * 1_000_000L; System.nanoTime() < end; ) {
+                runWithWatchdog(plain, frame, System.nanoTime() + window / 4);
+                runWithWatchdog(secure, frame, System.nanoTime() + window / 4);
+            }
+            double[][] cpuPerMessage = new double[2][PAIRED_WINDOWS];
+            double[][] rate = new double[2][PAIRED_WINDOWS];
+            double[] ratios = new double[PAIRED_WINDOWS];
+            for (int pair = 0; pair < PAIRED_WINDOWS; pair++) {
+                for (int turn = 0; turn < 2; turn++) {
+                    int e = (pair + turn) % 2;
+                    long messages0 = counts[e];
+                    long cpu0 = server.cpuNanos();
+                    long start = System.nanoTime();
+                    runWithWatchdog(engines[e], frame, start + window);
+                    long wall = System.nanoTime() - start;
+                    long messages = counts[e] - messages0;
+                    if (messages == 0) {
+                        throw new IOException("no " + (e == 0 ? "ws" : "wss") + " echo in a window of "
+                                + window / 1_000_000 + " ms");
+                    }
+                    cpuPerMessage[e][pair] = (server.cpuNanos() - cpu0) / 1e3 / messages;
+                    rate[e][pair] = messages / (wall / 1e9);
+                }
+                ratios[pair] = cpuPerMessage[1][pair] / cpuPerMessage[0][pair];
+            }
+            requireAllOpen(plain, connections);
+            requireAllOpen(secure, connections);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("wss_over_ws_cpu", median(ratios));
+            m.put("wss_over_ws_cpu_min", Arrays.stream(ratios).min().orElse(Double.NaN));
+            m.put("wss_over_ws_cpu_max", Arrays.stream(ratios).max().orElse(Double.NaN));
+            m.put("ws_server_cpu_us_per_msg", median(cpuPerMessage[0]));
+            m.put("wss_server_cpu_us_per_msg", median(cpuPerMessage[1]));
+            m.put("ws_msg_per_s", median(rate[0]));
+            m.put("wss_msg_per_s", median(rate[1]));
+            m.put("windows", (double) (2 * PAIRED_WINDOWS));
+            return m;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return percentile(sorted, 0.5);
+    }
+
+    /**
+     * @param engines the two engines, filled in before any echo arrives
+     * @param e which of them this listener serves
+     * @return a listener that counts each echo in {@code counts[e]} and sends the connection's next message
+     */
+    private static ClientEngine.Listener closedLoop(ClientEngine[] engines, int e, ByteBuffer[][] views,
+            long[] counts, int payload) {
+        return (c, opcode, length, prefix) -> {
+            if (length != payload) {
+                throw new IOException("echo of " + length + " bytes (opcode " + opcode + "), sent " + payload);
+            }
+            counts[e]++;
+            if (--c.inFlight > 0) {
+                return;   // the echo of a stalled message; the echo of its nudge follows
+            }
+            c.sentAt = System.nanoTime();
+            c.inFlight = 1;
+            engines[e].send(c, views[e][c.id].clear());
+        };
     }
 
     /**

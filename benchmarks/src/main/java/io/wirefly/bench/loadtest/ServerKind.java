@@ -41,6 +41,11 @@ enum ServerKind {
         return tls;
     }
 
+    /** @return whether its echo server takes {@code --same-port} with {@code --tls}: ws and wss on one port */
+    boolean samePort() {
+        return this == WIREFLY;
+    }
+
     /** @return whether it runs in a JVM with the load test's server JVM options */
     boolean jvm() {
         return mainClass != null;

@@ -60,15 +60,8 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * @param keystore the PKCS#12 key store for wss ({@code --tls}), or null for ws
-     * @see #start(ServerKind, List, Path)
-     */
-    static ServerProcess start(ServerKind kind, List<String> jvmArgs, Path keystore, Path log) throws IOException {
-        return start(kind, jvmArgs, keystore == null ? List.of() : List.of("--tls", keystore.toString()), log);
-    }
-
-    /**
-     * @param serverArgs options after the port, such as {@code --bus nats://127.0.0.1:4222}
+     * @param serverArgs options after the port, such as {@code --tls KEYSTORE.p12} for wss or
+     *     {@code --bus nats://127.0.0.1:4222}
      * @see #start(ServerKind, List, Path)
      */
     static ServerProcess start(ServerKind kind, List<String> jvmArgs, List<String> serverArgs, Path log)

@@ -49,16 +49,16 @@ public final class ServerControl {
 
     /**
      * @param args the server's command line: the port, then optionally {@code --tls KEYSTORE.p12} (see {@link #tls})
-     *     and, for Wirefly's, {@code --bus URL}
+     *     and, for Wirefly's, {@code --same-port true} and {@code --bus URL}
      * @return the port to listen on (on 127.0.0.1)
      */
     public static int port(String[] args) {
         boolean pairs = args.length % 2 == 1;
         for (int i = 1; pairs && i < args.length; i += 2) {
-            pairs = args[i].equals("--tls") || args[i].equals("--bus");
+            pairs = args[i].equals("--tls") || args[i].equals("--same-port") || args[i].equals("--bus");
         }
         if (!pairs) {
-            throw new IllegalArgumentException("usage: <main class> <port> [--tls KEYSTORE.p12] [--bus URL]");
+            throw new IllegalArgumentException("usage: <main class> <port> [--tls KEYSTORE.p12] [--same-port true] [--bus URL]");
         }
         return Integer.parseInt(args[0]);
     }

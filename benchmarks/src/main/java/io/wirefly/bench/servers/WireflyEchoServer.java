@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>{@code
  * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9000
  * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9443 --tls server.p12      # wss
+ * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9443 --tls server.p12 --same-port true   # both
  * java -cp ... io.wirefly.bench.servers.WireflyEchoServer 9001 --bus redis://127.0.0.1:6379   # a cluster node
  * }</pre>
  */
@@ -28,8 +29,8 @@ public final class WireflyEchoServer {
     }
 
     /**
-     * @param args the port, {@code --tls KEYSTORE.p12} for wss, {@code --bus nats://...} or {@code redis://...} to
-     *     share the broadcast topic with other nodes
+     * @param args the port, {@code --tls KEYSTORE.p12} for wss, {@code --same-port true} to serve ws too on the
+     *     same port, {@code --bus nats://...} or {@code redis://...} to share the broadcast topic with other nodes
      * @throws java.io.IOException if the key store cannot be read or the broker reached
      */
     public static void main(String[] args) throws java.io.IOException {
@@ -39,6 +40,7 @@ public final class WireflyEchoServer {
                 .bind(InetAddress.getLoopbackAddress())
                 .port(port)
                 .tls(ServerControl.tls(args))
+                .plainOnSamePort("true".equals(ServerControl.option(args, "--same-port")))
                 .topicBus(bus(ServerControl.option(args, "--bus")))
                 .config(WebSocketConfig.builder()
                         .maxFrameSize(ServerControl.MAX_MESSAGE)
