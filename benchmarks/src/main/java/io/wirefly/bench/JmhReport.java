@@ -34,6 +34,8 @@ final class JmhReport {
                     List.<String[]>of(new String[] {"jdkCharsetDecoder", "wirefly"})),
             new Suite("DeflateBenchmark", "permessage-deflate round trip (compress + inflate, no context takeover)",
                     List.of()),
+            new Suite("TlsRecordBenchmark", "One message echoed through a JDK TLS 1.3 client and server engine"
+                    + " (the JDK's floor under wss; the server's share is half)", List.of()),
             new Suite("HandshakeBenchmark", "Server side of the opening handshake",
                     List.of(new String[] {"nettyParse", "wireflyParse"},
                             new String[] {"javaWebSocketParse", "wireflyParse"},
