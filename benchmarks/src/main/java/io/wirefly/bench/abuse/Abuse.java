@@ -57,7 +57,12 @@ public final class Abuse {
         List<String> echoArgs = new ArrayList<>();
         List<String> healthyArgs = new ArrayList<>();
         if (tls) {
-            Path[] pair = selfSigned(log);
+            // Outside the results directory: a private key is never published, even a throwaway one.
+            Path secrets = Files.createTempDirectory("wirefly-abuse-tls");
+            Path[] pair = selfSigned(secrets);
+            secrets.toFile().deleteOnExit();
+            pair[1].toFile().deleteOnExit();
+            pair[0].toFile().deleteOnExit();
             echoArgs.addAll(List.of("--tls-cert", pair[0].toString(), "--tls-key", pair[1].toString(), "--same-port"));
             healthyArgs.add(pair[0].toString());
         }

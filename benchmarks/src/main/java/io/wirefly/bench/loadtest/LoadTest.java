@@ -111,10 +111,15 @@ public final class LoadTest {
         Path keystore = null;
         javax.net.ssl.SSLContext clientTls = null;
         if (scenarios.stream().anyMatch(Scenario::tls)) {
-            Path certificate = out.resolve("logs").resolve("loadtest-cert.pem");
-            keystore = out.resolve("logs").resolve("loadtest-server.p12");
+            // Outside the results directory: a private key is never published, even a throwaway one.
+            Path secrets = Files.createTempDirectory("wirefly-loadtest-tls");
+            Path certificate = secrets.resolve("loadtest-cert.pem");
+            keystore = secrets.resolve("loadtest-server.p12");
             makeCertificate(keystore, certificate);
             clientTls = io.wirefly.server.TlsContexts.trusting(certificate);
+            secrets.toFile().deleteOnExit();
+            keystore.toFile().deleteOnExit();
+            certificate.toFile().deleteOnExit();
         }
         Scenarios runner = new Scenarios(sizing, clientTls);
         long started = System.nanoTime();
