@@ -35,6 +35,8 @@ public final class EventLoop implements Runnable, Scheduler {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
     /** Tasks run per iteration at most, so a flood of tasks cannot starve I/O. */
     private static final int TASK_BATCH = 4096;
+    /** How long one turn runs queued shares of input before it looks at its selector again. */
+    private static final long NEXT_TURN_NANOS = 1_000_000;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Work for the next turn ({@link #executeNextTurn}); loop thread only. */
@@ -253,12 +255,22 @@ public final class EventLoop implements Runnable, Scheduler {
     }
 
     /** Runs the work queued for this turn; what it queues again waits for the next one. */
+    /**
+     * Runs the work queued for this turn (the next share of flooded connections' input), for at most
+     * {@link #NEXT_TURN_NANOS}: what is left stays first in line for the next turn, and the loop goes back to its
+     * selector in between, so that a connection with one message to read does not wait for every share of every
+     * flood (all of them, while the JIT has not compiled the decoder yet, took 10 to 20 ms).
+     */
     private void runNextTurn() {
+        long start = System.nanoTime();
         for (int n = nextTurn.size(); n > 0; n--) {
             try {
                 nextTurn.poll().run();
             } catch (Throwable t) {
                 log("task failed", t);
+            }
+            if (n > 1 && System.nanoTime() - start > NEXT_TURN_NANOS) {
+                break;   // the rest stay at the head of the queue, before what this turn's tasks queued
             }
         }
     }

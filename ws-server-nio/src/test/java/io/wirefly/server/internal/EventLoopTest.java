@@ -73,6 +73,34 @@ class EventLoopTest {
     }
 
     @Test
+    void sharesOfInputLeftForTheNextTurnYieldToTheSelectorAfterAMillisecondInOrder() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            for (String name : List.of("A", "B", "C", "D")) {
+                loop.executeNextTurn(() -> {
+                    ran.add(name);
+                    if (name.equals("A")) {
+                        loop.execute(() -> ran.add("task queued meanwhile"));
+                    }
+                    if (name.equals("D")) {
+                        done.complete(null);
+                    }
+                    long end = System.nanoTime() + 600_000;   // a share of a flood that takes 0.6 ms
+                    while (System.nanoTime() < end) {
+                        Thread.onSpinWait();
+                    }
+                });
+            }
+        });
+        done.get(SECONDS, TimeUnit.SECONDS);
+        assertEquals(List.of("A", "B", "C", "D"), ran.stream().filter(n -> n.length() == 1).toList(), "in order");
+        int queued = ran.indexOf("task queued meanwhile");
+        assertTrue(queued > 0 && queued < ran.indexOf("D"),
+                "the loop went back to its selector and tasks before running every share: " + ran);
+    }
+
+    @Test
     void aFailingTaskDoesNotStopTheLoop() throws Exception {
         loop.execute(() -> {
             throw new IllegalStateException("a bug in one task (expected in this test)");
