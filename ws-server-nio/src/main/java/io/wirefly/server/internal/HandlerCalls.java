@@ -176,6 +176,11 @@ final class HandlerCalls implements ProtocolListener {
         dispatch(() -> handler.onClose(handle, code, reason));
     }
 
+    @Override
+    public void onInboundEvicted() {
+        session.messageEvicted();   // from any thread: the session moves to its loop
+    }
+
     private void dispatch(Runnable call) {
         dispatcher.dispatch(() -> {
             try {

@@ -321,8 +321,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         Dispatcher dispatcher = settings.executor() == null ? Dispatcher.INLINE
                 : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
         this.calls = new HandlerCalls(this, handler, dispatcher);
-        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, calls,
-                settings.inboundBudget().account(this::messageEvicted), loop.segments());
+        this.protocol = new Protocol(role, settings.config(), deflate, KEYS, calls, settings.inboundBudget(),
+                loop.segments());
         protocol.streamBinary(Handlers.wantsParts(handler));
         protocol.lendBinary(calls.lends());
         protocol.streamText(Handlers.wantsTextParts(handler));

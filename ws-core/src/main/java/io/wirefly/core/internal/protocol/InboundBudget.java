@@ -6,14 +6,14 @@ package io.wirefly.core.internal.protocol;
  * refused reservation fails that connection with 1009, so the sum of what all connections hold stays within the
  * budget whatever frame sizes the peers announce. permessage-deflate's zlib state, native memory the heap limit does
  * not see, is reserved here too while a connection holds it: a decompressor (refused: 1009) and, with context
- * takeover, a compressor of its own (refused: the message goes uncompressed). Each connection reserves through its
- * own {@linkplain #account account}, so that a bounded budget can take back the room of a message that has been in
- * progress too long when newer ones need it.
+ * takeover, a compressor of its own (refused: the message goes uncompressed). A protocol reserves for its messages
+ * through an {@linkplain #account account} of its own, made at its first reservation, so that a bounded budget can
+ * take back the room of a message that has been in progress too long when newer ones need it (the protocol's
+ * listener hears {@link ProtocolListener#onInboundEvicted}).
  *
  * <pre>{@code
  * InboundBudget budget = InboundBudget.bounded(32 << 20);   // 32 MiB for all connections together
- * InboundBudget account = budget.account(() -> failOnItsThread(CloseCode.TRY_AGAIN_LATER));
- * Protocol protocol = new Protocol(Role.SERVER, config, null, keys, listener, account);
+ * Protocol protocol = new Protocol(Role.SERVER, config, null, keys, listener, budget);
  * }</pre>
  */
 public interface InboundBudget {

@@ -42,7 +42,10 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
     private final Protocol protocol;
     private final int maxFrameSize;
     private final int maxMessageSize;
+    /** The budget shared with other connections; this connection reserves through its {@link #account}. */
     private final InboundBudget budget;
+    /** This connection's account in {@link #budget}; made at the first reservation, so idle connections have none. */
+    private InboundBudget account;
     private final SegmentPool segments;
     private final FrameDecoder decoder = new FrameDecoder();
     /** Frames the current {@link #receive} call may still complete. */
@@ -110,9 +113,19 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
         lendBinary = on;
     }
 
-    /** @return where this connection reserves memory for what it receives and for its zlib state */
-    InboundBudget budget() {
-        return budget;
+    /** @return where this connection reserves memory for what it keeps while it is open (zlib state) */
+    InboundBudget lastingBudget() {
+        return budget.lasting();
+    }
+
+    /** @return this connection's account, for what a message in progress holds (taken back if it stalls) */
+    private InboundBudget account() {
+        InboundBudget a = account;
+        if (a == null) {
+            ProtocolListener listener = protocol.listener;
+            a = account = budget.account(listener::onInboundEvicted);
+        }
+        return a;
     }
 
     /** @return whether input is discarded: the connection is closed */
@@ -170,7 +183,7 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
     private MessageAssembler assembler() {
         MessageAssembler a = assembler;
         if (a == null) {
-            a = assembler = new MessageAssembler(maxMessageSize, budget, segments);
+            a = assembler = new MessageAssembler(maxMessageSize, account(), segments);
         }
         return a;
     }
@@ -206,7 +219,7 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
      *     budget for one held until the connection closes, which is never taken back for a newer message
      */
     private InboundBudget decompressorBudget(boolean perMessage) {
-        return perMessage ? budget : budget.lasting();
+        return perMessage ? account() : budget.lasting();
     }
 
     private void releaseDecompressor() {

@@ -546,7 +546,7 @@ public final class Protocol {
             boolean reset = server ? deflate.serverNoContextTakeover() : deflate.clientNoContextTakeover();
             int windowBits = server ? deflate.serverMaxWindowBits() : deflate.clientMaxWindowBits();
             if (!reset) {
-                if (!incoming.budget().lasting().reserve(COMPRESSOR_BYTES)) {
+                if (!incoming.lastingBudget().reserve(COMPRESSOR_BYTES)) {
                     return null;   // asked again at the next message
                 }
                 compressorReserved = true;
@@ -620,7 +620,7 @@ public final class Protocol {
         }
         if (compressorReserved) {
             compressorReserved = false;
-            incoming.budget().lasting().release(COMPRESSOR_BYTES);
+            incoming.lastingBudget().release(COMPRESSOR_BYTES);
         }
     }
 

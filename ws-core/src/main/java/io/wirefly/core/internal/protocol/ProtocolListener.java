@@ -101,4 +101,12 @@ public interface ProtocolListener {
      * @param reason the close reason, possibly empty
      */
     void onClosed(int code, String reason);
+
+    /**
+     * A bounded {@link InboundBudget} took back what this connection had reserved for the message it is receiving,
+     * the oldest in progress, to make room for a newer one: the transport should fail the connection with 1013 on
+     * its own thread. Called from the thread of the connection that needed the room, which may be another one.
+     */
+    default void onInboundEvicted() {
+    }
 }
