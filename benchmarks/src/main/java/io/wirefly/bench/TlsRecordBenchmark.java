@@ -1,16 +1,12 @@
 package io.wirefly.bench;
 
+import io.wirefly.server.TlsContexts;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.TrustManagerFactory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -153,35 +149,10 @@ public class TlsRecordBenchmark {
     }
 
     /** @return a server context with a fresh EC P-256 key and certificate, and a client context trusting it */
-    private static SSLContext[] contexts() throws Exception {
-        Path dir = Files.createTempDirectory("wirefly-tls-bench");
-        Path keystore = dir.resolve("server.p12");
-        try {
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname",
-                    "secp256r1", "-dname", "CN=localhost", "-validity", "2", "-keystore", keystore.toString(),
-                    "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool failed");
-            }
-            char[] password = "changeit".toCharArray();
-            KeyStore keys = KeyStore.getInstance(keystore.toFile(), password);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
-            SSLContext serverContext = SSLContext.getInstance("TLS");
-            serverContext.init(kmf.getKeyManagers(), null, null);
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("server", keys.getCertificate("server"));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext clientContext = SSLContext.getInstance("TLS");
-            clientContext.init(null, tmf.getTrustManagers(), null);
-            return new SSLContext[] {serverContext, clientContext};
-        } finally {
-            Files.deleteIfExists(keystore);
-            Files.deleteIfExists(dir);
-        }
+    private static SSLContext[] contexts() throws IOException {
+        RunCertificate run = RunCertificate.make();
+        return new SSLContext[] {
+            TlsContexts.fromPkcs12(run.keystore(), RunCertificate.PASSWORD.toCharArray()),
+            TlsContexts.trusting(run.certificate())};
     }
 }

@@ -111,15 +111,10 @@ public final class LoadTest {
         Path keystore = null;
         javax.net.ssl.SSLContext clientTls = null;
         if (scenarios.stream().anyMatch(Scenario::tls)) {
-            // Outside the results directory: a private key is never published, even a throwaway one.
-            Path secrets = Files.createTempDirectory("wirefly-loadtest-tls");
-            Path certificate = secrets.resolve("loadtest-cert.pem");
-            keystore = secrets.resolve("loadtest-server.p12");
-            makeCertificate(keystore, certificate);
+            io.wirefly.bench.RunCertificate run = io.wirefly.bench.RunCertificate.make();   // outside results/
+            keystore = run.keystore();
+            Path certificate = run.certificate();
             clientTls = io.wirefly.server.TlsContexts.trusting(certificate);
-            secrets.toFile().deleteOnExit();
-            keystore.toFile().deleteOnExit();
-            certificate.toFile().deleteOnExit();
         }
         Scenarios runner = new Scenarios(sizing, clientTls);
         long started = System.nanoTime();
@@ -170,35 +165,6 @@ public final class LoadTest {
         } catch (IOException | RuntimeException e) {
             System.out.println("FAILED " + label + ": " + e);
             return new Measurement(server.label(), scenario.label(), rep, Map.of(), e.toString());
-        }
-    }
-
-    /**
-     * Makes the wss scenarios' certificate with the JDK's keytool (no other tool needed): a PKCS#12 key store for the
-     * servers (password {@code changeit}) and the certificate as PEM for the load generator to trust.
-     */
-    private static void makeCertificate(Path keystore, Path certificate) throws IOException {
-        Files.createDirectories(keystore.getParent());
-        Files.deleteIfExists(keystore);
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore",
-                keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit"));
-        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass",
-                "changeit", "-file", certificate.toString()));
-    }
-
-    private static void run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException(command.get(0) + " failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
         }
     }
 

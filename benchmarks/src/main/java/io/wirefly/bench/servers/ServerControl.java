@@ -58,7 +58,8 @@ public final class ServerControl {
             pairs = args[i].equals("--tls") || args[i].equals("--same-port") || args[i].equals("--bus");
         }
         if (!pairs) {
-            throw new IllegalArgumentException("usage: <main class> <port> [--tls KEYSTORE.p12] [--same-port true] [--bus URL]");
+            throw new IllegalArgumentException(
+                    "usage: <main class> <port> [--tls KEYSTORE.p12] [--same-port true] [--bus URL]");
         }
         return Integer.parseInt(args[0]);
     }

@@ -254,9 +254,9 @@ public final class EventLoop implements Runnable, Scheduler {
         }
     }
 
-    /** Runs the work queued for this turn; what it queues again waits for the next one. */
     /**
-     * Runs the work queued for this turn (the next share of flooded connections' input), for at most
+     * Runs the work queued for this turn (the next share of flooded connections' input; what it queues again waits
+     * for the next one), for at most
      * {@link #NEXT_TURN_NANOS}: what is left stays first in line for the next turn, and the loop goes back to its
      * selector in between, so that a connection with one message to read does not wait for every share of every
      * flood (all of them, while the JIT has not compiled the decoder yet, took 10 to 20 ms).

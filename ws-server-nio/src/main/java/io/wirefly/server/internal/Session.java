@@ -232,7 +232,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     }
 
     /** The close reason of {@link #messageEvicted}. */
-    static final String EVICTED = "message in progress dropped for newer ones: the server's maxInboundBuffer is used up";
+    static final String EVICTED =
+            "message in progress dropped for newer ones: the server's maxInboundBuffer is used up";
 
     /**
      * From any thread: the inbound budget took back what this connection had reserved for the message it is
@@ -248,8 +249,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                     + handle.remoteAddress());
             depth++;
             try {
-                sentCloseCode = CloseCode.TRY_AGAIN_LATER.code();
-                protocol.fail(CloseCode.TRY_AGAIN_LATER, EVICTED);
+                failWith(CloseCode.TRY_AGAIN_LATER, EVICTED);
             } finally {
                 endUnit();
             }
@@ -663,12 +663,17 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     /** @param why the close reason (at most 123 bytes) */
     private void failOverflow(String why) {
         if (protocol != null && protocol.state() != ReadyState.CLOSED) {
-            sentCloseCode = CloseCode.POLICY_VIOLATION.code();
-            protocol.fail(CloseCode.POLICY_VIOLATION, why);
+            failWith(CloseCode.POLICY_VIOLATION, why);
         } else {
             // Nothing polite is left to send: the peer does not read what it already has.
             terminate(new ClosedException(why + " while closing"));
         }
+    }
+
+    /** Fails the open protocol for a reason of this side's own: the close frame goes out with {@code code}. */
+    private void failWith(CloseCode code, String why) {
+        sentCloseCode = code.code();
+        protocol.fail(code, why);
     }
 
     /** The close reason of {@link #behindWhileCrowded}. */

@@ -71,10 +71,10 @@ public interface InboundBudget {
     /**
      * A thread-safe budget of {@code limit} bytes. When it is full and a connection's account needs more, the
      * budget takes back the reservation of the connection whose message in progress is the oldest, if that message
-     * started at least a second ago, and so on until the new reservation fits.
-     * The reservation is refused instead if taking back every message that old would not make room, or if the
-     * connection asking would then hold more than a quarter of the budget. A peer that announces a large message and then sends it
-     * slowly, or never finishes it, cannot keep the memory from newer messages. What is taken back is freed when its
+     * started at least a second ago, and so on until the new reservation fits. The reservation is refused instead
+     * if taking back every message that old would not make room, or if the connection asking would then hold more
+     * than a quarter of the budget. A peer that announces a large message and then sends it slowly, or never
+     * finishes it, cannot keep the memory from newer messages. What is taken back is freed when its
      * connection's thread fails it, so the memory held may pass the limit for that moment.
      *
      * @param limit the most bytes reserved at once

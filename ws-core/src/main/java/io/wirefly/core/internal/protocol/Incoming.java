@@ -120,12 +120,10 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
 
     /** @return this connection's account, for what a message in progress holds (taken back if it stalls) */
     private InboundBudget account() {
-        InboundBudget a = account;
-        if (a == null) {
-            ProtocolListener listener = protocol.listener;
-            a = account = budget.account(listener::onInboundEvicted);
+        if (account == null) {
+            account = budget.account(protocol.listener::onInboundEvicted);
         }
-        return a;
+        return account;
     }
 
     /** @return whether input is discarded: the connection is closed */
@@ -193,21 +191,20 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
      * @throws ProtocolException 1009 if the budget has no room for another decompressor
      */
     private MessageInflater decompressor() {
-        boolean reset = peerResetsContext();
         if (!decompressorReserved) {
-            if (!decompressorBudget(reset).reserve(DECOMPRESSOR_BYTES)) {
+            if (!decompressorBudget(peerResetsContext()).reserve(DECOMPRESSOR_BYTES)) {
                 throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG, "no room for a decompressor in the inbound"
                         + " buffer budget (" + budget.limit() + " bytes for all connections)");
             }
             decompressorReserved = true;
         }
         if (inflater == null) {
-            inflater = new MessageInflater(reset, maxMessageSize);
+            inflater = new MessageInflater(peerResetsContext(), maxMessageSize);
         }
         return inflater;
     }
 
-    /** @return whether the peer compresses each message alone (no context takeover), so a decompressor is per message */
+    /** @return whether the peer compresses each message alone (no context takeover): a decompressor per message */
     private boolean peerResetsContext() {
         return protocol.role == Role.SERVER ? protocol.deflate.clientNoContextTakeover()
                 : protocol.deflate.serverNoContextTakeover();
