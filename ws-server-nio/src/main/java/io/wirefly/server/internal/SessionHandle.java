@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The user's {@link WebSocket}: thread-safe, it validates arguments on the caller's thread and forwards every action
  * to its {@link Session} on the event loop (directly when called on that loop). It holds the few values other
  * threads read (ready state, path, subprotocol) and the bytes submitted from other threads that the loop has not
- * taken yet, which count toward the write limits at once, so no thread can queue past {@code maxWriteBuffer}.
+ * taken yet, which count toward the write limits at once: a send from another thread is refused when it would take
+ * the bytes queued and in hand past {@code maxWriteBuffer}. The check and the loop's hand-over are not one atomic
+ * step, so a message may still land while the one before it is being handed over, taking the queue past the limit
+ * by at most its own size per sending thread; the loop then fails the connection with 1008.
  *
  * <pre>{@code
  * ws.sendText("hi").thenRun(() -> System.out.println("written"));
