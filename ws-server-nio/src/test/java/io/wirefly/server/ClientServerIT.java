@@ -11,12 +11,14 @@ import io.wirefly.core.HandshakeException;
 import io.wirefly.core.ReadyState;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.WebSocketConfig;
+import io.wirefly.core.WebSocketHandler;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +88,36 @@ class ClientServerIT {
                     .connect(URI.create("ws://127.0.0.1:" + port + "/"), new Recorder())
                     .toCompletableFuture().get(10, TimeUnit.SECONDS));
             assertInstanceOf(java.io.IOException.class, e.getCause());
+        }
+    }
+
+    @Test
+    void closingTheClientDeliversWhatWasQueuedBeforeTheCloseFrame() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        WebSocketServer server = WebSocketServer.builder().port(0).route("/", new WebSocketHandler() {
+            @Override
+            public void onBinary(WebSocket ws, ByteBuffer data) {
+                received.incrementAndGet();
+            }
+
+            @Override
+            public void onClose(WebSocket ws, int code, String reason) {
+                closeCode.complete(code);
+            }
+        }).build().start();
+        try {
+            WebSocketClient client = WebSocketClient.builder().build();
+            WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + server.port() + "/"), new Recorder())
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 2_000; i++) {   // 8 MB queued faster than loopback drains it, then close at once
+                ws.sendBinary(ByteBuffer.allocate(4096));
+            }
+            client.close();
+            assertEquals(1001, closeCode.get(10, TimeUnit.SECONDS));
+            assertEquals(2_000, received.get(), "every message sent before close() arrived before its close frame");
+        } finally {
+            server.stop(Duration.ofSeconds(2));
         }
     }
 }
