@@ -469,4 +469,32 @@ class HostileServerIT {
         }
         clientStillConnects();
     }
+
+    @Test
+    void aServerThatGoesSilentAfterTheUpgradeIsDetectedByTheKeepAlivePing() throws Exception {
+        Recorder handler = new Recorder();
+        WebSocketClient watchful = WebSocketClient.builder()
+                .idleTimeout(Duration.ofMillis(300))
+                .pongTimeout(Duration.ofMillis(300))
+                .closeTimeout(Duration.ofMillis(300))
+                .build();
+        try (watchful; RawServer server = new RawServer((s, in, out) -> {
+            upgrade(in, out);
+            byte[] first = readClientFrame(in);   // the keep-alive ping, which is never answered
+            while (in.read() >= 0) {
+                // whatever else comes, until the client gives up on this connection
+            }
+            return (int) first[0];
+        })) {
+            long start = System.nanoTime();
+            watchful.connect(server.uri(), handler).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(0x9, server.outcome.get(10, TimeUnit.SECONDS), "the first frame was a ping");
+            int code = handler.closed.get(10, TimeUnit.SECONDS);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            // the peer is presumed gone: no closing handshake is tried, the connection is cut (1006)
+            assertEquals(1006, code);
+            assertTrue(millis >= 550 && millis < 5_000, "gave up after " + millis + " ms");
+            assertTrue(String.valueOf(handler.error).contains("no pong within 300 ms"), "told why: " + handler.error);
+        }
+    }
 }
