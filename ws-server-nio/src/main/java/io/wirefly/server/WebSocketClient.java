@@ -54,7 +54,7 @@ public final class WebSocketClient implements AutoCloseable {
         this.closeTimeoutNanos = b.closeTimeout.toNanos();
         Settings settings = new Settings(b.config, b.executor,
                 b.connectTimeout.toNanos() + b.handshakeTimeout.toNanos(), b.idleTimeout.toNanos(),
-                b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), 1 << 20, 256 << 10, 16 << 20,
+                b.pongTimeout.toNanos(), b.closeTimeout.toNanos(), b.highWaterMark, b.lowWaterMark, b.maxWriteBuffer,
                 InboundBudget.UNLIMITED, OutboundTotal.UNLIMITED, metrics);
         this.loops = new EventLoopGroup(b.eventLoops, "wirefly-client");
         this.loops.start();
@@ -206,6 +206,9 @@ public final class WebSocketClient implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private Duration pongTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(10);
+        private long lowWaterMark = 256 << 10;
+        private long highWaterMark = 1 << 20;
+        private long maxWriteBuffer = 16 << 20;
         private MetricsListener metricsListener;
         private SSLContext tls;
         private java.net.Proxy proxy;
@@ -353,6 +356,36 @@ public final class WebSocketClient implements AutoCloseable {
         }
 
         /**
+         * Back-pressure on the server: while more than {@code high} bytes wait to be written on a connection, the
+         * client stops reading from it, and reads again once fewer than {@code low} wait.
+         *
+         * @param low queued bytes below which paused reads resume (default 256 KiB)
+         * @param high queued bytes above which reads pause (default 1 MiB)
+         * @return this builder
+         */
+        public Builder writeWaterMarks(long low, long high) {
+            this.lowWaterMark = low;
+            this.highWaterMark = high;
+            return this;
+        }
+
+        /**
+         * The most a connection may queue for a server that does not read. A send that would take it past this
+         * fails its future, and the connection is closed with 1008.
+         *
+         * <pre>{@code
+         * WebSocketClient client = WebSocketClient.builder().maxWriteBuffer(4 << 20).build();
+         * }</pre>
+         *
+         * @param bytes queued bytes beyond which a connection is closed with 1008 (default 16 MiB)
+         * @return this builder
+         */
+        public Builder maxWriteBuffer(long bytes) {
+            this.maxWriteBuffer = bytes;
+            return this;
+        }
+
+        /**
          * @param listener told of connection events
          * @return this builder
          */
@@ -386,6 +419,17 @@ public final class WebSocketClient implements AutoCloseable {
             positive("closeTimeout", closeTimeout);
             if (idleTimeout == null || idleTimeout.isNegative()) {
                 throw new IllegalArgumentException("idleTimeout must be >= 0, was " + idleTimeout);
+            }
+            if (lowWaterMark < 0) {
+                throw new IllegalArgumentException("lowWaterMark must be >= 0, was " + lowWaterMark);
+            }
+            if (highWaterMark <= lowWaterMark) {
+                throw new IllegalArgumentException(
+                        "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was " + highWaterMark);
+            }
+            if (maxWriteBuffer < highWaterMark) {
+                throw new IllegalArgumentException(
+                        "maxWriteBuffer must be >= highWaterMark (" + highWaterMark + "), was " + maxWriteBuffer);
             }
             return new WebSocketClient(this);
         }

@@ -497,4 +497,32 @@ class HostileServerIT {
             assertTrue(String.valueOf(handler.error).contains("no pong within 300 ms"), "told why: " + handler.error);
         }
     }
+
+    @Test
+    void aSmallerWriteBufferFailsTheConnectionAtItsOwnLimit() throws Exception {
+        Recorder handler = new Recorder();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        WebSocketClient frugal = WebSocketClient.builder().writeWaterMarks(64 << 10, 256 << 10)
+                .maxWriteBuffer(1 << 20).build();
+        try (frugal; RawServer server = new RawServer((s, in, out) -> {
+            upgrade(in, out);
+            release.get(20, TimeUnit.SECONDS);   // reads nothing until the test is done
+            return "released";
+        })) {
+            WebSocket ws = frugal.connect(server.uri(), handler).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(64 << 10);
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < 400; i++) {   // 26 MB: what the sockets' buffers hold, and then 1 MiB more
+                last = ws.sendBinary(message.duplicate()).toCompletableFuture();
+                assertTrue(ws.bufferedAmount() <= (1 << 20) + (64 << 10) + 28,
+                        "queued " + ws.bufferedAmount() + " after " + i);
+            }
+            CompletableFuture<Void> lastSend = last;
+            assertThrows(ExecutionException.class, () -> lastSend.get(10, TimeUnit.SECONDS));
+            assertEquals(1008, handler.closed.get(10, TimeUnit.SECONDS));
+            assertEquals("write queue exceeded maxWriteBuffer (1048576 bytes)", handler.closeReason);
+            release.complete(null);
+            assertEquals("released", server.outcome.get(10, TimeUnit.SECONDS));
+        }
+    }
 }

@@ -59,6 +59,16 @@ class WebSocketClientTest {
     }
 
     @Test
+    void writeLimitsMustBeOrdered() {
+        assertEquals("lowWaterMark must be >= 0, was -1", failure(b -> b.writeWaterMarks(-1, 10)));
+        assertEquals("highWaterMark must be > lowWaterMark (10), was 10", failure(b -> b.writeWaterMarks(10, 10)));
+        assertEquals("maxWriteBuffer must be >= highWaterMark (1048576), was 1048575",
+                failure(b -> b.maxWriteBuffer((1 << 20) - 1)));
+        assertEquals("maxWriteBuffer must be >= highWaterMark (100), was 99",
+                failure(b -> b.writeWaterMarks(0, 100).maxWriteBuffer(99)));
+    }
+
+    @Test
     void configMustNotBeNull() {
         assertEquals("config", assertThrows(NullPointerException.class,
                 () -> WebSocketClient.builder().config(null)).getMessage());
@@ -75,6 +85,8 @@ class WebSocketClientTest {
                 .idleTimeout(Duration.ofNanos(1))
                 .pongTimeout(Duration.ofNanos(1))
                 .closeTimeout(Duration.ofNanos(1))
+                .writeWaterMarks(0, 1)
+                .maxWriteBuffer(1)
                 .metricsListener(new MetricsListener() { })
                 .build()
                 .close();
