@@ -34,10 +34,16 @@ public final class Abuse {
     private static final double P99_FACTOR = 10;
     /** Resident memory may grow this much during one scenario. */
     private static final long RSS_GROWTH = 256L << 20;
+    /**
+     * What may stay reachable after a scenario, its connections gone, beyond the calm server's live heap: the
+     * loops' pools (message segments, up to 4 MiB a loop, and spare read buffers) keep what they took on purpose.
+     * More than this is a leak.
+     */
+    private static final long LIVE_GROWTH = 16L << 20;
 
     private record Row(String name, String attack, Map<String, Integer> outcomes, List<String> notes, long p50,
-            long p99, int healthyErrors, long rssBefore, long rssPeak, long fdsBefore, long fdsAfter, boolean alive,
-            List<String> failures) {
+            long p99, int healthyErrors, long rssBefore, long rssPeak, long fdsBefore, long fdsAfter, long liveHeap,
+            boolean alive, List<String> failures) {
     }
 
     private Abuse() {
@@ -70,6 +76,7 @@ public final class Abuse {
         List<Row> rows = new ArrayList<>();
         long calmP50;
         long calmP99;
+        long calmLive;
         // Attackers would be other machines: when allowed (root), this JVM runs under SCHED_IDLE (abuse.sh), and the
         // server (nice 0) and the healthy client (nice -10) are started back under the normal policy, so the
         // attackers' threads take CPU only when nobody else wants it. (A nice value alone is per thread: 32 attacker
@@ -92,8 +99,10 @@ public final class Abuse {
                 HealthyClient.Window calm = healthy.window();
                 calmP50 = calm.percentile(50);
                 calmP99 = calm.percentile(99);
-                System.out.printf("calm: %d round trips, p50 %.3f ms, p99 %.3f ms, server RSS %.1f MiB, %d fds%n",
-                        calm.nanos().size(), calmP50 / 1e6, calmP99 / 1e6, target.rss() / 1048576.0, target.fds());
+                calmLive = target.liveHeap();
+                System.out.printf("calm: %d round trips, p50 %.3f ms, p99 %.3f ms, server RSS %.1f MiB, %d fds, "
+                        + "live heap %.1f MiB%n", calm.nanos().size(), calmP50 / 1e6, calmP99 / 1e6,
+                        target.rss() / 1048576.0, target.fds(), calmLive / 1048576.0);
 
                 byte[] bomb = Attacks.bomb(256L << 20);
                 int n1000 = scaled(1000, scale);
@@ -140,13 +149,13 @@ public final class Abuse {
                         System.out.println("the server is gone: " + s.name() + " not run");
                         continue;
                     }
-                    rows.add(run(s, target, healthy, attacks, calmP99));
+                    rows.add(run(s, target, healthy, attacks, calmP99, calmLive));
                 }
             } finally {
                 attacks.shutdown();
                 healthy.close();
             }
-            String report = report(rows, calmP50, calmP99, heap, scale, renice, tls, target.stderr());
+            String report = report(rows, calmP50, calmP99, calmLive, heap, scale, renice, tls, target.stderr());
             System.out.println(report);
             Files.writeString(out.resolve("abuse.md"), report, StandardCharsets.UTF_8);
         }
@@ -161,8 +170,8 @@ public final class Abuse {
         Attacks.Tally run() throws Exception;
     }
 
-    private static Row run(Scenario s, Target target, HealthyClient.Remote healthy, Attacks attacks, long calmP99)
-            throws Exception {
+    private static Row run(Scenario s, Target target, HealthyClient.Remote healthy, Attacks attacks, long calmP99,
+            long calmLive) throws Exception {
         System.out.println("== " + s.name() + ": " + s.attack());
         long rssBefore = target.rss();
         long fdsBefore = target.fds();
@@ -187,6 +196,7 @@ public final class Abuse {
         boolean sigterm = s.name().equals("SIGTERM");
         long fdsAfter = sigterm ? -1 : target.awaitFds(fdsBefore, 15_000);
         boolean alive = sigterm || target.alive();
+        long liveHeap = sigterm || !alive ? -1 : target.liveHeap();   // outside the healthy window, which has ended
 
         List<String> failures = new ArrayList<>();
         long p99 = w.percentile(99);
@@ -198,6 +208,10 @@ public final class Abuse {
         }
         if (rssPeak - rssBefore > RSS_GROWTH) {
             failures.add("RSS grew " + (rssPeak - rssBefore) / 1048576 + " MiB");
+        }
+        if (liveHeap > calmLive + LIVE_GROWTH) {
+            failures.add(String.format("live heap %.1f MiB after it, %.1f MiB when calm", liveHeap / 1048576.0,
+                    calmLive / 1048576.0));
         }
         if (!sigterm && fdsAfter > fdsBefore) {
             failures.add("fds " + fdsBefore + " -> " + fdsAfter);
@@ -218,14 +232,14 @@ public final class Abuse {
         List<String> notes = new ArrayList<>(tally.notes.stream().distinct().limit(5).toList());
         notes.add(String.format("%.1f s", seconds));
         Row row = new Row(s.name(), s.attack(), tally.snapshot(), notes, w.percentile(50), p99, w.errors(),
-                rssBefore, rssPeak, fdsBefore, fdsAfter, alive, failures);
+                rssBefore, rssPeak, fdsBefore, fdsAfter, liveHeap, alive, failures);
         System.out.println("   " + row.outcomes() + " " + notes + (failures.isEmpty() ? " ok" : " FAILED " + failures));
         System.out.println("   healthy: slowest round trip per ~1 s (ms): " + w.timeline());
         return row;
     }
 
-    private static String report(List<Row> rows, long calmP50, long calmP99, String heap, double scale,
-            boolean reniced, boolean tls, String serverLog) {
+    private static String report(List<Row> rows, long calmP50, long calmP99, long calmLive, String heap,
+            double scale, boolean reniced, boolean tls, String serverLog) {
         StringBuilder sb = new StringBuilder();
         sb.append(tls ? "# Abuse and soak run over TLS\n\n" : "# Abuse and soak run\n\n");
         sb.append(String.format("%s, `bash benchmarks/abuse.sh%s%s`: the echo example with `-Xmx%s`%s, java %s. The "
@@ -236,18 +250,22 @@ public final class Abuse {
                 System.getProperty("java.version"), reniced ? "; the attackers run under SCHED_IDLE (CPU only when "
                         + "nobody else wants it), the server at nice 0 and the healthy client at -10, since real "
                         + "attackers would be on other machines" : ""));
-        sb.append(String.format("Healthy client when calm: p50 %.3f ms, p99 %.3f ms (32-byte echo every 10 ms).%n%n",
-                calmP50 / 1e6, calmP99 / 1e6));
+        sb.append(String.format("Healthy client when calm: p50 %.3f ms, p99 %.3f ms (32-byte echo every 10 ms). "
+                + "Server's live heap when calm: %.1f MiB (after a full collection, `jcmd <pid> GC.run`, then "
+                + "`GC.heap_info`); the same is measured after each scenario, once its connections are gone, and "
+                + "more than %d MiB above the calm figure fails the scenario as a leak.%n%n",
+                calmP50 / 1e6, calmP99 / 1e6, calmLive / 1048576.0, LIVE_GROWTH >> 20));
         sb.append("The healthy p99 covers each attack. For the two floods (never-reading, ping flood) that is the 10 s "
                 + "of flooding; afterwards the suite makes the attackers read everything queued for them, at full "
                 + "speed, to see their close codes, and the p99 of that phase is given as a note.\n\n");
         sb.append("| scenario | attack | what the attackers got | healthy p50 / p99 (ms) | p99 ÷ calm "
-                + "| RSS before → peak (MiB) | fds before → after | result |\n");
-        sb.append("|---|---|---|---:|---:|---:|---:|---|\n");
+                + "| RSS before → peak (MiB) | live heap after (MiB) | fds before → after | result |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %s | %s | %.2f / %.2f | %.1f | %.0f → %.0f | %s | %s |%n", r.name(),
+            sb.append(String.format("| %s | %s | %s | %.2f / %.2f | %.1f | %.0f → %.0f | %s | %s | %s |%n", r.name(),
                     r.attack(), outcomes(r) + "; " + String.join("; ", r.notes()), r.p50() / 1e6, r.p99() / 1e6,
                     calmP99 > 0 ? (double) r.p99() / calmP99 : 0, r.rssBefore() / 1048576.0, r.rssPeak() / 1048576.0,
+                    r.liveHeap() < 0 ? "–" : String.format("%.1f", r.liveHeap() / 1048576.0),
                     r.fdsAfter() < 0 ? r.fdsBefore() + " → (exited)" : r.fdsBefore() + " → " + r.fdsAfter(),
                     r.failures().isEmpty() ? "ok" : "**FAILED**: " + String.join("; ", r.failures())));
         }

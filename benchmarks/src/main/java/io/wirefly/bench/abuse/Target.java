@@ -112,6 +112,33 @@ final class Target implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the server for a full collection ({@code jcmd <pid> GC.run}) and then for the heap it uses: what is
+     * still reachable once the garbage is gone. It pauses the server, so call it between measurement windows.
+     *
+     * @return live heap in bytes, or -1 if {@code jcmd} gave no answer
+     */
+    long liveHeap() throws InterruptedException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        try {
+            jcmdOutput(jcmd, "GC.run");
+            Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmdOutput(jcmd, "GC.heap_info"));
+            return m.find() ? Long.parseLong(m.group(1)) << 10 : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private String jcmdOutput(String jcmd, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(jcmd, Long.toString(pid()), command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("jcmd " + command + " failed: " + output);
+        }
+        return output;
+    }
+
     /** @return the highest resident memory seen since the last call; the next window starts at the current value */
     long takePeakRss() {
         long peak = Math.max(peakRss, rss());
