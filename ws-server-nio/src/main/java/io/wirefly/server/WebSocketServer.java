@@ -141,7 +141,7 @@ public final class WebSocketServer {
             loops.start();
             tls = options.tls == null ? null : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort);
             acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls, options.handshakeLimit(),
-                    options.maxHandshakesPerAddress);
+                    options.maxHandshakesPerAddress, options.maxConnectionsPerAddress);
             topics.startBus();
             acceptor.start();
             return this;
@@ -390,6 +390,7 @@ public final class WebSocketServer {
         private Integer maxHandshakes;
         /** 0: no limit of its own. */
         private int maxHandshakesPerAddress;
+        private int maxConnectionsPerAddress;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration pongTimeout = Duration.ofSeconds(30);
@@ -425,6 +426,7 @@ public final class WebSocketServer {
             maxConnections = other.maxConnections;
             maxHandshakes = other.maxHandshakes;
             maxHandshakesPerAddress = other.maxHandshakesPerAddress;
+            maxConnectionsPerAddress = other.maxConnectionsPerAddress;
             handshakeTimeout = other.handshakeTimeout;
             idleTimeout = other.idleTimeout;
             pongTimeout = other.pongTimeout;
@@ -720,6 +722,27 @@ public final class WebSocketServer {
             return this;
         }
 
+        /**
+         * The most connections one IP address (for IPv6, one /64) may hold at once, counted from the moment they are
+         * accepted until their socket is closed, so handshakes in progress count too. A new connection from an
+         * address at the limit is closed at once, before a byte of it is read (a warning is logged at most once a
+         * minute). Without it, one address could take every one of the {@link #maxConnections} slots with idle
+         * connections and lock everyone else out. Off by default (0), for the same reason as
+         * {@link #maxHandshakesPerAddress}: behind a reverse proxy or a NAT many clients share an address. Set it
+         * when clients connect directly.
+         *
+         * <pre>{@code
+         * WebSocketServer.builder().maxConnections(50_000).maxConnectionsPerAddress(100)...
+         * }</pre>
+         *
+         * @param max the most connections from one address, or 0 for no such limit
+         * @return this builder
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
         private static int defaultMaxConnections() {
             return (int) Math.max(1024, Math.min(100_000, Runtime.getRuntime().maxMemory() / (6 << 10)));
         }
@@ -851,6 +874,8 @@ public final class WebSocketServer {
             check(maxHandshakes == null || maxHandshakes > 0, "maxHandshakes must be > 0, was " + maxHandshakes);
             check(maxHandshakesPerAddress >= 0, "maxHandshakesPerAddress must be > 0 (or 0 for no limit of its own),"
                     + " was " + maxHandshakesPerAddress);
+            check(maxConnectionsPerAddress >= 0, "maxConnectionsPerAddress must be > 0 (or 0 for no limit), was "
+                    + maxConnectionsPerAddress);
             positive("handshakeTimeout", handshakeTimeout);
             positive("pongTimeout", pongTimeout);
             positive("closeTimeout", closeTimeout);

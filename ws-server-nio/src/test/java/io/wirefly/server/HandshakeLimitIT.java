@@ -159,6 +159,67 @@ class HandshakeLimitIT {
         }
     }
 
+    /**
+     * One address (127.0.0.2) holds two open WebSockets and one stalled handshake: with
+     * {@code maxConnectionsPerAddress(3)} its fourth connection is closed before a byte is read, while another
+     * address (127.0.0.1) still upgrades and echoes; once one of the three is closed, the first address gets in again.
+     */
+    @Test
+    void oneAddressHoldsAtMostMaxConnectionsPerAddressAndOthersStillGetIn() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxConnectionsPerAddress(3)
+                .handshakeTimeout(Duration.ofSeconds(60))   // only the limit acts during the test
+                .route("/", Recorder.echo()).build().start();
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket open = stallFrom("127.0.0.2", server.port(), i);
+                open.getOutputStream().write(("Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                open.setSoTimeout(10_000);
+                String status = new String(open.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 101", status, "connection " + i + " from 127.0.0.2 upgrades");
+                held.add(open);
+            }
+            held.add(stallFrom("127.0.0.2", server.port(), 2));   // the third: a handshake in progress counts too
+            assertTrue(!closedWithin(held.get(2), 300), "the third connection from 127.0.0.2 is kept");
+
+            Socket fourth = stallFrom("127.0.0.2", server.port(), 3);
+            assertTrue(closedWithin(fourth, 10_000), "the fourth connection from 127.0.0.2 is closed");
+            fourth.close();
+            honestClientEchoes(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + server.port() + "/"));
+
+            held.remove(2).close();   // 127.0.0.2 gives one back: its next connection is admitted again
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean admitted = false;
+            while (!admitted && System.nanoTime() < end) {
+                Socket again = stallFrom("127.0.0.2", server.port(), 4);
+                admitted = !closedWithin(again, 300);
+                if (admitted) {
+                    held.add(again);
+                } else {
+                    again.close();
+                }
+            }
+            assertTrue(admitted, "127.0.0.2 gets in again once one of its connections is gone");
+            for (Socket s : held.subList(0, 2)) {
+                assertTrue(!closedWithin(s, 100), "the open WebSockets were never touched");
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void aNegativeConnectionsPerAddressLimitFailsAtBuildNamingTheValue() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WebSocketServer.builder().maxConnectionsPerAddress(-1).route("/", Recorder.echo()).build());
+        assertEquals("maxConnectionsPerAddress must be > 0 (or 0 for no limit), was -1", e.getMessage());
+    }
+
     @Test
     void aNegativePerAddressLimitFailsAtBuildNamingTheValue() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -43,6 +43,10 @@ public final class Acceptor implements Runnable {
     private final int maxHandshakes;
     /** The most handshakes in progress from one address, or 0 for no limit of its own. */
     private final int perAddress;
+    /** Connections per address, for maxConnectionsPerAddress; null without that limit. */
+    private final AddressCounts connectionsByAddress;
+    /** When the acceptor last logged a refusal at maxConnectionsPerAddress; acceptor thread only. */
+    private long lastRefusalLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS - 1;
     /** When the acceptor last logged that every handshake slot was taken; acceptor thread only. */
     private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS - 1;
     private final Thread thread;
@@ -65,9 +69,11 @@ public final class Acceptor implements Runnable {
      * @param tls the TLS layer every connection gets, or null for plain connections
      * @param maxHandshakes the most connections whose handshake is in progress; beyond it the oldest is closed
      * @param perAddress the most of those from one address (beyond it that address's oldest is closed), or 0
+     * @param connectionsPerAddress the most connections from one address, handshakes included (beyond it a new one
+     *     is closed at once), or 0 for no such limit
      */
     public Acceptor(ServerSocketChannel server, EventLoopGroup loops, Settings settings, ServerUpgrader upgrader,
-            Registry registry, TlsSetup tls, int maxHandshakes, int perAddress) {
+            Registry registry, TlsSetup tls, int maxHandshakes, int perAddress, int connectionsPerAddress) {
         this.tls = tls;
         this.slots = new HandshakeSlots(maxHandshakes, perAddress);
         this.maxHandshakes = maxHandshakes;
@@ -77,7 +83,8 @@ public final class Acceptor implements Runnable {
         this.settings = settings;
         this.upgrader = upgrader;
         this.registry = registry;
-        this.release = registry::remove;
+        this.connectionsByAddress = connectionsPerAddress > 0 ? new AddressCounts(connectionsPerAddress) : null;
+        this.release = this::forget;
         this.thread = new Thread(this, "wirefly-acceptor-" + server.socket().getLocalPort());
         this.thread.setDaemon(true);
     }
@@ -124,17 +131,23 @@ public final class Acceptor implements Runnable {
                 backOff(t);
                 continue;
             }
-            boolean evictedOwn = false;
-            if (perAddress > 0) {
-                InetAddress peer = peerAddress(channel);
+            InetAddress peer = null;
+            if (perAddress > 0 || connectionsByAddress != null) {
+                peer = peerAddress(channel);
                 if (peer == null) {
                     continue;   // gone already: closed
                 }
-                evictedOwn = evictOwnOldest(peer);
             }
+            if (connectionsByAddress != null && !connectionsByAddress.tryAdd(peer)) {
+                closeQuietly(channel);   // before reading a byte: it costs the server nothing more
+                logRefusal(peer);
+                continue;
+            }
+            boolean evictedOwn = perAddress > 0 && evictOwnOldest(peer);
             while (!takeSlot(evictedOwn)) {
                 if (!server.isOpen()) {
                     closeQuietly(channel);
+                    uncount(peer);
                     return;
                 }
             }
@@ -154,6 +167,7 @@ public final class Acceptor implements Runnable {
                 } catch (Throwable ignored) {
                     // already failing
                 }
+                uncount(peer);   // handOver throws only before the connection was handed to its loop
             }
         }
     }
@@ -184,17 +198,44 @@ public final class Acceptor implements Runnable {
         }
         SessionHandle handle = session.handle();
         registry.add(handle);
-        loop.execute(() -> {
-            try {
-                wire.attach(loop.register(channel, SelectionKey.OP_READ, session), SelectionKey.OP_READ);
-            } catch (Throwable t) {
-                log(Level.DEBUG, "could not register an accepted connection", t);
-                session.terminate(t);   // gives the handshake slot back
-                registry.remove(handle);
-                return;
-            }
-            session.start(true, release);
-        });
+        try {
+            loop.execute(() -> {
+                try {
+                    wire.attach(loop.register(channel, SelectionKey.OP_READ, session), SelectionKey.OP_READ);
+                } catch (Throwable t) {
+                    log(Level.DEBUG, "could not register an accepted connection", t);
+                    session.terminate(t);   // gives the handshake slot back
+                    forget(handle);
+                    return;
+                }
+                session.start(true, release);
+            });
+        } catch (RuntimeException notHandedOver) {
+            registry.remove(handle);
+            throw notHandedOver;
+        }
+    }
+
+    /** A connection is gone, its socket closed: the registry and the per-address count forget it. */
+    private void forget(SessionHandle handle) {
+        registry.remove(handle);
+        uncount(handle.remoteAddress().getAddress());
+    }
+
+    /** @param peer an address counted by {@link #connectionsByAddress}, or null */
+    private void uncount(InetAddress peer) {
+        if (connectionsByAddress != null && peer != null) {
+            connectionsByAddress.remove(peer);
+        }
+    }
+
+    private void logRefusal(InetAddress peer) {
+        long now = System.nanoTime();
+        if (now - lastRefusalLog >= FULL_LOG_INTERVAL_NANOS) {
+            lastRefusalLog = now;
+            LOG.log(Level.WARNING, "closed a new connection from " + peer.getHostAddress() + ": it already holds "
+                    + connectionsByAddress.max() + " (maxConnectionsPerAddress); logged at most once a minute");
+        }
     }
 
     private static void closeQuietly(SocketChannel channel) {
