@@ -26,20 +26,22 @@ import java.util.Set;
  * @param maxDelay the longest delay
  * @param multiplier how much each delay grows over the previous one
  * @param jitter the fraction by which each delay is randomly shortened or lengthened, 0 to 1
+ * @param minUptime how long a connection must stay open for the backoff to start over when it is lost; one lost
+ *     sooner counts as a failed attempt, so the delays go on growing
  * @param maxAttempts how many attempts in a row before giving up; 0 for no limit
  * @param stopCodes close codes from the server after which it does not reconnect
  * @param resendQueue how many messages sent while down are kept and sent after the reconnect; 0 to fail them
  * @param listener told of each attempt, each reconnect, and giving up
  */
-public record Reconnect(Duration initialDelay, Duration maxDelay, double multiplier, double jitter, int maxAttempts,
-        Set<Integer> stopCodes, int resendQueue, Listener listener) {
+public record Reconnect(Duration initialDelay, Duration maxDelay, double multiplier, double jitter,
+        Duration minUptime, int maxAttempts, Set<Integer> stopCodes, int resendQueue, Listener listener) {
 
     /** Told of the reconnecting connection's attempts. Called on the client's threads: keep it short. */
     public interface Listener {
         /**
          * The connection is down; an attempt follows after {@code delay}.
          *
-         * @param attempt the attempt number since the connection was last up, from 1
+         * @param attempt the attempt number since the connection was last up for at least {@code minUptime}, from 1
          * @param delay the delay before it, jitter included
          * @param cause why the previous attempt failed, or null when an open connection closed
          */
@@ -71,6 +73,7 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
      * @param maxDelay the longest delay
      * @param multiplier how much each delay grows over the previous one
      * @param jitter the fraction by which each delay is randomly shortened or lengthened, 0 to 1
+     * @param minUptime how long a connection must stay open for the backoff to start over when it is lost
      * @param maxAttempts how many attempts in a row before giving up; 0 for no limit
      * @param stopCodes close codes from the server after which it does not reconnect
      * @param resendQueue how many messages sent while down are kept; 0 to fail them
@@ -80,6 +83,7 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
     public Reconnect {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(maxDelay, "maxDelay");
+        Objects.requireNonNull(minUptime, "minUptime");
         stopCodes = Set.copyOf(stopCodes);
         Objects.requireNonNull(listener, "listener");
         if (initialDelay.isNegative() || initialDelay.isZero()) {
@@ -95,6 +99,9 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
         if (!(jitter >= 0 && jitter <= 1)) {
             throw new IllegalArgumentException("jitter must be between 0 and 1, was " + jitter);
         }
+        if (minUptime.isNegative()) {
+            throw new IllegalArgumentException("minUptime must be >= 0, was " + minUptime);
+        }
         if (maxAttempts < 0) {
             throw new IllegalArgumentException("maxAttempts must be >= 0 (0: no limit), was " + maxAttempts);
         }
@@ -103,7 +110,10 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
         }
     }
 
-    /** @return a builder with the defaults: 500 ms doubling to 30 s, jitter 0.2, no limit, stop on 1000 and 1008 */
+    /**
+     * @return a builder with the defaults: 500 ms doubling to 30 s, jitter 0.2, a connection counts as up after 5 s,
+     *     no limit, stop on 1000 and 1008
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -126,6 +136,7 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
         private Duration maxDelay = Duration.ofSeconds(30);
         private double multiplier = 2;
         private double jitter = 0.2;
+        private Duration minUptime = Duration.ofSeconds(5);
         private int maxAttempts;
         private Set<Integer> stopCodes = Set.of(1000, 1008);
         private int resendQueue;
@@ -161,6 +172,20 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
          */
         public Builder jitter(double fraction) {
             this.jitter = fraction;
+            return this;
+        }
+
+        /**
+         * How long a connection must stay open before its loss starts the backoff over. A server that accepts the
+         * upgrade and drops the connection at once (a crash loop, an overloaded backend) would otherwise be dialled
+         * again after {@code initialDelay} every time, by every client; with this, a connection lost sooner counts
+         * as one more failed attempt: the delay goes on growing, and {@code maxAttempts} applies.
+         *
+         * @param uptime the least time up that counts as a good connection (default 5 s; zero: any open counts)
+         * @return this builder
+         */
+        public Builder minUptime(Duration uptime) {
+            this.minUptime = uptime;
             return this;
         }
 
@@ -207,8 +232,8 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
          * @throws IllegalArgumentException naming the first bad value
          */
         public Reconnect build() {
-            return new Reconnect(initialDelay, maxDelay, multiplier, jitter, maxAttempts, stopCodes, resendQueue,
-                    listener);
+            return new Reconnect(initialDelay, maxDelay, multiplier, jitter, minUptime, maxAttempts, stopCodes,
+                    resendQueue, listener);
         }
     }
 }

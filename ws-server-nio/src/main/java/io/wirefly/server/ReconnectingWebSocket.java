@@ -59,6 +59,11 @@ public final class ReconnectingWebSocket implements WebSocket {
     private volatile WebSocket last;
     private volatile boolean userClosed;
     private volatile boolean gaveUp;
+    /** The number of the attempt under way, 0 for the first connect; attempts run one at a time. */
+    private volatile int attemptUnderWay;
+    /** The attempt number of the open connection, and when it opened ({@link System#nanoTime}). */
+    private volatile int openedOnAttempt;
+    private volatile long openedAt;
 
     /** A send made while down: how to make it on the next connection, and its caller's future. */
     private record Pending(Function<WebSocket, CompletionStage<Void>> send, CompletableFuture<Void> done) {
@@ -88,6 +93,7 @@ public final class ReconnectingWebSocket implements WebSocket {
         if (userClosed) {
             return;
         }
+        attemptUnderWay = n;
         client.connect(uri, inner, subprotocols, headers).whenComplete((ws, error) -> {
             if (error == null) {
                 if (n > 0) {
@@ -129,6 +135,8 @@ public final class ReconnectingWebSocket implements WebSocket {
     private class Inner implements WebSocketHandler {
         @Override
         public void onOpen(WebSocket ws) {
+            openedOnAttempt = attemptUnderWay;
+            openedAt = System.nanoTime();
             last = ws;
             synchronized (lock) {
                 current = ws;
@@ -198,7 +206,9 @@ public final class ReconnectingWebSocket implements WebSocket {
                     ended.complete(new CloseInfo(code, reason));
                     policy.listener().onGaveUp(null);
                 } else {
-                    retry(1, null);
+                    // Up long enough: start over. Lost sooner: that attempt failed too, and the backoff goes on.
+                    boolean wasUp = System.nanoTime() - openedAt >= policy.minUptime().toNanos();
+                    retry(wasUp ? 1 : openedOnAttempt + 1, null);
                 }
             }
         }

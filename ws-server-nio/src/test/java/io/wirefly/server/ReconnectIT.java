@@ -95,8 +95,9 @@ class ReconnectIT {
         int port = freePort();
         WebSocketServer server = echo(port);
         Log log = new Log();
+        // minUptime zero: each restart's backoff starts over, however short the connection before it was up
         Reconnect policy = Reconnect.builder().backoff(Duration.ofMillis(100), Duration.ofMillis(800)).jitter(0)
-                .resendQueue(10).listener(log).build();
+                .minUptime(Duration.ZERO).resendQueue(10).listener(log).build();
         try (WebSocketClient client = WebSocketClient.builder().build()) {
             ReconnectingWebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + port + "/"), log, policy);
             Peers.await(Duration.ofSeconds(10), "the first open", () -> log.opens.get() == 1);
@@ -174,6 +175,59 @@ class ReconnectIT {
         }
     }
 
+    /**
+     * A server in a crash loop: it accepts every upgrade and drops the connection at once (1011). Each open then
+     * counts as a failed attempt, so the delays go on doubling and the attempt limit ends it, instead of every client
+     * dialling again after the initial delay forever. A connection that stays up past {@code minUptime} starts the
+     * backoff over.
+     */
+    @Test
+    void connectionsLostSoonerThanMinUptimeKeepTheBackoffGrowing() throws Exception {
+        int port = freePort();
+        AtomicInteger accepted = new AtomicInteger();
+        WebSocketServer crashLoop = WebSocketServer.builder().bind(InetAddress.getLoopbackAddress()).port(port)
+                .route("/", new WebSocketHandler() {
+                    @Override
+                    public void onOpen(WebSocket ws) {
+                        accepted.incrementAndGet();
+                        ws.close(1011, "backend down");
+                    }
+                }).build().start();
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            Log log = new Log();
+            client.connect(URI.create("ws://127.0.0.1:" + port + "/"), log, Reconnect.builder()
+                    .backoff(Duration.ofMillis(50), Duration.ofSeconds(5)).jitter(0).minUptime(Duration.ofSeconds(2))
+                    .maxAttempts(5).listener(log).build());
+            assertEquals(null, log.gaveUp.get(20, TimeUnit.SECONDS), "gave up after the fifth quick loss");
+            assertEquals(List.of(50L, 100L, 200L, 400L, 800L), log.delays, "the backoff went on: " + log.events);
+            assertEquals(6, accepted.get(), "the first connect and five attempts, each accepted and dropped");
+        } finally {
+            crashLoop.stop(Duration.ofSeconds(2));
+        }
+
+        // The same server, but each connection now lasts 400 ms, past a minUptime of 200 ms: every loss starts over.
+        int port2 = freePort();
+        WebSocketServer slowCrash = WebSocketServer.builder().bind(InetAddress.getLoopbackAddress()).port(port2)
+                .route("/", new WebSocketHandler() {
+                    @Override
+                    public void onOpen(WebSocket ws) {
+                        CompletableFuture.delayedExecutor(400, TimeUnit.MILLISECONDS)
+                                .execute(() -> ws.close(1011, "backend down"));
+                    }
+                }).build().start();
+        try (WebSocketClient client = WebSocketClient.builder().build()) {
+            Log log = new Log();
+            ReconnectingWebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + port2 + "/"), log,
+                    Reconnect.builder().backoff(Duration.ofMillis(50), Duration.ofSeconds(5)).jitter(0)
+                            .minUptime(Duration.ofMillis(200)).listener(log).build());
+            Peers.await(Duration.ofSeconds(10), "three losses", () -> log.delays.size() >= 3);
+            assertEquals(List.of(50L, 50L, 50L), log.delays.subList(0, 3), "each loss started over: " + log.events);
+            ws.close();
+        } finally {
+            slowCrash.stop(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void aBadPolicyFailsAtBuildNamingTheValue() {
         for (Runnable bad : List.<Runnable>of(
@@ -182,9 +236,11 @@ class ReconnectIT {
                 () -> Reconnect.builder().jitter(1.5).build(),
                 () -> Reconnect.builder().multiplier(0.5).build(),
                 () -> Reconnect.builder().maxAttempts(-1).build(),
+                () -> Reconnect.builder().minUptime(Duration.ofMillis(-1)).build(),
                 () -> Reconnect.builder().resendQueue(-1).build())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::run);
-            assertTrue(e.getMessage().matches("(initialDelay|maxDelay|jitter|multiplier|maxAttempts|resendQueue) .*"),
+            assertTrue(e.getMessage().matches(
+                    "(initialDelay|maxDelay|jitter|multiplier|minUptime|maxAttempts|resendQueue) .*"),
                     e.getMessage());
         }
         assertTrue(Set.of(1000, 1008).equals(Reconnect.builder().build().stopCodes()));
