@@ -124,7 +124,7 @@ public final class WebSocketServer {
             });
             ServerUpgrader upgrader = new ServerUpgrader(Router.of(routes), List.copyOf(options.subprotocols),
                     Set.copyOf(options.allowedOrigins), options.filter, options.asyncFilter, options.http,
-                    options.maxConnections,
+                    options.connectionLimit(),
                     () -> (int) metrics.heldConnections(), options.config);
             InetSocketAddress address = new InetSocketAddress(options.host, options.port);
             try {
@@ -385,7 +385,8 @@ public final class WebSocketServer {
         private AsyncHandshakeFilter asyncFilter;
         private io.wirefly.server.cluster.TopicBus topicBus;
         private HttpHandler http;
-        private int maxConnections = defaultMaxConnections();
+        /** Null: derived from the heap, and from whether there is TLS, when the server starts. */
+        private Integer maxConnections;
         /** Null: derived from the heap when the server starts (see {@link #maxHandshakes(int)}). */
         private Integer maxHandshakes;
         /** 0: no limit of its own. */
@@ -671,10 +672,12 @@ public final class WebSocketServer {
         /**
          * The most open connections; beyond it a handshake gets 503. A connection counts until its socket is
          * closed, so one that is closing and waits for its peer's FIN (at most {@link #closeTimeout}) still counts:
-         * it still holds its memory. An idle connection holds about 2 KiB of heap, so the default follows the heap:
-         * one connection per 6 KiB of the JVM's maximum heap, between 1,024 and 100,000 (10,922 with
-         * {@code -Xmx64m}, 100,000 from about 600 MiB up). A fixed default would let enough idle connections fill a
-         * small heap.
+         * it still holds its memory. A fixed default would let enough idle connections fill a small heap, so the
+         * default follows the heap, between 1,024 and 100,000. An idle plain connection holds about 1.7 KiB of heap:
+         * one connection per 6 KiB of the JVM's maximum heap (10,922 with {@code -Xmx64m}, 100,000 from about
+         * 600 MiB up). An idle TLS connection holds about 12 KiB, most of it the JDK's {@code SSLEngine} and
+         * session, so with {@link #tls} the default is one per 32 KiB (2,048 with {@code -Xmx64m}, 100,000 from about
+         * 3 GiB up).
          *
          * @param max the most open connections
          * @return this builder
@@ -743,8 +746,20 @@ public final class WebSocketServer {
             return this;
         }
 
-        private static int defaultMaxConnections() {
-            return (int) Math.max(1024, Math.min(100_000, Runtime.getRuntime().maxMemory() / (6 << 10)));
+        /** @return {@link #maxConnections}, or the default for this heap and this server's TLS */
+        int connectionLimit() {
+            return maxConnections != null ? maxConnections
+                    : defaultConnections(Runtime.getRuntime().maxMemory(), tls != null);
+        }
+
+        /**
+         * @param heap the JVM's maximum heap, in bytes
+         * @param tls whether connections are TLS (or may be)
+         * @return the default {@link #maxConnections} for that heap
+         */
+        static int defaultConnections(long heap, boolean tls) {
+            long each = tls ? 32 << 10 : 6 << 10;
+            return (int) Math.max(1024, Math.min(100_000, heap / each));
         }
 
         /** @return {@link #maxHandshakes} as set, or derived from the heap, the head limit and TLS */
@@ -870,7 +885,7 @@ public final class WebSocketServer {
             check(!routes.isEmpty(), "at least one route is required");
             routes.keySet().forEach(Router::check);
             check(eventLoops > 0, "eventLoops must be > 0, was " + eventLoops);
-            check(maxConnections > 0, "maxConnections must be > 0, was " + maxConnections);
+            check(maxConnections == null || maxConnections > 0, "maxConnections must be > 0, was " + maxConnections);
             check(maxHandshakes == null || maxHandshakes > 0, "maxHandshakes must be > 0, was " + maxHandshakes);
             check(maxHandshakesPerAddress >= 0, "maxHandshakesPerAddress must be > 0 (or 0 for no limit of its own),"
                     + " was " + maxHandshakesPerAddress);

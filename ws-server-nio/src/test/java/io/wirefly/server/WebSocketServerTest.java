@@ -136,6 +136,25 @@ class WebSocketServerTest {
     }
 
     @Test
+    void theConnectionLimitFollowsTheHeapAndTls() throws Exception {
+        long heap = Runtime.getRuntime().maxMemory();
+        WebSocketServer.Builder plain = WebSocketServer.builder().route("/", NOOP);
+        assertEquals((int) Math.max(1024, Math.min(100_000, heap / (6 << 10))), plain.connectionLimit());
+        WebSocketServer.Builder secure = WebSocketServer.builder().route("/", NOOP)
+                .tls(javax.net.ssl.SSLContext.getDefault());
+        // an idle TLS connection holds about 12 KiB, seven times a plain one
+        assertEquals((int) Math.max(1024, Math.min(100_000, heap / (32 << 10))), secure.connectionLimit());
+        assertTrue(secure.connectionLimit() <= plain.connectionLimit());
+        assertEquals(5, secure.maxConnections(5).connectionLimit(), "a set value wins");
+        // the figures the Javadoc gives
+        assertEquals(10_922, WebSocketServer.Builder.defaultConnections(64 << 20, false));
+        assertEquals(2_048, WebSocketServer.Builder.defaultConnections(64 << 20, true));
+        assertEquals(1_024, WebSocketServer.Builder.defaultConnections(16 << 20, true), "never below 1,024");
+        assertEquals(100_000, WebSocketServer.Builder.defaultConnections(4L << 30, true), "never above 100,000");
+        assertEquals(49_152, WebSocketServer.Builder.defaultConnections(1536L << 20, true));
+    }
+
+    @Test
     void timeoutsMustBePositive() {
         assertEquals("handshakeTimeout must be > 0, was PT0S", failure(b -> b.handshakeTimeout(Duration.ZERO)));
         assertEquals("handshakeTimeout must be > 0, was PT-1S",
