@@ -62,6 +62,7 @@ public final class Abuse {
         boolean tls = Boolean.parseBoolean(opts.getOrDefault("--tls", "false"));
         List<String> echoArgs = new ArrayList<>();
         List<String> healthyArgs = new ArrayList<>();
+        javax.net.ssl.SSLSocketFactory tlsClients = null;
         if (tls) {
             // Outside the results directory: a private key is never published, even a throwaway one.
             Path secrets = Files.createTempDirectory("wirefly-abuse-tls");
@@ -71,6 +72,7 @@ public final class Abuse {
             pair[0].toFile().deleteOnExit();
             echoArgs.addAll(List.of("--tls-cert", pair[0].toString(), "--tls-key", pair[1].toString(), "--same-port"));
             healthyArgs.add(pair[0].toString());
+            tlsClients = io.wirefly.server.TlsContexts.trusting(pair[0]).getSocketFactory();
         }
 
         List<Row> rows = new ArrayList<>();
@@ -140,6 +142,9 @@ public final class Abuse {
                             () -> attacks.tlsSlowloris(n1000, 13)));
                     scenarios.add(2, new Scenario("TLS hellos", scaled(3000, scale) + " whole ClientHellos, then "
                             + "silence for 13 s", () -> attacks.tlsHellos(scaled(3000, scale), 13)));
+                    javax.net.ssl.SSLSocketFactory clients = tlsClients;
+                    scenarios.add(3, new Scenario("TLS idle", scaled(6000, scale) + " wss connections upgraded, "
+                            + "then idle for 20 s", () -> attacks.tlsIdle(scaled(6000, scale), 20, clients)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {

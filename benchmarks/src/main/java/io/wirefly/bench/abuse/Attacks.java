@@ -702,6 +702,45 @@ final class Attacks {
     }
 
     /**
+     * {@code n} wss connections that finish the TLS handshake and the upgrade, then stay idle for {@code seconds}.
+     * An idle TLS connection holds about 12 KiB of the server's heap (the JDK's engine and session), seven times a
+     * plain one, so enough of them fill a small heap unless the server turns the ones past its connection limit
+     * away (503). Before that limit followed TLS, 5,800 of them ran a {@code -Xmx64m} server out of heap.
+     */
+    Tally tlsIdle(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
+        Tally tally = new Tally();
+        long before = target.rss();
+        ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
+        parallel(n, 600, i -> {
+            try {
+                open.add(RawPeer.open(port, false, tls));
+            } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains(" 503 ")) {
+                    tally.add("503 at the connection limit");
+                } else {
+                    throw e;
+                }
+            }
+        }, tally);
+        Thread.sleep(2_000);
+        long after = target.rss();
+        tally.notes.add(String.format("%d upgraded over TLS and held %d s; server RSS %+.1f MiB", open.size(),
+                seconds, (after - before) / 1048576.0));
+        Thread.sleep(Math.max(0, seconds - 2) * 1000L);
+        List<RawPeer> all = new ArrayList<>(open);
+        parallel(all.size(), 300, i -> {
+            RawPeer p = all.get(i);
+            try {
+                p.send(RawPeer.close(1000));
+                tally.code(p.awaitClose(10_000));
+            } finally {
+                p.close();
+            }
+        }, tally);
+        return tally;
+    }
+
+    /**
      * {@code n} clients in a send-and-wait-for-the-echo loop; after {@code busySeconds} the server gets SIGTERM.
      * Each client then reads until the close frame; the note says whether every echo came before it.
      */
