@@ -143,8 +143,8 @@ public final class Abuse {
                     scenarios.add(2, new Scenario("TLS hellos", scaled(3000, scale) + " whole ClientHellos, then "
                             + "silence for 13 s", () -> attacks.tlsHellos(scaled(3000, scale), 13)));
                     javax.net.ssl.SSLSocketFactory clients = tlsClients;
-                    scenarios.add(3, new Scenario("TLS idle", scaled(6000, scale) + " wss connections upgraded, "
-                            + "then idle for 20 s", () -> attacks.tlsIdle(scaled(6000, scale), 20, clients)));
+                    scenarios.add(3, new Scenario("TLS idle", scaled(8000, scale) + " wss connections upgraded, "
+                            + "then idle for 20 s", () -> attacks.tlsIdle(scaled(8000, scale), 20, clients)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {

@@ -705,7 +705,11 @@ final class Attacks {
      * {@code n} wss connections that finish the TLS handshake and the upgrade, then stay idle for {@code seconds}.
      * An idle TLS connection holds about 12 KiB of the server's heap (the JDK's engine and session), seven times a
      * plain one, so enough of them fill a small heap unless the server turns the ones past its connection limit
-     * away (503). Before that limit followed TLS, 5,800 of them ran a {@code -Xmx64m} server out of heap.
+     * away (503). All connections come from one client context, so after the first they resume its TLS session,
+     * which is cheap for the attacker and dear for the server: the JDK gives each resumed session its own copy of
+     * the certificate chain, about 10 KiB a connection where a full handshake holds about 5.
+     *
+     * @param tls the client's socket factory, trusting the server's certificate
      */
     Tally tlsIdle(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
         Tally tally = new Tally();
