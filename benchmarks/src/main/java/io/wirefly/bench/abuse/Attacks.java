@@ -707,7 +707,7 @@ final class Attacks {
      * plain one, so enough of them fill a small heap unless the server turns the ones past its connection limit
      * away (503). All connections come from one client context, so after the first they resume its TLS session,
      * which is cheap for the attacker and dear for the server: the JDK gives each resumed session its own copy of
-     * the certificate chain, about 10 KiB a connection where a full handshake holds about 5.
+     * the certificate chain, about 10 KiB a connection where a full handshake holds about 7.
      *
      * @param tls the client's socket factory, trusting the server's certificate
      */
