@@ -266,6 +266,53 @@ class HandshakeLimitIT {
         }
     }
 
+    /**
+     * A connection keeps its request's header fields for its whole life, so one whose client sent 15 KiB of them
+     * holds ten times the memory of a short one: it counts as one connection plus one per KiB kept. With
+     * {@code maxConnections(20)}, a heavy one (16) and four light ones fill the limit; once the heavy one is gone,
+     * sixteen more light ones fit.
+     */
+    @Test
+    void aConnectionThatKeepsLargeHeadersCountsForMoreTowardMaxConnections() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxConnections(20)
+                .route("/", Recorder.echo()).build().start();
+        List<RawClient> light = new ArrayList<>();
+        try {
+            RawClient heavy = new RawClient(server.port());
+            String pad = "a".repeat(3_900);
+            heavy.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "X-Pad-1: " + pad + "\r\nX-Pad-2: " + pad + "\r\nX-Pad-3: " + pad + "\r\nX-Pad-4: " + pad
+                    + "\r\n\r\n");
+            assertTrue(heavy.readHead().startsWith("HTTP/1.1 101"), "the heavy head is within every head limit");
+            for (int i = 0; i < 4; i++) {
+                RawClient c = new RawClient(server.port());
+                light.add(c);
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"), "light connection " + i + " fits");
+            }
+            try (RawClient over = new RawClient(server.port())) {
+                assertTrue(over.upgrade("/").startsWith("HTTP/1.1 503"), "the heavy one counted as 16 of the 20");
+            }
+            heavy.socket.close();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (light.size() < 20 && System.nanoTime() < end) {
+                RawClient c = new RawClient(server.port());
+                if (c.upgrade("/").startsWith("HTTP/1.1 101")) {
+                    light.add(c);
+                } else {
+                    c.socket.close();
+                    Thread.sleep(20);   // the heavy one's socket is being closed on the server's side
+                }
+            }
+            assertEquals(20, light.size(), "sixteen more light connections took the heavy one's place");
+        } finally {
+            for (RawClient c : light) {
+                c.socket.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void handshakesThatFinishGiveTheirSlotBack() throws Exception {
         WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(2)

@@ -31,9 +31,10 @@ public final class MetricsCollector {
         this.listener = listener == null ? new MetricsListener() { } : listener;
     }
 
-    void opened() {
+    /** @param weight what the connection counts as toward the connection limit (see {@link #heldConnections}) */
+    void opened(int weight) {
         open.increment();
-        held.increment();
+        held.add(weight);
         accepted.increment();
         listener.onOpen();
     }
@@ -76,15 +77,20 @@ public final class MetricsCollector {
         listener.onPingRoundTrip(nanos);
     }
 
-    /** A connection that had opened is gone, its socket closed (its close was counted when it happened). */
-    void released() {
-        held.decrement();
+    /**
+     * A connection that had opened is gone, its socket closed (its close was counted when it happened).
+     *
+     * @param weight what it counted as when it opened
+     */
+    void released(int weight) {
+        held.add(-weight);
     }
 
     /**
-     * @return the connections past their handshake whose socket is still open: the open ones, and the closed ones
-     *     that still wait for their peer's FIN (at most the close timeout). The connection limit counts these: each
-     *     holds its memory until its socket is closed.
+     * @return the connections past their handshake whose socket is still open, each by its weight (one, and one more
+     *     per KiB of header fields it keeps): the open ones, and the closed ones that still wait for their peer's FIN
+     *     (at most the close timeout). The connection limit counts these: each holds its memory until its socket is
+     *     closed.
      */
     public long heldConnections() {
         return held.sum();

@@ -34,7 +34,7 @@ import java.util.function.IntSupplier;
  * @param asyncFilter the user's asynchronous check, run after {@code filter}, or null
  * @param http the plain-GET hook, or null
  * @param maxConnections the most open connections
- * @param openConnections how many are open now
+ * @param openConnections the open connections now, each by its weight (see {@code RequestView.weight})
  * @param config the protocol settings
  */
 public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Set<String> allowedOrigins,
@@ -170,7 +170,7 @@ public record ServerUpgrader(Router<Route> router, List<String> subprotocols, Se
     /** The checks after the filters: the connection limit, then the 101 with any headers the filter added. */
     private Upgrade accept(Route route, RequestView view, ServerHandshake.Result result,
             List<Map.Entry<String, String>> headers) {
-        if (maxConnections != Integer.MAX_VALUE && openConnections.getAsInt() >= maxConnections) {
+        if (maxConnections != Integer.MAX_VALUE && openConnections.getAsInt() + view.weight() > maxConnections) {
             return refuse(new HandshakeException(503, "the server is at its connection limit"));
         }
         ByteBuffer response = result.response();

@@ -134,6 +134,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private java.util.ArrayDeque<Runnable> afterPartial;
     private boolean connecting;
     private int sentCloseCode = -1;
+    /** What this connection counts as toward maxConnections, from its open until its socket is closed. */
+    private int weight = 1;
     /** This session's share of the server-wide {@link OutboundTotal}, as last reported. */
     private long reportedOutbound;
     /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}), or null. */
@@ -328,7 +330,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         protocol.streamText(Handlers.wantsTextParts(handler));
         this.phase = Phase.OPEN;
         handle.opened(request);
-        metrics.opened();
+        weight = request instanceof RequestView view ? view.weight() : 1;
+        metrics.opened(weight);
         timers.startIdle();
         calls.opened();
     }
@@ -729,7 +732,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         backlog = null;
         wire.close();
         if (protocol != null) {
-            metrics.released();
+            metrics.released(weight);
         }
         timers.cancelAll();
         out.clear("connection closed");

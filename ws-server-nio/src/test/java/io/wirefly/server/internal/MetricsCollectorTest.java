@@ -25,9 +25,9 @@ class MetricsCollectorTest {
     @Test
     void openConnectionsRiseOnOpenAndFallOnCloseWhileAcceptedOnlyRises() {
         MetricsCollector c = new MetricsCollector(null);
-        c.opened();
-        c.opened();
-        c.opened();
+        c.opened(1);
+        c.opened(1);
+        c.opened(1);
         c.closed(1000);
         Metrics m = c.snapshot();
         assertEquals(2, m.openConnections());
@@ -37,6 +37,22 @@ class MetricsCollectorTest {
         m = c.snapshot();
         assertEquals(0, m.openConnections());
         assertEquals(3, m.handshakesAccepted());
+    }
+
+    @Test
+    void heldConnectionsCountEachByItsWeightUntilReleased() {
+        MetricsCollector c = new MetricsCollector(null);
+        c.opened(1);
+        c.opened(16);   // a connection that keeps 15 KiB of header fields
+        assertEquals(2, c.openConnections());
+        assertEquals(17, c.heldConnections());
+        c.closed(1000);
+        c.released(16);
+        assertEquals(1, c.openConnections());
+        assertEquals(1, c.heldConnections());
+        c.closed(1000);
+        c.released(1);
+        assertEquals(0, c.heldConnections());
     }
 
     @Test
@@ -89,11 +105,11 @@ class MetricsCollectorTest {
     void aSnapshotIsFrozenAndUnmodifiable() {
         MetricsCollector c = new MetricsCollector(null);
         c.rejected(400);
-        c.opened();
+        c.opened(1);
         Metrics before = c.snapshot();
         c.rejected(400);
         c.rejected(403);
-        c.opened();
+        c.opened(1);
         c.closeSent(1000);
         assertEquals(Map.of(400, 1L), before.handshakesRejected());
         assertEquals(1, before.openConnections());
@@ -131,7 +147,7 @@ class MetricsCollectorTest {
                 heard.add("rtt " + nanos);
             }
         });
-        c.opened();
+        c.opened(1);
         c.rejected(403);
         c.paused();
         c.pingRoundTrip(42);
@@ -148,7 +164,7 @@ class MetricsCollectorTest {
             for (int t = 0; t < 4; t++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 10_000; i++) {
-                        c.opened();
+                        c.opened(1);
                         c.closed(1000);
                         c.rejected(404 + (i & 1));
                         c.closeReceived(1000);
