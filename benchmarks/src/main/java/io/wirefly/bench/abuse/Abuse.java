@@ -134,6 +134,8 @@ public final class Abuse {
                         new Scenario("garbage", n10k + " connections sending 4 KiB of random bytes after the "
                                 + "upgrade", () -> attacks.garbage(n10k, 4096)),
                         new Scenario("idle", n10k + " upgraded connections held 20 s", () -> attacks.idle(n10k, 20)),
+                        new Scenario("heavy idle", scaled(6000, scale) + " connections upgraded with a 15 KiB head,"
+                                + " held 20 s", () -> attacks.heavyIdle(scaled(6000, scale), 20)),
                         new Scenario("SIGTERM", scaled(200, scale) + " busy clients, then SIGTERM",
                                 () -> attacks.sigterm(scaled(200, scale), 3))));
                 if (tls) {

@@ -677,11 +677,39 @@ final class Attacks {
      * memory per connection.
      */
     Tally idle(int n, int seconds) throws InterruptedException {
+        return idle(n, seconds, "");
+    }
+
+    /**
+     * {@code n} connections that upgrade with four header lines of 3,900 bytes each (within every per-line and
+     * per-head limit) and then stay idle: a connection keeps its request's headers for its whole life, so each holds
+     * about 17 KiB of the server's heap instead of 1.7. Before such connections counted for more toward the
+     * connection limit, 6,000 of them filled a {@code -Xmx64m} server's heap.
+     */
+    Tally heavyIdle(int n, int seconds) throws InterruptedException {
+        StringBuilder heavy = new StringBuilder();
+        for (int line = 0; line < 4; line++) {
+            heavy.append("X-Heavy-").append(line).append(": ").append("h".repeat(3900)).append("\r\n");
+        }
+        return idle(n, seconds, heavy.toString());
+    }
+
+    private Tally idle(int n, int seconds, String extraHeaders) throws InterruptedException {
         Tally tally = new Tally();
         System.gc();
         long before = target.rss();
         ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
-        parallel(n, 600, i -> open.add(RawPeer.open(port, false)), tally);
+        parallel(n, 600, i -> {
+            try {
+                open.add(RawPeer.open(port, false, null, extraHeaders));
+            } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains(" 503 ")) {
+                    tally.add("503 at the connection limit");
+                } else {
+                    throw e;
+                }
+            }
+        }, tally);
         Thread.sleep(2_000);
         long after = target.rss();
         tally.notes.add(String.format("%d connections held %d s; server RSS %+.1f MiB (%.1f KiB per connection)",

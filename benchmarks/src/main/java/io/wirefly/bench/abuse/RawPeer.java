@@ -79,6 +79,16 @@ final class RawPeer implements AutoCloseable {
      * @param tls makes the connection {@code wss://} (the TLS handshake done before the upgrade), or null
      */
     static RawPeer open(int port, boolean offerDeflate, javax.net.ssl.SSLSocketFactory tls) throws IOException {
+        return open(port, offerDeflate, tls, "");
+    }
+
+    /**
+     * Connects and completes the opening handshake, with more header fields in the request.
+     *
+     * @param extraHeaders header lines, each ending in CRLF, put before the blank line; or empty
+     */
+    static RawPeer open(int port, boolean offerDeflate, javax.net.ssl.SSLSocketFactory tls, String extraHeaders)
+            throws IOException {
         Socket s = connect(port);
         try {
             if (tls != null) {
@@ -86,7 +96,12 @@ final class RawPeer implements AutoCloseable {
                 secure.startHandshake();
                 s = secure;
             }
-            s.getOutputStream().write(request(port, offerDeflate));
+            byte[] request = request(port, offerDeflate);
+            if (!extraHeaders.isEmpty()) {
+                String r = new String(request, StandardCharsets.US_ASCII);
+                request = (r.substring(0, r.length() - 2) + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            }
+            s.getOutputStream().write(request);
             String head = readHead(s.getInputStream());
             if (!head.startsWith("HTTP/1.1 101")) {
                 throw new IOException("not upgraded: " + head.lines().findFirst().orElse(""));
