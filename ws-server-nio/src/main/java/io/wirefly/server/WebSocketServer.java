@@ -677,8 +677,9 @@ public final class WebSocketServer {
          * one connection per 6 KiB of the JVM's maximum heap (10,922 with {@code -Xmx64m}, 100,000 from about
          * 600 MiB up). An idle TLS connection holds about 12 KiB, most of it the JDK's {@code SSLEngine} and
          * session, so with {@link #tls} the default is one per 32 KiB (2,048 with {@code -Xmx64m}, 100,000 from about
-         * 3 GiB up). A connection keeps its request's header fields for its whole life ({@code ws.request()}), so it
-         * counts as one connection plus one per KiB of them: a client that sent 15 KiB of headers counts as 16.
+         * 3 GiB up). A connection keeps its request (header fields, path and query) for its whole life
+         * ({@code ws.request()}), so it counts as one connection plus one per KiB of them: a client that sent 15 KiB
+         * of headers counts as 16.
          *
          * @param max the most open connections
          * @return this builder

@@ -33,7 +33,8 @@ final class RequestView implements UpgradeRequest {
     private final String method;
     private final String path;
     private final String query;
-    private final Map<String, List<String>> queryParameters;
+    /** Built on first use: a parsed query takes about 25 times the bytes of the query string. */
+    private volatile Map<String, List<String>> queryParameters;
     /** The fields as {@code name \n value \n} pairs, names in lower case; null once {@link #headers} is built. */
     private volatile String packedHeaders;
     private volatile Map<String, List<String>> headers;
@@ -58,7 +59,12 @@ final class RequestView implements UpgradeRequest {
         this.query = query;
         this.packedHeaders = packedHeaders;
         this.headers = headers;
-        this.queryParameters = parseQuery(query);
+        if (query.indexOf('%') >= 0) {
+            // A malformed or non-UTF-8 escape is a 400 now, before any user code runs. The query splits at ASCII
+            // bytes, which never fall inside an escape or a UTF-8 sequence: the whole decodes if and only if every
+            // part does.
+            decode(query, true);
+        }
         this.remote = remote;
         this.local = local;
     }
@@ -77,16 +83,16 @@ final class RequestView implements UpgradeRequest {
     }
 
     /**
-     * How many connections this one counts as toward {@code maxConnections}: one, and one more for each KiB of header
-     * fields it keeps for its whole life. An idle connection with a short head holds about 1.7 KiB; one whose client
-     * sent 15 KiB of headers holds about 17 KiB, and counting it once would let such clients fill a small heap long
-     * before the limit.
+     * How many connections this one counts as toward {@code maxConnections}: one, and one more for each KiB of its
+     * request (header fields, path and query) that it keeps for its whole life. An idle connection with a short head
+     * holds about 1.7 KiB; one whose client sent 15 KiB of headers holds about 17 KiB, and counting it once would let
+     * such clients fill a small heap long before the limit.
      *
      * @return the weight, from 1
      */
     int weight() {
         String packed = packedHeaders;
-        return packed == null ? 1 : 1 + packed.length() / 1024;
+        return 1 + ((packed == null ? 0 : packed.length()) + path.length() + query.length()) / 1024;
     }
 
     /** @return the packed fields as a map by (lower-case) name, each with its values in order; unmodifiable */
@@ -148,7 +154,12 @@ final class RequestView implements UpgradeRequest {
 
     @Override
     public Map<String, List<String>> queryParameters() {
-        return queryParameters;
+        Map<String, List<String>> q = queryParameters;
+        if (q == null) {
+            q = parseQuery(query);   // a race only builds an equal map twice
+            queryParameters = q;
+        }
+        return q;
     }
 
     @Override
