@@ -20,9 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * subprotocol and extensions once the upgrade is accepted.
  *
  * <p>It lives as long as the connection, so it is kept small: the header fields are packed into one string
- * ({@code name \n value \n ...}; a field value never holds a line feed) and the header and cookie maps are built on
- * first use; the attribute map too. An idle connection whose handler never looks at its request holds about 200
- * bytes here instead of a map of lists of strings.
+ * ({@code name \n value \n ...}; a field value never holds a line feed), and {@link #headers} is a view of that
+ * string whose lookups scan it. The cookie and query-parameter maps are parsed at each call and never kept; the
+ * attribute map is made on first use. So what a connection keeps of its request is the bytes its client sent, whatever
+ * its handler reads: a map of lists of strings would cost several times that (an 8 KB query of 1,800 names parsed
+ * into a map took about 210 KB), and a client would choose the request that costs the most.
  *
  * <pre>{@code
  * RequestView view = RequestView.of(head, match.path(), remote, local);
@@ -33,12 +35,10 @@ final class RequestView implements UpgradeRequest {
     private final String method;
     private final String path;
     private final String query;
-    /** Built on first use: a parsed query takes about 25 times the bytes of the query string. */
-    private volatile Map<String, List<String>> queryParameters;
-    /** The fields as {@code name \n value \n} pairs, names in lower case; null once {@link #headers} is built. */
-    private volatile String packedHeaders;
+    /** The fields as {@code name \n value \n} pairs, names in lower case; null for a client's own request. */
+    private final String packedHeaders;
+    /** A view of {@link #packedHeaders} made on first use, or a client's own request's map. */
     private volatile Map<String, List<String>> headers;
-    private volatile Map<String, String> cookies;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private volatile Map<String, Object> attributes;
@@ -152,14 +152,10 @@ final class RequestView implements UpgradeRequest {
         return query;
     }
 
+    /** @return the query's parameters, parsed at each call: a parsed query is never kept */
     @Override
     public Map<String, List<String>> queryParameters() {
-        Map<String, List<String>> q = queryParameters;
-        if (q == null) {
-            q = parseQuery(query);   // a race only builds an equal map twice
-            queryParameters = q;
-        }
-        return q;
+        return parseQuery(query);
     }
 
     @Override
@@ -169,25 +165,72 @@ final class RequestView implements UpgradeRequest {
 
     @Override
     public Map<String, List<String>> headers() {
-        Map<String, List<String>> built = headers;
-        if (built == null) {
-            // racy but idempotent: two threads may both build it; either result is the same map
-            String packed = packedHeaders;
-            built = packed == null ? headers : unpack(packed);
-            headers = built;
-            packedHeaders = null;
+        Map<String, List<String>> view = headers;
+        if (view == null) {
+            view = new PackedMap(packedHeaders);   // racy but harmless: two equal views
+            headers = view;
         }
-        return built;
+        return view;
     }
 
+    /** @return the cookies, parsed at each call: a parsed cookie map is never kept */
     @Override
     public Map<String, String> cookies() {
-        Map<String, String> built = cookies;
-        if (built == null) {
-            built = parseCookies(headers().getOrDefault("cookie", List.of()));
-            cookies = built;
+        return parseCookies(headers().getOrDefault("cookie", List.of()));
+    }
+
+    /**
+     * The packed fields seen as an unmodifiable map by lower-case name, each with its values in order. A lookup scans
+     * the string (at most {@code maxHeaderCount} fields); iterating builds a map for the iteration only.
+     */
+    private static final class PackedMap extends java.util.AbstractMap<String, List<String>> {
+        private final String packed;
+
+        PackedMap(String packed) {
+            this.packed = packed;
         }
-        return built;
+
+        @Override
+        public List<String> get(Object key) {
+            if (!(key instanceof String name)) {
+                return null;
+            }
+            String first = null;
+            List<String> more = null;
+            for (int at = 0; at < packed.length(); ) {
+                int nameEnd = packed.indexOf('\n', at);
+                int valueEnd = packed.indexOf('\n', nameEnd + 1);
+                if (nameEnd - at == name.length() && packed.startsWith(name, at)) {
+                    String value = packed.substring(nameEnd + 1, valueEnd);
+                    if (first == null) {
+                        first = value;
+                    } else {
+                        if (more == null) {
+                            more = new ArrayList<>();
+                            more.add(first);
+                        }
+                        more.add(value);
+                    }
+                }
+                at = valueEnd + 1;
+            }
+            return more != null ? List.copyOf(more) : first != null ? List.of(first) : null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return packed.isEmpty();
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, List<String>>> entrySet() {
+            return unpack(packed).entrySet();
+        }
     }
 
     @Override
