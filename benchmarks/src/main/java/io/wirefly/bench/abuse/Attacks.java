@@ -677,7 +677,7 @@ final class Attacks {
      * memory per connection.
      */
     Tally idle(int n, int seconds) throws InterruptedException {
-        return idle(n, seconds, "");
+        return idle(n, seconds, "", null);
     }
 
     /**
@@ -691,17 +691,23 @@ final class Attacks {
         for (int line = 0; line < 4; line++) {
             heavy.append("X-Heavy-").append(line).append(": ").append("h".repeat(3900)).append("\r\n");
         }
-        return idle(n, seconds, heavy.toString());
+        return idle(n, seconds, heavy.toString(), null);
     }
 
-    private Tally idle(int n, int seconds, String extraHeaders) throws InterruptedException {
+    /**
+     * {@code n} connections that upgrade (with {@code extraHeaders} in the request, over TLS if {@code tls} is given)
+     * and stay idle for {@code seconds}; those past the server's connection limit are tallied as its 503s. Then each
+     * closes with 1000 and the server's answer is tallied.
+     */
+    private Tally idle(int n, int seconds, String extraHeaders, javax.net.ssl.SSLSocketFactory tls)
+            throws InterruptedException {
         Tally tally = new Tally();
         System.gc();
         long before = target.rss();
         ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
         parallel(n, 600, i -> {
             try {
-                open.add(RawPeer.open(port, false, null, extraHeaders));
+                open.add(RawPeer.open(port, false, tls, extraHeaders));
             } catch (IOException e) {
                 if (String.valueOf(e.getMessage()).contains(" 503 ")) {
                     tally.add("503 at the connection limit");
@@ -740,36 +746,7 @@ final class Attacks {
      * @param tls the client's socket factory, trusting the server's certificate
      */
     Tally tlsIdle(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
-        Tally tally = new Tally();
-        long before = target.rss();
-        ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
-        parallel(n, 600, i -> {
-            try {
-                open.add(RawPeer.open(port, false, tls));
-            } catch (IOException e) {
-                if (String.valueOf(e.getMessage()).contains(" 503 ")) {
-                    tally.add("503 at the connection limit");
-                } else {
-                    throw e;
-                }
-            }
-        }, tally);
-        Thread.sleep(2_000);
-        long after = target.rss();
-        tally.notes.add(String.format("%d upgraded over TLS and held %d s; server RSS %+.1f MiB", open.size(),
-                seconds, (after - before) / 1048576.0));
-        Thread.sleep(Math.max(0, seconds - 2) * 1000L);
-        List<RawPeer> all = new ArrayList<>(open);
-        parallel(all.size(), 300, i -> {
-            RawPeer p = all.get(i);
-            try {
-                p.send(RawPeer.close(1000));
-                tally.code(p.awaitClose(10_000));
-            } finally {
-                p.close();
-            }
-        }, tally);
-        return tally;
+        return idle(n, seconds, "", tls);
     }
 
     /**
