@@ -32,7 +32,8 @@ public final class ChatServer implements WebSocketHandler {
 
     private final Set<String> privateRooms;
     private final Map<WebSocket, String> nicks = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> members = new ConcurrentHashMap<>();
+    /** Head count per room with anyone in it: a room leaves the map with its last member, so names cannot pile up. */
+    private final Map<String, Integer> members = new ConcurrentHashMap<>();
     private final AtomicInteger guests = new AtomicInteger();
 
     private ChatServer(Set<String> privateRooms) {
@@ -84,12 +85,21 @@ public final class ChatServer implements WebSocketHandler {
 
     /** @param bus shares the rooms with the other chat processes on the same broker, or null */
     static WebSocketServer start(int port, ExampleTls tls, Set<String> privateRooms, TopicBus bus) {
-        ChatServer chat = new ChatServer(privateRooms);
+        return new ChatServer(privateRooms).serve(port, tls, bus);
+    }
+
+    /** A chat without private rooms, for a test that looks at {@link #rooms()}. */
+    static ChatServer create() {
+        return new ChatServer(Set.of());
+    }
+
+    /** Starts a server for this chat; see {@link #start(int, ExampleTls, Set, TopicBus)}. */
+    WebSocketServer serve(int port, ExampleTls tls, TopicBus bus) {
         byte[] page = page();
         return ExampleTls.apply(tls, WebSocketServer.builder().port(port).topicBus(bus)
-                .handshakeFilter(chat::admit)
-                .route("/chat", chat)
-                .route("/chat/{" + ROOM + "}", chat)
+                .handshakeFilter(this::admit)
+                .route("/chat", this)
+                .route("/chat/{" + ROOM + "}", this)
                 .http(request -> request.path().equals("/") || request.path().equals("/index.html")
                         ? HttpResponse.of(200, "text/html; charset=utf-8", page) : null)).build().start();
     }
@@ -132,13 +142,18 @@ public final class ChatServer implements WebSocketHandler {
         return "room:" + room(ws.request());
     }
 
+    /** @return how many rooms have someone in them */
+    int rooms() {
+        return members.size();
+    }
+
     @Override
     public void onOpen(WebSocket ws) {
         String asked = ws.request().queryParameter(NICK);
         String nick = asked != null ? asked : "guest-" + guests.incrementAndGet();
         nicks.put(ws, nick);
         String room = room(ws.request());
-        int here = members.computeIfAbsent(room, r -> new AtomicInteger()).incrementAndGet();
+        int here = members.merge(room, 1, Integer::sum);
         ws.subscribe(topic(ws));
         ws.sendText("* you are " + nick + " in " + room + "; /nick NAME to change it");
         ws.publish(topic(ws), "* " + nick + " joined (" + here + " here)");
@@ -164,7 +179,7 @@ public final class ChatServer implements WebSocketHandler {
     public void onClose(WebSocket ws, int code, String reason) {
         String nick = nicks.remove(ws);
         if (nick != null) {
-            members.get(room(ws.request())).decrementAndGet();
+            members.computeIfPresent(room(ws.request()), (r, here) -> here == 1 ? null : here - 1);
             ws.publish(topic(ws), "* " + nick + " left");
         }
     }

@@ -8,11 +8,13 @@ import io.wirefly.server.WebSocketServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +100,48 @@ class ChatServerIT {
             assertTrue(badNick.startsWith("HTTP/1.1 400 "), badNick);
             assertTrue(badNick.contains("a nickname is 1 to 32 letters"), badNick);
             assertTrue(rawUpgrade(server.port(), "/chat/a%2Fb").startsWith("HTTP/1.1 400 "), "a room name with a /");
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Room names come from the request path, so a chat must forget a room with its last member: otherwise every name
+     * ever asked for stays in its head counts, and a client that walks through names fills the heap.
+     */
+    @Test
+    void anEmptiedRoomIsForgotten() throws Exception {
+        ChatServer chat = ChatServer.create();
+        WebSocketServer server = chat.serve(0, null, null);
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            String base = "ws://127.0.0.1:" + server.port() + "/chat/";
+            Peer stays = Peer.connect(base + "stays?nick=s", http);
+            stays.next();
+            assertEquals("* s joined (1 here)", stays.next());
+            for (int i = 0; i < 100; i++) {
+                Peer visitor = Peer.connect(base + "room-" + i + "?nick=v", http);
+                visitor.next();
+                visitor.next();
+                if (i % 10 == 0) {   // two in the room, then both leave: the count goes to 0 from 2 too
+                    Peer second = Peer.connect(base + "room-" + i + "?nick=w", http);
+                    second.next();
+                    assertEquals("* w joined (2 here)", second.next());
+                    second.ws.sendClose(1000, "bye").get(5, TimeUnit.SECONDS);
+                    assertEquals(1000, second.closed.get(5, TimeUnit.SECONDS));
+                }
+                visitor.ws.sendClose(1000, "bye").get(5, TimeUnit.SECONDS);
+                assertEquals(1000, visitor.closed.get(5, TimeUnit.SECONDS));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (chat.rooms() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, chat.rooms(), "rooms still counted after everyone left them");
+            Peer back = Peer.connect(base + "room-0?nick=b", http);
+            back.next();
+            assertEquals("* b joined (1 here)", back.next(), "a forgotten room starts again from one");
+            assertEquals(2, chat.rooms());
         } finally {
             server.stop(Duration.ofSeconds(2));
         }

@@ -25,7 +25,8 @@ final class Peer implements WebSocket.Listener {
         return connect(uri, HttpClient.newBuilder().sslContext(trust).build());
     }
 
-    private static Peer connect(String uri, HttpClient http) throws Exception {
+    /** Through a client shared by many peers. */
+    static Peer connect(String uri, HttpClient http) throws Exception {
         Peer p = new Peer();
         p.ws = http.newWebSocketBuilder().buildAsync(URI.create(uri), p).get(10, TimeUnit.SECONDS);
         return p;
