@@ -37,6 +37,8 @@ public final class EventLoop implements Runnable, Scheduler {
     private static final int TASK_BATCH = 4096;
     /** How long one turn runs queued shares of input before it looks at its selector again. */
     private static final long NEXT_TURN_NANOS = 1_000_000;
+    /** How often the loop lets go of the spare buffers that nothing drew on since the time before. */
+    private static final long TRIM_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Work for the next turn ({@link #executeNextTurn}); loop thread only. */
@@ -49,12 +51,25 @@ public final class EventLoop implements Runnable, Scheduler {
     private final io.wirefly.core.internal.protocol.SegmentPool segments =
             new io.wirefly.core.internal.protocol.SegmentPool(64);
     private final Consumer<SelectionKey> onKey = this::processKey;
+    private final Runnable trim = this::trimPools;
+    private final long trimNanos;
+    /** True while a trim of the pools is scheduled: only while they hold spares, so an idle loop sleeps. */
+    private boolean trimScheduled;
     private final Selector selector;
     private final Thread thread;
     private volatile boolean running = true;
 
     /** @param name the thread's name */
     public EventLoop(String name) {
+        this(name, TRIM_NANOS);
+    }
+
+    /**
+     * @param name the thread's name
+     * @param trimNanos how often the pools let go of the spares nothing needed (tests shorten it)
+     */
+    EventLoop(String name, long trimNanos) {
+        this.trimNanos = trimNanos;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -199,6 +214,10 @@ public final class EventLoop implements Runnable, Scheduler {
                 runTasks(TASK_BATCH);
                 runTimers();
                 runNextTurn();
+                if (!trimScheduled && (segments.spares() > 0 || scratch.spares() > 0)) {
+                    trimScheduled = true;
+                    schedule(trimNanos, trim);
+                }
             } catch (Throwable t) {
                 // select() itself failed (an I/O error of the selector): log, and try again.
                 log("event loop iteration failed", t);
@@ -285,6 +304,21 @@ public final class EventLoop implements Runnable, Scheduler {
                 log("timer failed", e);
             }
         }
+    }
+
+    /** Lets go of the pools' unused spares; again later while any are left. */
+    private void trimPools() {
+        segments.trim();
+        scratch.trim();
+        trimScheduled = segments.spares() > 0 || scratch.spares() > 0;
+        if (trimScheduled) {
+            schedule(trimNanos, trim);
+        }
+    }
+
+    /** @return the spares both pools hold; loop thread only (tests) */
+    int pooledSpares() {
+        return segments.spares() + scratch.spares();
     }
 
     private void closeAll() {

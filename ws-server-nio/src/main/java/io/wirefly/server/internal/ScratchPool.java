@@ -10,7 +10,8 @@ import java.util.ArrayDeque;
  * share of frames in one until it is decoded (a flood of tiny frames would otherwise cost an array per read). The
  * connections of one loop run one at a time and give their buffers back as soon as they are empty, so a handful of
  * spares serves all of them. Loop-confined; holds at most {@link #MAX_SPARES} buffers of at most
- * {@link #MAX_CAPACITY} bytes, so its memory is bounded whatever the traffic.
+ * {@link #MAX_CAPACITY} bytes, so its memory is bounded whatever the traffic, and its loop {@link #trim}s it every few
+ * seconds, so spares that nothing needs go back to the heap.
  *
  * <pre>{@code
  * ByteBuffer b = pool.take(packetSize);   // cleared, capacity >= packetSize
@@ -28,6 +29,8 @@ final class ScratchPool {
 
     private final ArrayDeque<ByteBuffer> spares = new ArrayDeque<>();
     private final int maxSpares;
+    /** The fewest spares held since the last {@link #trim}: that many were never needed in that time. */
+    private int idleSinceTrim;
 
     /** A pool of {@link #MAX_SPARES} spares. */
     ScratchPool() {
@@ -43,6 +46,7 @@ final class ScratchPool {
      * @return a cleared heap buffer of at least that capacity, a spare if one is big enough
      */
     ByteBuffer take(int capacity) {
+        idleSinceTrim = Math.min(idleSinceTrim, spares.size() - 1);
         for (int i = spares.size(); i > 0; i--) {
             ByteBuffer b = spares.pollFirst();
             if (b.capacity() >= capacity) {
@@ -62,6 +66,20 @@ final class ScratchPool {
         if (spares.size() < maxSpares && b.capacity() <= MAX_CAPACITY && !b.isDirect() && !b.isReadOnly()) {
             spares.addFirst(b);
         }
+    }
+
+    /**
+     * Lets go of as many spares as stayed unused since the last call (the coldest ones).
+     *
+     * @return how many spares were let go
+     */
+    int trim() {
+        int drop = Math.max(0, Math.min(idleSinceTrim, spares.size()));
+        for (int i = 0; i < drop; i++) {
+            spares.pollLast();
+        }
+        idleSinceTrim = spares.size();
+        return drop;
     }
 
     /** @return the number of spares held */

@@ -56,6 +56,39 @@ class EventLoopTest {
 
     // ---- The running loop -----------------------------------------------------------------------------------------
 
+    /** The loop lets go of its pools' spares once nothing draws on them, and schedules no trim while they are empty. */
+    @Test
+    void sparesGoBackToTheHeapOnceTrafficIsQuiet() throws Exception {
+        EventLoop quick = new EventLoop("trim-loop", TimeUnit.MILLISECONDS.toNanos(50));
+        quick.start();
+        try {
+            CompletableFuture<Integer> held = new CompletableFuture<>();
+            quick.execute(() -> {
+                ByteBuffer[] burst = new ByteBuffer[5];
+                for (int i = 0; i < burst.length; i++) {
+                    burst[i] = quick.scratch().take(16 * 1024);
+                }
+                for (ByteBuffer b : burst) {
+                    quick.scratch().give(b);
+                }
+                held.complete(quick.pooledSpares());
+            });
+            assertEquals(5, held.get(SECONDS, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            int left;
+            do {
+                Thread.sleep(20);
+                CompletableFuture<Integer> now = new CompletableFuture<>();
+                quick.execute(() -> now.complete(quick.pooledSpares() * 1000 + quick.pendingTimers()));
+                left = now.get(SECONDS, TimeUnit.SECONDS);
+            } while (left != 0 && System.nanoTime() < deadline);
+            assertEquals(0, left, "spares * 1000 + timers still pending");
+        } finally {
+            quick.shutdown();
+            quick.join(5_000);
+        }
+    }
+
     @Test
     void tasksFromAnotherThreadRunInOrderOnTheLoopThread() throws Exception {
         assertFalse(loop.inLoop());

@@ -41,6 +41,26 @@ class ScratchPoolTest {
     }
 
     @Test
+    void sparesNothingDrewOnSinceTheLastTrimAreLetGo() {
+        ScratchPool pool = new ScratchPool();
+        ByteBuffer[] taken = new ByteBuffer[4];
+        for (int i = 0; i < taken.length; i++) {
+            taken[i] = pool.take(1024);
+        }
+        for (ByteBuffer b : taken) {
+            pool.give(b);
+        }
+        assertEquals(0, pool.trim(), "all were in use since the last trim");
+        pool.give(pool.take(1024));   // one in use at a time from now on
+        assertEquals(3, pool.trim());
+        assertEquals(1, pool.spares());
+        pool.give(pool.take(1024));
+        assertEquals(0, pool.trim(), "the one still in use stays");
+        assertEquals(1, pool.trim(), "then goes when nothing takes it");
+        assertEquals(0, pool.spares());
+    }
+
+    @Test
     void noneKeepsNothing() {
         ByteBuffer b = ScratchPool.NONE.take(64);
         ScratchPool.NONE.give(b);
