@@ -27,11 +27,14 @@ import java.util.Map;
  *     off for 100 ms
  * @param handshakesEvicted connections closed inside their opening handshake to make room for a new one, because
  *     {@code maxHandshakes} handshakes were in progress (a rising count means stalled handshakes: a slowloris)
+ * @param connectionsRefused connections closed as soon as they were accepted, before a byte was read, because their
+ *     address already held {@code maxConnectionsPerAddress} (a rising count means one address is flooding; a
+ *     client's reads 0)
  */
 public record Metrics(long openConnections, long handshakesAccepted, Map<Integer, Long> handshakesRejected,
         long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<Integer, Long> closeCodesSent,
         Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos,
-        long acceptFailures, long handshakesEvicted) {
+        long acceptFailures, long handshakesEvicted, long connectionsRefused) {
 
     /**
      * Copies the maps.
@@ -49,6 +52,7 @@ public record Metrics(long openConnections, long handshakesAccepted, Map<Integer
      * @param lastPingRoundTripNanos last ping round trip, or -1
      * @param acceptFailures failed accepts
      * @param handshakesEvicted handshakes closed to make room
+     * @param connectionsRefused connections refused for their address
      */
     public Metrics {
         handshakesRejected = Map.copyOf(handshakesRejected);
@@ -57,7 +61,34 @@ public record Metrics(long openConnections, long handshakesAccepted, Map<Integer
     }
 
     /**
-     * The snapshot as it was before {@code handshakesEvicted} was counted, which reads 0: code that builds one (a
+     * The snapshot as it was before {@code connectionsRefused} was counted, which reads 0: code that builds one (a
+     * test double, an adapter) keeps compiling.
+     *
+     * @param openConnections open connections
+     * @param handshakesAccepted accepted handshakes
+     * @param handshakesRejected rejected handshakes by status
+     * @param messagesIn messages received
+     * @param messagesOut messages sent
+     * @param bytesIn bytes read
+     * @param bytesOut bytes written
+     * @param closeCodesSent close codes sent
+     * @param closeCodesReceived close codes received
+     * @param backpressurePauses read pauses
+     * @param lastPingRoundTripNanos last ping round trip, or -1
+     * @param acceptFailures failed accepts
+     * @param handshakesEvicted handshakes closed to make room
+     */
+    public Metrics(long openConnections, long handshakesAccepted, Map<Integer, Long> handshakesRejected,
+            long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<Integer, Long> closeCodesSent,
+            Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos,
+            long acceptFailures, long handshakesEvicted) {
+        this(openConnections, handshakesAccepted, handshakesRejected, messagesIn, messagesOut, bytesIn, bytesOut,
+                closeCodesSent, closeCodesReceived, backpressurePauses, lastPingRoundTripNanos, acceptFailures,
+                handshakesEvicted, 0);
+    }
+
+    /**
+     * The snapshot as it was before {@code handshakesEvicted} and {@code connectionsRefused} were counted, which reads 0: code that builds one (a
      * test double, an adapter) keeps compiling.
      *
      * @param openConnections open connections
@@ -78,6 +109,6 @@ public record Metrics(long openConnections, long handshakesAccepted, Map<Integer
             Map<Integer, Long> closeCodesReceived, long backpressurePauses, long lastPingRoundTripNanos,
             long acceptFailures) {
         this(openConnections, handshakesAccepted, handshakesRejected, messagesIn, messagesOut, bytesIn, bytesOut,
-                closeCodesSent, closeCodesReceived, backpressurePauses, lastPingRoundTripNanos, acceptFailures, 0);
+                closeCodesSent, closeCodesReceived, backpressurePauses, lastPingRoundTripNanos, acceptFailures, 0, 0);
     }
 }

@@ -38,6 +38,13 @@ public interface MetricsListener {
     default void onHandshakeEvicted() {
     }
 
+    /**
+     * A connection was closed as soon as it was accepted, before a byte was read: its address already held
+     * {@code maxConnectionsPerAddress} connections. Called on the acceptor thread; keep it short.
+     */
+    default void onConnectionRefused() {
+    }
+
     /** A connection's reads were paused because its write queue passed the high-water mark. */
     default void onBackpressurePause() {
     }

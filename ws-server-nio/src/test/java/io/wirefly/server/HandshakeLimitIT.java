@@ -166,7 +166,14 @@ class HandshakeLimitIT {
      */
     @Test
     void oneAddressHoldsAtMostMaxConnectionsPerAddressAndOthersStillGetIn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
         WebSocketServer server = WebSocketServer.builder().port(0).maxConnectionsPerAddress(3)
+                .metricsListener(new MetricsListener() {
+                    @Override
+                    public void onConnectionRefused() {
+                        heard.incrementAndGet();
+                    }
+                })
                 .handshakeTimeout(Duration.ofSeconds(60))   // only the limit acts during the test
                 .route("/", Recorder.echo()).build().start();
         List<Socket> held = new ArrayList<>();
@@ -187,11 +194,15 @@ class HandshakeLimitIT {
             Socket fourth = stallFrom("127.0.0.2", server.port(), 3);
             assertTrue(closedWithin(fourth, 10_000), "the fourth connection from 127.0.0.2 is closed");
             fourth.close();
+            assertEquals(1, server.metrics().connectionsRefused(), "the refusal is counted");
+            assertEquals(1, heard.get(), "and the listener heard of it");
+            assertEquals(0, server.metrics().handshakesEvicted(), "and is not an eviction");
             honestClientEchoes(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + server.port() + "/"));
 
             held.remove(2).close();   // 127.0.0.2 gives one back: its next connection is admitted again
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             boolean admitted = false;
+            int refusedAgain = 0;
             while (!admitted && System.nanoTime() < end) {
                 Socket again = stallFrom("127.0.0.2", server.port(), 4);
                 admitted = !closedWithin(again, 300);
@@ -199,9 +210,11 @@ class HandshakeLimitIT {
                     held.add(again);
                 } else {
                     again.close();
+                    refusedAgain++;   // the server had not yet seen the close
                 }
             }
             assertTrue(admitted, "127.0.0.2 gets in again once one of its connections is gone");
+            assertEquals(1 + refusedAgain, server.metrics().connectionsRefused());
             for (Socket s : held.subList(0, 2)) {
                 assertTrue(!closedWithin(s, 100), "the open WebSockets were never touched");
             }

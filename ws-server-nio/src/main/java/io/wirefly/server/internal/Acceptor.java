@@ -140,6 +140,7 @@ public final class Acceptor implements Runnable {
             }
             if (connectionsByAddress != null && !connectionsByAddress.tryAdd(peer)) {
                 closeQuietly(channel);   // before reading a byte: it costs the server nothing more
+                settings.metrics().connectionRefused();
                 logRefusal(peer);
                 continue;
             }

@@ -21,6 +21,7 @@ public final class MetricsCollector {
     final LongAdder pauses = new LongAdder();
     final LongAdder acceptFailures = new LongAdder();
     private final LongAdder evicted = new LongAdder();
+    private final LongAdder refused = new LongAdder();
     private final ConcurrentHashMap<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, LongAdder> sent = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, LongAdder> received = new ConcurrentHashMap<>();
@@ -67,6 +68,12 @@ public final class MetricsCollector {
         listener.onHandshakeEvicted();
     }
 
+    /** The acceptor closed a connection at once: its address held as many as it may. */
+    void connectionRefused() {
+        refused.increment();
+        listener.onConnectionRefused();
+    }
+
     void paused() {
         pauses.increment();
         listener.onBackpressurePause();
@@ -105,7 +112,7 @@ public final class MetricsCollector {
     public Metrics snapshot() {
         return new Metrics(open.sum(), accepted.sum(), sums(rejected), messagesIn.sum(), messagesOut.sum(),
                 bytesIn.sum(), bytesOut.sum(), sums(sent), sums(received), pauses.sum(), lastRoundTrip,
-                acceptFailures.sum(), evicted.sum());
+                acceptFailures.sum(), evicted.sum(), refused.sum());
     }
 
     private static Map<Integer, Long> sums(Map<Integer, LongAdder> map) {
