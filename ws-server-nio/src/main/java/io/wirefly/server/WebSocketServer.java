@@ -836,7 +836,9 @@ public final class WebSocketServer {
          * that has been in progress for a second or more gives way to a newer one, oldest first, and its connection
          * is closed with 1013 (try again later), so that peers which announce large messages and never finish them
          * cannot keep the budget; a connection may push others out only while it holds at most a quarter of the
-         * budget. Messages already handed to handlers do not count. permessage-deflate's zlib state, outside the
+         * budget. Whole messages that wait for a handler on the {@linkplain #executor executor} count until their
+         * handler has run (they are never taken back); once a handler has a message, it no longer counts.
+         * permessage-deflate's zlib state, outside the
          * heap, counts too: a decompressor 48 KiB while a connection holds one (without context takeover, the
          * default, only while a compressed message arrives; with it, from the connection's first compressed message
          * until it closes), and with context takeover a compressor of the connection's own 256 KiB (without room for

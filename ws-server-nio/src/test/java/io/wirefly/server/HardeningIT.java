@@ -305,6 +305,70 @@ class HardeningIT {
         }
     }
 
+    /**
+     * Whole messages that wait for a slow executor stay in the inbound budget until their handler has run. Before,
+     * they left it when they were complete, so peers of a server whose handlers run on one slow thread (the LED
+     * example's GPIO thread) could queue 64 messages of 1 MiB each per connection: by hand, 16 such peers kept a
+     * {@code -Xmx64m} LED server in back-to-back full collections. Here four 200 KiB messages wait on a blocked
+     * handler and fill most of a 1 MiB budget, so a fifth peer's message does not fit (1009); once the handler runs,
+     * all four are handled and echoed, and the budget has room again.
+     */
+    @Test
+    void messagesWaitingForASlowExecutorStayWithinTheInboundBudget() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(256 << 10).maxMessageSize(256 << 10).build();
+        ExecutorService gpio = Executors.newSingleThreadExecutor();
+        CountDownLatch gate = new CountDownLatch(1);
+        WebSocketHandler slow = new WebSocketHandler() {
+            @Override
+            public void onBinary(WebSocket ws, ByteBuffer data) {
+                try {
+                    gate.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ws.sendBinary(data);
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).config(config).maxInboundBuffer(1 << 20)
+                .executor(gpio).route("/", slow).build().start();
+        List<RawClient> waiting = new ArrayList<>();
+        byte[] message = new byte[200 << 10];
+        new java.util.Random(11).nextBytes(message);
+        try {
+            for (int i = 0; i < 4; i++) {
+                RawClient c = new RawClient(server.port());
+                waiting.add(c);
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+                c.write(header(2, message.length));
+                c.write(message);
+            }
+            await("four whole messages queued for the blocked handler", () -> server.metrics().messagesIn() == 4);
+            try (RawClient late = new RawClient(server.port())) {
+                assertTrue(late.upgrade("/").startsWith("HTTP/1.1 101"));
+                late.write(header(2, message.length));
+                late.write(message);
+                assertEquals(1009, readCloseCode(late), "no room left in the budget for a fifth message");
+            }
+            gate.countDown();
+            for (RawClient c : waiting) {
+                assertArrayEquals(message, nextFrame(c).payload(), "a waiting message is handled, not lost");
+            }
+            try (RawClient after = new RawClient(server.port())) {
+                assertTrue(after.upgrade("/").startsWith("HTTP/1.1 101"));
+                after.write(header(2, message.length));
+                after.write(message);
+                assertArrayEquals(message, nextFrame(after).payload(), "handled messages gave their room back");
+            }
+        } finally {
+            gate.countDown();
+            for (RawClient c : waiting) {
+                c.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+            gpio.shutdownNow();
+        }
+    }
+
     @Test
     void peersThatAnnounceHugeFramesCannotTakeTheServersMemory() throws Exception {
         // 1 MiB messages are allowed, but all connections together may hold only 256 KiB of partial messages.

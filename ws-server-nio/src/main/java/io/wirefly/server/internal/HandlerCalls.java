@@ -81,7 +81,7 @@ final class HandlerCalls implements ProtocolListener {
     public void onText(String text) {
         session.messageIn();
         if (dispatcher != Dispatcher.INLINE) {
-            dispatch(() -> handler.onText(handle, text));
+            dispatch(() -> handler.onText(handle, text), text.length());
             return;
         }
         try {
@@ -96,9 +96,10 @@ final class HandlerCalls implements ProtocolListener {
         session.messageIn();
         if (dispatcher != Dispatcher.INLINE) {
             if (borrows) {
-                dispatch(() -> handler.onBinaryBorrowed(handle, data));   // on the executor: a copy it may keep
+                // on the executor: a copy it may keep
+                dispatch(() -> handler.onBinaryBorrowed(handle, data), data.remaining());
             } else {
-                dispatch(() -> handler.onBinary(handle, data));
+                dispatch(() -> handler.onBinary(handle, data), data.remaining());
             }
             return;
         }
@@ -133,7 +134,7 @@ final class HandlerCalls implements ProtocolListener {
         if (last) {
             session.messageIn();
         }
-        dispatch(() -> handler.onTextPart(handle, part, last));
+        dispatch(() -> handler.onTextPart(handle, part, last), part.length());
     }
 
     @Override
@@ -141,7 +142,7 @@ final class HandlerCalls implements ProtocolListener {
         if (last) {
             session.messageIn();
         }
-        dispatch(() -> handler.onBinaryPart(handle, part, last));
+        dispatch(() -> handler.onBinaryPart(handle, part, last), part.remaining());
     }
 
     @Override
@@ -182,13 +183,21 @@ final class HandlerCalls implements ProtocolListener {
     }
 
     private void dispatch(Runnable call) {
+        dispatch(call, 0);
+    }
+
+    /**
+     * @param bytes the size of the message the call carries, held in the inbound budget while it waits for an
+     *     executor (a string's length in chars: its heap size when it is Latin-1, half of it otherwise)
+     */
+    private void dispatch(Runnable call, long bytes) {
         dispatcher.dispatch(() -> {
             try {
                 call.run();
             } catch (RuntimeException e) {
                 handlerFailed(e);
             }
-        });
+        }, bytes);
     }
 
     /** A handler call made inline threw: an exception fails the connection as dispatch does; an error is logged. */

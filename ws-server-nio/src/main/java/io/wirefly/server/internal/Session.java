@@ -321,7 +321,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             done.onEnded();
         }
         Dispatcher dispatcher = settings.executor() == null ? Dispatcher.INLINE
-                : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck));
+                : new Dispatcher(settings.executor(), () -> loop.execute(this::resumeCheck), settings.inboundBudget(),
+                        settings.config().maxMessageSize());
         this.calls = new HandlerCalls(this, handler, dispatcher);
         this.protocol = new Protocol(role, settings.config(), deflate, KEYS, calls, settings.inboundBudget(),
                 loop.segments());

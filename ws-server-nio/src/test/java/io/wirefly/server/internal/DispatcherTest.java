@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wirefly.core.internal.protocol.InboundBudget;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,5 +188,53 @@ class DispatcherTest {
         assertEquals(0, d.queued());
         assertEquals(1, resumed[0], "told once that the backlog drained");
         assertFalse(d.backlogged());
+    }
+
+    /**
+     * Messages waiting for the executor are held in the inbound budget until their call has run, and a whole
+     * largest message's worth of them pauses the reader like a long queue does.
+     */
+    @Test
+    void waitingMessagesAreHeldInTheBudgetAndTheirBytesPauseTheReader() {
+        Manual executor = new Manual();
+        int[] resumed = {0};
+        InboundBudget budget = InboundBudget.bounded(1_000);
+        Dispatcher d = new Dispatcher(executor, () -> resumed[0]++, budget.account(() -> { }), 600);
+        List<String> ran = new ArrayList<>();
+        d.dispatch(() -> ran.add("a"), 300);
+        d.dispatch(() -> ran.add("b"), 299);
+        assertEquals(599, d.queuedBytes());
+        assertFalse(d.backlogged(), "two calls and 599 bytes wait");
+        assertFalse(budget.reserve(402), "the waiting bytes are held in the budget");
+        d.dispatch(() -> ran.add("c"), 1);
+        assertTrue(d.backlogged(), "600 bytes wait: a largest message's worth");
+        executor.runAll();
+        assertEquals(List.of("a", "b", "c"), ran);
+        assertEquals(0, d.queuedBytes());
+        assertEquals(1, resumed[0], "told once that the backlog drained");
+        assertTrue(budget.reserve(1_000), "every byte given back once its call ran");
+    }
+
+    @Test
+    void aCallThatThrowsStillGivesItsBytesBack() {
+        Manual executor = new Manual();
+        InboundBudget budget = InboundBudget.bounded(1_000);
+        Dispatcher d = new Dispatcher(executor, () -> { }, budget, 600);
+        d.dispatch(() -> {
+            throw new IllegalStateException("handler bug");
+        }, 500);
+        executor.runAll();
+        assertEquals(0, d.queuedBytes());
+        assertTrue(budget.reserve(1_000));
+    }
+
+    @Test
+    void inlineCallsHoldNothing() {
+        InboundBudget budget = InboundBudget.bounded(1_000);
+        Dispatcher d = new Dispatcher(null, null, budget, 600);
+        long[] seen = {-1};
+        d.dispatch(() -> seen[0] = d.queuedBytes(), 700);
+        assertEquals(0, seen[0]);
+        assertTrue(budget.reserve(1_000), "a call that runs at once waits for nothing");
     }
 }

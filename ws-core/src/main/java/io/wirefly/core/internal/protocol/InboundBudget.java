@@ -30,6 +30,10 @@ public interface InboundBudget {
         }
 
         @Override
+        public void hold(long bytes) {
+        }
+
+        @Override
         public long limit() {
             return Long.MAX_VALUE;
         }
@@ -43,6 +47,17 @@ public interface InboundBudget {
 
     /** @param bytes bytes reserved earlier and no longer held */
     void release(long bytes);
+
+    /**
+     * Counts bytes that are in memory already and will stay a while, even past the limit: a whole message that waits
+     * for its handler on an executor. They are never taken back; {@link #lasting()}'s {@link #release} gives them back
+     * (an account's own {@code release} is for its reservations only). Until then, the
+     * reservations that follow find that much less room, so what waits for handlers and what is being assembled
+     * share one bound.
+     *
+     * @param bytes the bytes held
+     */
+    void hold(long bytes);
 
     /** @return the limit, for error messages */
     long limit();

@@ -64,6 +64,11 @@ final class SharedBudget implements InboundBudget {
     }
 
     @Override
+    public synchronized void hold(long bytes) {
+        used += bytes;
+    }
+
+    @Override
     public long limit() {
         return limit;
     }
@@ -169,6 +174,12 @@ final class SharedBudget implements InboundBudget {
         @Override
         public void release(long bytes) {
             releaseFor(this, bytes);
+        }
+
+        /** Held bytes are the shared budget's, never this account's: they cannot be taken back. */
+        @Override
+        public void hold(long bytes) {
+            SharedBudget.this.hold(bytes);
         }
 
         @Override

@@ -40,6 +40,11 @@ class MessageAssemblerTest {
         }
 
         @Override
+        public void hold(long bytes) {
+            held += bytes;
+        }
+
+        @Override
         public long limit() {
             return limit;
         }

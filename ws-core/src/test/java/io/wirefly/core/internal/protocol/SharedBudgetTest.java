@@ -45,6 +45,28 @@ class SharedBudgetTest {
         assertThrows(IllegalArgumentException.class, () -> new SharedBudget(0, SECOND, () -> 0));
     }
 
+    /**
+     * A whole message waiting for its handler is held past the limit if need be, is never taken back, and leaves that
+     * much less room for messages in progress until it is given back.
+     */
+    @Test
+    void heldBytesMayPassTheLimitAreNeverTakenBackAndLeaveLessRoom() {
+        InboundBudget waiting = account("waiting");
+        InboundBudget other = account("other");
+        assertTrue(other.reserve(200));
+        waiting.hold(900);   // already in memory: counted even past the limit (1,100 of 1,000 now)
+        assertFalse(room(1));
+        now += 10 * SECOND;
+        InboundBudget fresh = account("fresh");
+        assertFalse(fresh.reserve(200), "taking back 'other' would not make room: held bytes are not taken back");
+        assertEquals(List.of(), evicted);
+        assertTrue(fresh.reserve(100), "'other' is old: its 200 give way to a newer message");
+        assertEquals(List.of("other"), evicted);
+        waiting.lasting().release(900);
+        assertTrue(room(900), "what was held is room again");
+        assertFalse(room(901));
+    }
+
     @Test
     void aFullBudgetRefusesWhileEveryMessageInProgressIsYoung() {
         InboundBudget liar = account("liar");
