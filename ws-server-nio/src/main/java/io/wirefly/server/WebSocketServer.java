@@ -139,7 +139,8 @@ public final class WebSocketServer {
             port = channel.socket().getLocalPort();
             loops = new EventLoopGroup(options.eventLoops, "wirefly-loop-" + port);
             loops.start();
-            tls = options.tls == null ? null : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort);
+            tls = options.tls == null ? null
+                    : new TlsSetup(options.tls, options.tlsByName, options.plainOnSamePort, settings.inboundBudget());
             acceptor = new Acceptor(channel, loops, settings, upgrader, registry, tls, options.handshakeLimit(),
                     options.maxHandshakesPerAddress, options.maxConnectionsPerAddress);
             topics.startBus();

@@ -210,6 +210,73 @@ class TlsIT {
         }
     }
 
+    /**
+     * Part of a TLS record that the server keeps between reads counts in its inbound budget once the handshake is
+     * done. Before, 2,000 wss connections that each sent 12 KB of a 16 KB record and stopped ran a {@code -Xmx64m}
+     * server out of heap (each kept a 33 KiB buffer that no limit saw). Here twelve such peers meet a 256 KiB
+     * budget: no more than seven keep their part record, the others are closed; a second later a fresh client's
+     * 48 KiB message takes the room of the oldest, and is echoed.
+     */
+    @Test
+    void partTlsRecordsKeptBetweenReadsCountInTheInboundBudget() throws Exception {
+        WebSocketServer limited = WebSocketServer.builder().bind(InetAddress.getLoopbackAddress()).port(0)
+                .tls(serverContext).maxInboundBuffer(256 << 10)
+                .config(WebSocketConfig.builder().maxMessageSize(1 << 20).maxFrameSize(1 << 20).build())
+                .route("/echo", Recorder.echo()).build().start();
+        java.util.List<Socket> raws = new java.util.ArrayList<>();
+        java.util.List<Socket> secure = new java.util.ArrayList<>();
+        byte[] part = new byte[12_000];
+        new Random(5).nextBytes(part);
+        try {
+            for (int i = 0; i < 12; i++) {
+                Socket raw = new Socket("127.0.0.1", limited.port());
+                raw.setSoTimeout(10_000);
+                javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientContext.getSocketFactory()
+                        .createSocket(raw, "localhost", limited.port(), true);
+                s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 101", status, "connection " + i + " upgrades");
+                OutputStream out = raw.getOutputStream();   // below TLS: a record header, then part of the record
+                out.write(new byte[] {0x17, 0x03, 0x03, 0x40, 0x11});
+                out.write(part);
+                out.flush();
+                raws.add(raw);
+                secure.add(s);   // (kept referenced: a collected SSLSocket would close its socket)
+            }
+            long open = 0;
+            for (Socket raw : raws) {
+                open += HandshakeLimitIT.closedWithin(raw, 500) ? 0 : 1;
+            }
+            assertTrue(open <= 7, open + " of 12 keep a part record: about 33 KiB each, and 7 fill 256 KiB");
+            assertTrue(open >= 1, "the first part records fit in the budget");
+            Thread.sleep(1_100);   // those left are old enough to give way
+            try (WebSocketClient client = WebSocketClient.builder().tls(TlsContexts.trusting(certPem))
+                    .config(WebSocketConfig.builder().maxMessageSize(1 << 20).maxFrameSize(1 << 20).build())
+                    .build()) {
+                Recorder events = new Recorder();
+                io.wirefly.core.WebSocket ws = client.connect(URI.create("wss://localhost:" + limited.port()
+                        + "/echo"), events).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                byte[] blob = new byte[48 << 10];
+                new Random(6).nextBytes(blob);
+                ws.sendBinary(ByteBuffer.wrap(blob));
+                assertArrayEquals(blob, (byte[]) events.next(), "the fresh message is served");
+            }
+            long still = 0;
+            for (Socket raw : raws) {
+                still += HandshakeLimitIT.closedWithin(raw, 200) ? 0 : 1;
+            }
+            assertTrue(still < open, "older part records gave way: " + still + " of " + open + " still open");
+        } finally {
+            for (Socket s : secure) {
+                s.close();
+            }
+            limited.stop(Duration.ofSeconds(2));
+        }
+    }
+
     /** Python's ssl module (OpenSSL) under websockets: the whole interop script over wss, deflate included. */
     @Test
     void pythonWebsocketsClientOverWss() throws Exception {

@@ -1,5 +1,6 @@
 package io.wirefly.server.internal;
 
+import io.wirefly.core.internal.protocol.InboundBudget;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -35,6 +36,7 @@ public final class TlsSetup implements AutoCloseable {
     /** Per server name (lower case; {@code *.example.com} for a wildcard), copied on every change. */
     private volatile Map<String, SSLContext> named;
     private final boolean plainToo;
+    private final InboundBudget budget;
     private final ExecutorService tasks;
 
     /** @param context the server's keys and trust */
@@ -49,6 +51,18 @@ public final class TlsSetup implements AutoCloseable {
      * @param plainToo true to serve plain connections on the same port (those whose first byte is not 0x16)
      */
     public TlsSetup(SSLContext context, Map<String, SSLContext> named, boolean plainToo) {
+        this(context, named, plainToo, InboundBudget.UNLIMITED);
+    }
+
+    /**
+     * @param context the keys for clients that name no server, or a name without a context of its own
+     * @param named contexts by server name ({@code chat.example.com}, or {@code *.example.com} for any one label
+     *     before {@code example.com})
+     * @param plainToo true to serve plain connections on the same port (those whose first byte is not 0x16)
+     * @param budget the server's inbound budget, where each connection's TLS buffers kept between reads count
+     */
+    public TlsSetup(SSLContext context, Map<String, SSLContext> named, boolean plainToo, InboundBudget budget) {
+        this.budget = budget;
         this.context = Objects.requireNonNull(context, "context");
         this.named = lowerCased(named);
         this.plainToo = plainToo;
@@ -91,7 +105,7 @@ public final class TlsSetup implements AutoCloseable {
         params.setProtocols(supported(engine));
         params.setApplicationProtocols(new String[] {"http/1.1"});
         engine.setSSLParameters(params);
-        return new TlsWire(net, engine, loop, tasks, alreadyRead);
+        return new TlsWire(net, engine, loop, tasks, alreadyRead, budget);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.wirefly.server.internal;
 
+import io.wirefly.core.internal.protocol.InboundBudget;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -23,7 +24,13 @@ import javax.net.ssl.SSLException;
  * taken from the loop's {@link ScratchPool} when a record is in flight and given back as soon as they are empty, so
  * an idle connection holds none and a busy one allocates nothing per record. At most
  * one wrap's worth of ciphertext waits in this wire: {@link #write} takes no more plaintext until it is on the
- * socket, so back-pressure stays in the session's queue where it is counted.
+ * socket, so back-pressure stays in the session's queue where it is counted. What the wire still keeps when a turn
+ * of its session ends (part of a record, plaintext the session has not taken, ciphertext the socket has not taken)
+ * is counted in the server's inbound budget, once the TLS handshake is done (until then, {@code maxHandshakes}
+ * bounds it). Without that, 2,000 wss connections that each sent 12 KB of a 16 KB record and stopped ran a
+ * {@code -Xmx64m} server out of heap, each keeping a 33 KiB buffer. When the budget is full, a wire that has kept
+ * its buffers for a second or more gives way to a newer need, and a wire whose buffers do not fit fails its
+ * connection at its next turn.
  *
  * <p>{@link #shutdownOutput()} sends {@code close_notify}, then FIN once it is written.
  *
@@ -49,6 +56,14 @@ final class TlsWire implements Wire {
     private final ScratchPool pool;
     private final Executor tasks;
     private Runnable resume = () -> { };
+    /** The server's inbound budget, where {@link #countKept} counts the buffers kept between turns. */
+    private final InboundBudget budget;
+    /** This wire's account in {@link #budget}, made when it first keeps a buffer past a turn. */
+    private InboundBudget account;
+    /** The bytes counted in {@link #account}. */
+    private long counted;
+    /** The budget took back what this wire kept, or had no room for it: the connection fails at its next turn. */
+    private volatile boolean refused;
 
     /** Ciphertext read and not unwrapped yet, in read mode; null when empty. */
     private ByteBuffer netIn;
@@ -88,7 +103,7 @@ final class TlsWire implements Wire {
      * @throws SSLException if the engine cannot begin its handshake
      */
     TlsWire(Wire net, SSLEngine engine, Scheduler loop, Executor tasks) throws SSLException {
-        this(net, engine, loop, tasks, null);
+        this(net, engine, loop, tasks, null, InboundBudget.UNLIMITED);
     }
 
     /**
@@ -98,11 +113,13 @@ final class TlsWire implements Wire {
      * @param tasks where the engine's delegated tasks run
      * @param alreadyRead ciphertext read from the socket before this wire existed (to look at the ClientHello), in
      *     read mode; null if none
+     * @param budget where the buffers kept between the session's turns are counted
      * @throws SSLException if the engine cannot begin its handshake
      */
-    TlsWire(Wire net, SSLEngine engine, Scheduler loop, Executor tasks, ByteBuffer alreadyRead)
+    TlsWire(Wire net, SSLEngine engine, Scheduler loop, Executor tasks, ByteBuffer alreadyRead, InboundBudget budget)
             throws SSLException {
         this.net = net;
+        this.budget = budget;
         this.engine = engine;
         this.loop = loop;
         this.pool = loop.scratch();
@@ -140,6 +157,7 @@ final class TlsWire implements Wire {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        failIfRefused();
         int n = drainAppIn(dst);
         if (n > 0) {
             queueResumeIfBuffered();
@@ -356,6 +374,7 @@ final class TlsWire implements Wire {
         if (outputShut) {
             throw new IOException("output is shut down");
         }
+        failIfRefused();
         try {
             if (!flushNetOut() || taskRunning) {
                 return 0;
@@ -470,6 +489,7 @@ final class TlsWire implements Wire {
 
     @Override
     public void interest(boolean read, boolean write) {
+        countKept();   // the session's turn ends here
         wantRead = read;
         wantWrite = write;
         if (taskRunning) {
@@ -502,8 +522,59 @@ final class TlsWire implements Wire {
         netIn = null;
         appIn = null;
         netOut = null;
+        if (counted > 0) {
+            account.release(counted);   // (nothing, if the budget took it back)
+            counted = 0;
+        }
         engine.closeOutbound();
         net.close();
+    }
+
+    // ---- Memory kept between turns ----------------------------------------------------------------------------------
+
+    /**
+     * Counts in the budget the buffers this wire keeps now that its session's turn ends, or gives back what it no
+     * longer keeps. A busy connection keeps nothing between turns (every buffer is given back empty), so this costs
+     * nothing on the way of a record.
+     */
+    private void countKept() {
+        if (!handshaken || closed || refused) {
+            return;
+        }
+        long kept = capacity(netIn) + capacity(appIn) + capacity(netOut);
+        if (kept == counted) {
+            return;
+        }
+        if (kept < counted) {
+            account.release(counted - kept);
+            counted = kept;
+            return;
+        }
+        if (account == null) {
+            account = budget.account(this::takenBack);
+        }
+        if (account.reserve(kept - counted)) {
+            counted = kept;
+        } else {
+            takenBack();
+        }
+    }
+
+    private static long capacity(ByteBuffer b) {
+        return b == null ? 0 : b.capacity();
+    }
+
+    /** From any thread: what this wire kept was taken back, or refused; its connection fails at its next turn. */
+    private void takenBack() {
+        refused = true;
+        loop.execute(() -> resume.run());
+    }
+
+    private void failIfRefused() throws IOException {
+        if (refused) {
+            throw new IOException("TLS buffers (" + counted + " bytes kept between reads) did not fit in the "
+                    + "server's inbound budget (maxInboundBuffer); newer traffic needed the room");
+        }
     }
 
     /** Gives back the buffers that hold nothing, so an idle connection holds none. */
