@@ -147,6 +147,9 @@ public final class Abuse {
                     javax.net.ssl.SSLSocketFactory clients = tlsClients;
                     scenarios.add(3, new Scenario("TLS idle", scaled(8000, scale) + " wss connections upgraded, "
                             + "then idle for 20 s", () -> attacks.tlsIdle(scaled(8000, scale), 20, clients)));
+                    scenarios.add(4, new Scenario("TLS part records", scaled(2000, scale) + " wss connections "
+                            + "upgraded, then 12,000 bytes of a 16,401-byte record and silence for 13 s",
+                            () -> attacks.tlsPartRecords(scaled(2000, scale), 13, clients)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {

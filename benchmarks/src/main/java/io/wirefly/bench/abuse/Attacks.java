@@ -206,10 +206,15 @@ final class Attacks {
 
     /** Reads each socket to its end, for at most 100 ms, closes it and tallies what it got. */
     private static void closeAndTally(List<Socket> sockets, Tally tally) {
+        closeAndTally(sockets, tally, 100);
+    }
+
+    /** Reads each socket to its end, for at most {@code millis}, closes it and tallies what it got. */
+    private static void closeAndTally(List<Socket> sockets, Tally tally, int millis) {
         byte[] sink = new byte[4096];
         for (Socket s : sockets) {
             try (s) {
-                s.setSoTimeout(100);
+                s.setSoTimeout(millis);
                 int total = 0;
                 for (int r; (r = s.getInputStream().read(sink)) >= 0 && total < (1 << 20); ) {
                     total += r;
@@ -747,6 +752,49 @@ final class Attacks {
      */
     Tally tlsIdle(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
         return idle(n, seconds, "", tls);
+    }
+
+    /**
+     * {@code n} wss connections that finish the TLS handshake and the upgrade, then write below TLS a record header
+     * that announces 16,401 bytes and 12,000 of them, and stop for {@code seconds}. The server keeps each part record
+     * in a buffer of about 33 KiB until the rest comes: 2,000 of them ran a {@code -Xmx64m} server out of heap before
+     * those buffers counted in its inbound budget. Tallies, at the end, which connections the server had closed.
+     *
+     * @param tls the client's socket factory, trusting the server's certificate
+     */
+    Tally tlsPartRecords(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
+        Tally tally = new Tally();
+        byte[] part = new byte[12_000];
+        new java.util.Random(12).nextBytes(part);
+        byte[] header = {0x17, 0x03, 0x03, 0x40, 0x11};   // application data, 16,401 bytes
+        ConcurrentLinkedQueue<Socket> raws = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Socket> secured = new ConcurrentLinkedQueue<>();
+        parallel(n, 600, i -> {
+            Socket raw = RawPeer.connect(port);
+            try {
+                javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(raw, "localhost", port,
+                        true);
+                secure.startHandshake();
+                secure.getOutputStream().write(RawPeer.request(port, false));
+                String head = RawPeer.readHead(secure.getInputStream());
+                if (!head.startsWith("HTTP/1.1 101")) {
+                    tally.add(head.startsWith("HTTP/1.1 503") ? "503 at the connection limit" : "not upgraded");
+                    raw.close();
+                    return;
+                }
+                raw.getOutputStream().write(header);
+                raw.getOutputStream().write(part);
+                raws.add(raw);
+                secured.add(secure);   // kept referenced: a collected SSLSocket closes its socket
+            } catch (IOException e) {
+                raw.close();
+                throw e;
+            }
+        }, tally);
+        Thread.sleep(seconds * 1000L);
+        closeAndTally(new ArrayList<>(raws), tally, 5);
+        secured.clear();
+        return tally;
     }
 
     /**

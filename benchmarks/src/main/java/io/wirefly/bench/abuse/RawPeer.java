@@ -125,7 +125,7 @@ final class RawPeer implements AutoCloseable {
                 + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
