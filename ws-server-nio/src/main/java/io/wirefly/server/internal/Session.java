@@ -9,6 +9,7 @@ import io.wirefly.core.WebSocketHandler;
 import io.wirefly.core.internal.deflate.DeflateParams;
 import io.wirefly.core.internal.frame.MaskKeys;
 import io.wirefly.core.internal.handshake.HandshakeParser;
+import io.wirefly.core.internal.protocol.InboundBudget;
 import io.wirefly.core.internal.protocol.OutboundKind;
 import io.wirefly.core.internal.protocol.OutboundSink;
 import io.wirefly.core.internal.protocol.Protocol;
@@ -141,6 +142,14 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}), or null. */
     private ByteBuffer backlog;
     private boolean backlogQueued;
+    /**
+     * Where {@link #backlog} counts in the inbound budget while it is kept past a turn (reading paused, its peer not
+     * reading what is sent to it); made at the first need. Without it, 600 peers that flood tiny messages and read
+     * nothing kept 38 MB of a {@code -Xmx64m} server's heap that no limit saw.
+     */
+    private InboundBudget keptInput;
+    /** The bytes counted in {@link #keptInput}. */
+    private long keptCounted;
     /** {@link #decodeBacklog} as a task; null until this connection's first backlog. */
     private Runnable decodeBacklogTask;
     private long lingerDiscarded;
@@ -573,7 +582,58 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 loop.executeNextTurn(task);
             }
         }
+        countKeptInput();
         wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
+    }
+
+    /** Counts in the inbound budget the input kept for a later turn, or gives back what is no longer kept. */
+    private void countKeptInput() {
+        long kept = backlog == null || phase != Phase.OPEN && phase != Phase.CLOSING ? 0 : backlog.capacity();
+        if (kept == keptCounted) {
+            return;
+        }
+        if (kept < keptCounted) {
+            keptInput.release(keptCounted - kept);
+            keptCounted = kept;
+            return;
+        }
+        if (keptInput == null) {
+            keptInput = settings.inboundBudget().account(this::keptInputEvicted);
+        }
+        if (keptInput.reserve(kept - keptCounted)) {
+            keptCounted = kept;
+        } else {
+            keptInputEvicted();
+        }
+    }
+
+    /** The close reason of {@link #keptInputEvicted}. */
+    static final String KEPT_INPUT_EVICTED =
+            "input kept while the peer reads nothing dropped: the server's maxInboundBuffer is used up";
+
+    /**
+     * From any thread: the input this connection keeps for a later turn has no room in the inbound budget, or gave
+     * its room to newer needs. Fails the connection on its loop with 1013 (try again later).
+     */
+    private void keptInputEvicted() {
+        loop.execute(() -> {
+            if (phase != Phase.OPEN) {
+                return;
+            }
+            LOG.log(Level.DEBUG, "inbound budget full; dropping the input kept for " + handle.remoteAddress());
+            keptCounted = 0;   // (an evicted account gave it all back; a refused one never had it)
+            ByteBuffer dropped = backlog;
+            backlog = null;
+            if (dropped != null) {
+                loop.scratch().give(dropped);
+            }
+            depth++;
+            try {
+                failWith(CloseCode.TRY_AGAIN_LATER, KEPT_INPUT_EVICTED);
+            } finally {
+                endUnit();
+            }
+        });
     }
 
     /**
@@ -731,6 +791,10 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         Phase was = phase;
         phase = Phase.CLOSED;
         backlog = null;
+        if (keptCounted > 0) {
+            keptInput.release(keptCounted);   // (nothing, if the budget took it back)
+            keptCounted = 0;
+        }
         wire.close();
         if (protocol != null) {
             metrics.released(weight);

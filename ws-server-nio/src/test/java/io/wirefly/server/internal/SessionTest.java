@@ -342,13 +342,14 @@ class SessionTest {
         long max = 1024 * 1024;
         Executor executor;
         OutboundTotal total = OutboundTotal.UNLIMITED;
+        InboundBudget inbound = InboundBudget.UNLIMITED;
     }
 
     private static Settings settings(Tweak tweak) {
         SettingsBuilder b = new SettingsBuilder();
         tweak.apply(b);
         return new Settings(WebSocketConfig.defaults(), b.executor, b.handshake, b.idle, b.pong, b.close, b.high, b.low,
-                b.max, InboundBudget.UNLIMITED, b.total, new MetricsCollector(null));
+                b.max, b.inbound, b.total, new MetricsCollector(null));
     }
 
     /** A client frame, masked as RFC 6455 §5.3 requires. */
@@ -745,6 +746,67 @@ class SessionTest {
         assertEquals("text:0", rig.events.seen.get(1));
         assertEquals("text:" + (messages - 1), rig.events.seen.get(messages), "in order");
         assertTrue(rig.wire.wantRead, "reading resumes once the backlog is decoded");
+    }
+
+    /**
+     * Input kept for a later turn while reading is paused (its peer reads nothing) counts in the inbound budget, and
+     * is given back when it is decoded. Before, 600 peers that flooded tiny messages and read nothing kept 38 MB of a
+     * {@code -Xmx64m} server's heap in such input, outside every limit.
+     */
+    @Test
+    void inputKeptWhileReadingIsPausedCountsInTheInboundBudget() {
+        InboundBudget budget = InboundBudget.bounded(10_000);
+        Rig rig = new Rig(settings(b -> {
+            b.high = 4_000;
+            b.low = 1_000;
+            b.inbound = budget;
+        })).open();
+        rig.wire.writeBudget = 0;   // the peer reads nothing
+        rig.events.ws.sendBinary(ByteBuffer.allocate(5_000));
+        rig.receive(tinyTexts(3 * Session.FRAMES_PER_TURN));
+        assertFalse(rig.wire.wantRead, "paused: 5 KB wait for a peer that reads nothing");
+        long kept = 2 * Session.FRAMES_PER_TURN * text("x").length;
+        assertFalse(budget.reserve(10_000 - kept + 1), "the kept input is counted");
+        assertTrue(budget.reserve(10_000 - kept));
+        budget.release(10_000 - kept);
+
+        rig.wire.writeBudget = Integer.MAX_VALUE;   // the peer reads at last: the kept input is decoded
+        rig.session.onReady(false, true, false);
+        while (rig.loop.runNextTurn() > 0) {
+            assertTrue(rig.events.count("text:") <= 3L * Session.FRAMES_PER_TURN);
+        }
+        assertEquals(3L * Session.FRAMES_PER_TURN, rig.events.count("text:"), "nothing was lost");
+        assertTrue(budget.reserve(10_000), "and its room given back");
+    }
+
+    /** Kept input with no room in the inbound budget fails its connection with 1013 (try again later). */
+    @Test
+    void inputKeptWithoutRoomInTheBudgetFailsTheConnectionWith1013() {
+        InboundBudget budget = InboundBudget.bounded(500);
+        Rig rig = new Rig(settings(b -> {
+            b.high = 4_000;
+            b.low = 1_000;
+            b.inbound = budget;
+        })).open();
+        rig.wire.writeBudget = 0;
+        rig.events.ws.sendBinary(ByteBuffer.allocate(5_000));
+        rig.receive(tinyTexts(3 * Session.FRAMES_PER_TURN));   // keeps 896 bytes: more than the whole budget
+        rig.loop.runTasks();
+        rig.wire.writeBudget = Integer.MAX_VALUE;
+        rig.session.onReady(false, true, false);
+        List<int[]> frames = rig.frames();
+        assertEquals(0x8, frames.get(frames.size() - 1)[0], "a close frame went out");
+        assertEquals(Map.of(1013, 1L), rig.session.settings().metrics().snapshot().closeCodesSent());
+        assertEquals(Session.FRAMES_PER_TURN, rig.events.count("text:"), "the kept input was dropped");
+        assertTrue(budget.reserve(500), "nothing stays counted");
+    }
+
+    private static byte[] tinyTexts(int n) {
+        ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            burst.writeBytes(text("x"));
+        }
+        return burst.toByteArray();
     }
 
     @Test
