@@ -129,6 +129,8 @@ public final class Abuse {
                                 + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
                         new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "
                                 + "reading no pong", () -> attacks.pingFlood(scaled(50, scale), 10)),
+                        new Scenario("tiny flood", scaled(600, scale) + " clients sending one-byte texts for 10 s, "
+                                + "reading nothing", () -> attacks.tinyFlood(scaled(600, scale), 10)),
                         new Scenario("200k fragments", scaled(50, scale) + " messages of 200,000 one-byte fragments",
                                 () -> attacks.fragments(scaled(50, scale), 200_000)),
                         new Scenario("garbage", n10k + " connections sending 4 KiB of random bytes after the "
