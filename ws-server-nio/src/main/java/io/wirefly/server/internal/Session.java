@@ -9,7 +9,6 @@ import io.wirefly.core.WebSocketHandler;
 import io.wirefly.core.internal.deflate.DeflateParams;
 import io.wirefly.core.internal.frame.MaskKeys;
 import io.wirefly.core.internal.handshake.HandshakeParser;
-import io.wirefly.core.internal.protocol.InboundBudget;
 import io.wirefly.core.internal.protocol.OutboundKind;
 import io.wirefly.core.internal.protocol.OutboundSink;
 import io.wirefly.core.internal.protocol.Protocol;
@@ -147,9 +146,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
      * reading what is sent to it); made at the first need. Without it, 600 peers that flood tiny messages and read
      * nothing kept 38 MB of a {@code -Xmx64m} server's heap that no limit saw.
      */
-    private InboundBudget keptInput;
-    /** The bytes counted in {@link #keptInput}. */
-    private long keptCounted;
+    private KeptMemory keptInput;
     /** {@link #decodeBacklog} as a task; null until this connection's first backlog. */
     private Runnable decodeBacklogTask;
     private long lingerDiscarded;
@@ -589,20 +586,13 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     /** Counts in the inbound budget the input kept for a later turn, or gives back what is no longer kept. */
     private void countKeptInput() {
         long kept = backlog == null || phase != Phase.OPEN && phase != Phase.CLOSING ? 0 : backlog.capacity();
-        if (kept == keptCounted) {
-            return;
-        }
-        if (kept < keptCounted) {
-            keptInput.release(keptCounted - kept);
-            keptCounted = kept;
-            return;
-        }
         if (keptInput == null) {
-            keptInput = settings.inboundBudget().account(this::keptInputEvicted);
+            if (kept == 0) {
+                return;
+            }
+            keptInput = new KeptMemory(settings.inboundBudget(), this::keptInputEvicted);
         }
-        if (keptInput.reserve(kept - keptCounted)) {
-            keptCounted = kept;
-        } else {
+        if (!keptInput.count(kept)) {
             keptInputEvicted();
         }
     }
@@ -621,7 +611,6 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 return;
             }
             LOG.log(Level.DEBUG, "inbound budget full; dropping the input kept for " + handle.remoteAddress());
-            keptCounted = 0;   // (an evicted account gave it all back; a refused one never had it)
             ByteBuffer dropped = backlog;
             backlog = null;
             if (dropped != null) {
@@ -791,9 +780,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         Phase was = phase;
         phase = Phase.CLOSED;
         backlog = null;
-        if (keptCounted > 0) {
-            keptInput.release(keptCounted);   // (nothing, if the budget took it back)
-            keptCounted = 0;
+        if (keptInput != null) {
+            keptInput.releaseAll();
         }
         wire.close();
         if (protocol != null) {

@@ -34,7 +34,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>{@link #shutdownOutput()} sends {@code close_notify}, then FIN once it is written.
  *
- * <p>Why one class of ~470 lines: the engine's handshake status ties reading, writing, tasks and closing together
+ * <p>Why one class of ~600 lines: the engine's handshake status ties reading, writing, tasks and closing together
  * (an unwrap can require a wrap, a wrap a task); split apart, each part would need the others' state. About a third
  * is Javadoc.
  *
@@ -58,10 +58,8 @@ final class TlsWire implements Wire {
     private Runnable resume = () -> { };
     /** The server's inbound budget, where {@link #countKept} counts the buffers kept between turns. */
     private final InboundBudget budget;
-    /** This wire's account in {@link #budget}, made when it first keeps a buffer past a turn. */
-    private InboundBudget account;
-    /** The bytes counted in {@link #account}. */
-    private long counted;
+    /** What this wire keeps between turns, as counted in {@link #budget}; null until it first keeps a buffer. */
+    private KeptMemory kept;
     /** The budget took back what this wire kept, or had no room for it: the connection fails at its next turn. */
     private volatile boolean refused;
 
@@ -522,9 +520,8 @@ final class TlsWire implements Wire {
         netIn = null;
         appIn = null;
         netOut = null;
-        if (counted > 0) {
-            account.release(counted);   // (nothing, if the budget took it back)
-            counted = 0;
+        if (kept != null) {
+            kept.releaseAll();
         }
         engine.closeOutbound();
         net.close();
@@ -541,21 +538,14 @@ final class TlsWire implements Wire {
         if (!handshaken || closed || refused) {
             return;
         }
-        long kept = capacity(netIn) + capacity(appIn) + capacity(netOut);
-        if (kept == counted) {
-            return;
+        long now = capacity(netIn) + capacity(appIn) + capacity(netOut);
+        if (kept == null) {
+            if (now == 0) {
+                return;
+            }
+            kept = new KeptMemory(budget, this::takenBack);
         }
-        if (kept < counted) {
-            account.release(counted - kept);
-            counted = kept;
-            return;
-        }
-        if (account == null) {
-            account = budget.account(this::takenBack);
-        }
-        if (account.reserve(kept - counted)) {
-            counted = kept;
-        } else {
+        if (!kept.count(now)) {
             takenBack();
         }
     }
@@ -572,8 +562,8 @@ final class TlsWire implements Wire {
 
     private void failIfRefused() throws IOException {
         if (refused) {
-            throw new IOException("TLS buffers (" + counted + " bytes kept between reads) did not fit in the "
-                    + "server's inbound budget (maxInboundBuffer); newer traffic needed the room");
+            throw new IOException("the TLS buffers this connection kept between reads did not fit in the server's "
+                    + "inbound budget (maxInboundBuffer), or newer traffic needed the room");
         }
     }
 
