@@ -139,8 +139,8 @@ public final class Acceptor implements Runnable {
                 }
             }
             if (connectionsByAddress != null && !connectionsByAddress.tryAdd(peer)) {
+                settings.metrics().connectionRefused();   // counted before the peer can see the close
                 closeQuietly(channel);   // before reading a byte: it costs the server nothing more
-                settings.metrics().connectionRefused();
                 logRefusal(peer);
                 continue;
             }
