@@ -94,6 +94,7 @@ public final class Abuse {
             healthyCmd.addAll(healthyArgs);
             HealthyClient.Remote healthy = new HealthyClient.Remote(healthyCmd);
             Attacks attacks = new Attacks(target, 32);
+            TlsAttacks tlsAttacks = new TlsAttacks(attacks, target.port);
             try {
                 Thread.sleep(3_000);   // warm-up, not measured
                 healthy.window();
@@ -143,15 +144,15 @@ public final class Abuse {
                 if (tls) {
                     scenarios.add(1, new Scenario("TLS slowloris", n1000 + " TLS handshakes stalled for 13 s (a third "
                             + "each: half a ClientHello; a whole one, then silence; one byte a second)",
-                            () -> attacks.tlsSlowloris(n1000, 13)));
+                            () -> tlsAttacks.tlsSlowloris(n1000, 13)));
                     scenarios.add(2, new Scenario("TLS hellos", scaled(3000, scale) + " whole ClientHellos, then "
-                            + "silence for 13 s", () -> attacks.tlsHellos(scaled(3000, scale), 13)));
+                            + "silence for 13 s", () -> tlsAttacks.tlsHellos(scaled(3000, scale), 13)));
                     javax.net.ssl.SSLSocketFactory clients = tlsClients;
                     scenarios.add(3, new Scenario("TLS idle", scaled(8000, scale) + " wss connections upgraded, "
-                            + "then idle for 20 s", () -> attacks.tlsIdle(scaled(8000, scale), 20, clients)));
+                            + "then idle for 20 s", () -> tlsAttacks.tlsIdle(scaled(8000, scale), 20, clients)));
                     scenarios.add(4, new Scenario("TLS part records", scaled(2000, scale) + " wss connections "
                             + "upgraded, then 12,000 bytes of a 16,401-byte record and silence for 13 s",
-                            () -> attacks.tlsPartRecords(scaled(2000, scale), 13, clients)));
+                            () -> tlsAttacks.tlsPartRecords(scaled(2000, scale), 13, clients)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {

@@ -26,9 +26,9 @@ import java.util.zip.Deflater;
  * returns what the attackers saw of the server's answers: close codes, or what happened instead ({@code EOF},
  * {@code reset}, {@code timeout}, {@code echoed}).
  *
- * <p>Why one class of ~640 lines: it is a catalogue, a dozen attacks of 20 to 60 lines each sharing one attacker
+ * <p>Why one class of ~720 lines: it is a catalogue, a dozen attacks of 20 to 60 lines each sharing one attacker
  * pool, one tally and the target's port; each reads on its own, and the suite's table lists them in this order.
- * Splitting it would make a dozen classes of one method each.
+ * The attacks on the TLS layer are in {@link TlsAttacks}, which uses this class's pool and helpers.
  */
 final class Attacks {
     /** What one attack saw, by outcome. */
@@ -86,7 +86,7 @@ final class Attacks {
     }
 
     /** Runs {@code n} tasks on the pool and waits for them (at most {@code timeoutSeconds} in all). */
-    private void parallel(int n, long timeoutSeconds, IndexedTask task, Tally tally) throws InterruptedException {
+    void parallel(int n, long timeoutSeconds, IndexedTask task, Tally tally) throws InterruptedException {
         List<Future<?>> futures = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int index = i;
@@ -113,7 +113,7 @@ final class Attacks {
         }
     }
 
-    private interface IndexedTask {
+    interface IndexedTask {
         void run(int index) throws IOException, InterruptedException;
     }
 
@@ -178,7 +178,7 @@ final class Attacks {
         return stallAfter(n, seconds, () -> bytes);
     }
 
-    private interface Opening {
+    interface Opening {
         byte[] bytes() throws IOException;
     }
 
@@ -186,7 +186,7 @@ final class Attacks {
      * {@code n} connections that each send {@code opening} and then nothing for {@code seconds}; then each is read
      * to its end (100 ms at most) and closed, and what it got is tallied.
      */
-    private Tally stallAfter(int n, int seconds, Opening opening) throws InterruptedException {
+    Tally stallAfter(int n, int seconds, Opening opening) throws InterruptedException {
         Tally tally = new Tally();
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -205,12 +205,12 @@ final class Attacks {
     }
 
     /** Reads each socket to its end, for at most 100 ms, closes it and tallies what it got. */
-    private static void closeAndTally(List<Socket> sockets, Tally tally) {
+    static void closeAndTally(List<Socket> sockets, Tally tally) {
         closeAndTally(sockets, tally, 100);
     }
 
     /** Reads each socket to its end, for at most {@code millis}, closes it and tallies what it got. */
-    private static void closeAndTally(List<Socket> sockets, Tally tally, int millis) {
+    static void closeAndTally(List<Socket> sockets, Tally tally, int millis) {
         byte[] sink = new byte[4096];
         for (Socket s : sockets) {
             try (s) {
@@ -225,93 +225,6 @@ final class Attacks {
             } catch (IOException e) {
                 tally.add("reset");
             }
-        }
-    }
-
-    /**
-     * {@code n} connections that each send a whole, real ClientHello and then never answer the server's flight:
-     * each leaves a TLS engine in mid-handshake on the server (about 48 KiB). 2,500 of them exhausted a 64 MiB heap
-     * before the handshake limit.
-     */
-    Tally tlsHellos(int n, int seconds) throws InterruptedException {
-        return stallAfter(n, seconds, this::clientHello);
-    }
-
-    /**
-     * {@code n} connections that stop inside the TLS handshake, a third each way: half a ClientHello record and then
-     * nothing; a whole ClientHello and then no answer to the server's flight; a ClientHello dripped one byte a second.
-     * Each hello is a real one, made by a JDK client engine. The server should close them all when its handshake
-     * timeout runs out, whatever it already spent on them (key exchange, signature) in the second case.
-     */
-    Tally tlsSlowloris(int n, int seconds) throws InterruptedException {
-        Tally tally = new Tally();
-        List<Socket> sockets = new ArrayList<>();
-        List<byte[]> drips = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Socket s;
-            try {
-                byte[] hello = clientHello();
-                s = RawPeer.connect(port);
-                OutputStream out = s.getOutputStream();
-                switch (i % 3) {
-                    case 0 -> out.write(hello, 0, hello.length / 2);
-                    case 1 -> out.write(hello);
-                    default -> out.write(hello, 0, 1);
-                }
-                drips.add(i % 3 == 2 ? hello : null);
-            } catch (IOException e) {
-                tally.add("connect failed");
-                continue;
-            }
-            sockets.add(s);
-        }
-        boolean[] cut = new boolean[sockets.size()];
-        for (int second = 1; second <= seconds; second++) {
-            Thread.sleep(1000);
-            for (int i = 0; i < sockets.size(); i++) {
-                byte[] hello = drips.get(i);
-                if (hello != null && !cut[i] && second < hello.length) {
-                    try {
-                        sockets.get(i).getOutputStream().write(hello, second, 1);
-                    } catch (IOException e) {
-                        cut[i] = true;
-                    }
-                }
-            }
-        }
-        byte[] sink = new byte[4096];
-        for (Socket s : sockets) {
-            try (s) {
-                s.setSoTimeout(200);
-                // the whole-hello third got the server's flight first: read past it to the end
-                int total = 0;
-                for (int r; (r = s.getInputStream().read(sink)) >= 0 && total < (1 << 20); ) {
-                    total += r;
-                }
-                tally.add(total > 0 ? "closed by the server after its TLS flight" : "closed by the server");
-            } catch (SocketTimeoutException e) {
-                tally.add("still open");
-            } catch (IOException e) {
-                tally.add("reset");
-            }
-        }
-        return tally;
-    }
-
-    /** @return a real TLS ClientHello record (TLS 1.3 and 1.2 offered, SNI localhost), from a JDK engine */
-    private byte[] clientHello() throws IOException {
-        try {
-            javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine("localhost", port);
-            engine.setUseClientMode(true);
-            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-            engine.beginHandshake();
-            engine.wrap(java.nio.ByteBuffer.allocate(0), out);
-            out.flip();
-            byte[] hello = new byte[out.remaining()];
-            out.get(hello);
-            return hello;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException(e);
         }
     }
 
@@ -719,7 +632,7 @@ final class Attacks {
      * and stay idle for {@code seconds}; those past the server's connection limit are tallied as its 503s. Then each
      * closes with 1000 and the server's answer is tallied.
      */
-    private Tally idle(int n, int seconds, String extraHeaders, javax.net.ssl.SSLSocketFactory tls)
+    Tally idle(int n, int seconds, String extraHeaders, javax.net.ssl.SSLSocketFactory tls)
             throws InterruptedException {
         Tally tally = new Tally();
         System.gc();
@@ -752,63 +665,6 @@ final class Attacks {
                 p.close();
             }
         }, tally);
-        return tally;
-    }
-
-    /**
-     * {@code n} wss connections that finish the TLS handshake and the upgrade, then stay idle for {@code seconds}.
-     * An idle TLS connection holds about 12 KiB of the server's heap (the JDK's engine and session), seven times a
-     * plain one, so enough of them fill a small heap unless the server turns the ones past its connection limit
-     * away (503). All connections come from one client context, so after the first they resume its TLS session,
-     * which is cheap for the attacker and dear for the server: the JDK gives each resumed session its own copy of
-     * the certificate chain, about 10 KiB a connection where a full handshake holds about 7.
-     *
-     * @param tls the client's socket factory, trusting the server's certificate
-     */
-    Tally tlsIdle(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
-        return idle(n, seconds, "", tls);
-    }
-
-    /**
-     * {@code n} wss connections that finish the TLS handshake and the upgrade, then write below TLS a record header
-     * that announces 16,401 bytes and 12,000 of them, and stop for {@code seconds}. The server keeps each part record
-     * in a buffer of about 33 KiB until the rest comes: 2,000 of them ran a {@code -Xmx64m} server out of heap before
-     * those buffers counted in its inbound budget. Tallies, at the end, which connections the server had closed.
-     *
-     * @param tls the client's socket factory, trusting the server's certificate
-     */
-    Tally tlsPartRecords(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
-        Tally tally = new Tally();
-        byte[] part = new byte[12_000];
-        new java.util.Random(12).nextBytes(part);
-        byte[] header = {0x17, 0x03, 0x03, 0x40, 0x11};   // application data, 16,401 bytes
-        ConcurrentLinkedQueue<Socket> raws = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<Socket> secured = new ConcurrentLinkedQueue<>();
-        parallel(n, 600, i -> {
-            Socket raw = RawPeer.connect(port);
-            try {
-                javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(raw, "localhost", port,
-                        true);
-                secure.startHandshake();
-                secure.getOutputStream().write(RawPeer.request(port, false));
-                String head = RawPeer.readHead(secure.getInputStream());
-                if (!head.startsWith("HTTP/1.1 101")) {
-                    tally.add(head.startsWith("HTTP/1.1 503") ? "503 at the connection limit" : "not upgraded");
-                    raw.close();
-                    return;
-                }
-                raw.getOutputStream().write(header);
-                raw.getOutputStream().write(part);
-                raws.add(raw);
-                secured.add(secure);   // kept referenced: a collected SSLSocket closes its socket
-            } catch (IOException e) {
-                raw.close();
-                throw e;
-            }
-        }, tally);
-        Thread.sleep(seconds * 1000L);
-        closeAndTally(new ArrayList<>(raws), tally, 5);
-        secured.clear();
         return tally;
     }
 
