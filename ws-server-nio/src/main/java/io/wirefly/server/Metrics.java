@@ -26,7 +26,8 @@ import java.util.Map;
  * @param acceptFailures times accepting a connection failed (out of file descriptors, say) and the acceptor backed
  *     off for 100 ms
  * @param handshakesEvicted connections closed inside their opening handshake to make room for a new one, because
- *     {@code maxHandshakes} handshakes were in progress (a rising count means stalled handshakes: a slowloris)
+ *     {@code maxHandshakes} handshakes were in progress (a rising count means stalled handshakes: a slowloris); a
+ *     request answered over HTTP whose peer has not closed yet still counts as a handshake in progress
  * @param connectionsRefused connections closed as soon as they were accepted, before a byte was read, because their
  *     address already held {@code maxConnectionsPerAddress} (a rising count means one address is flooding; a
  *     client's reads 0)

@@ -33,7 +33,8 @@ public interface MetricsListener {
 
     /**
      * A connection was closed inside its opening handshake to make room for a new one: {@code maxHandshakes}
-     * handshakes were in progress, and it was the oldest.
+     * handshakes were in progress, and it was the oldest. A request already answered over HTTP (a page, a 404)
+     * whose peer has not closed its socket yet is still in its handshake here.
      */
     default void onHandshakeEvicted() {
     }

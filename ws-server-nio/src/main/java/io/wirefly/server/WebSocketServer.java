@@ -694,7 +694,10 @@ public final class WebSocketServer {
          * The most connections in their opening handshake at once, the TLS handshake included. When a new connection
          * arrives while that many are, the oldest handshake still in progress is closed to make room: an honest
          * handshake takes milliseconds, so the connections pushed out are the ones that stall, and they can neither
-         * fill the heap nor lock new clients out until their {@link #handshakeTimeout}. A plain handshake holds up to
+         * fill the heap nor lock new clients out until their {@link #handshakeTimeout}. A request answered over HTTP
+         * (a page from {@link #http}, a 404, a 400) holds its slot until its socket closes, and is pushed out the same
+         * way, so peers that send a request and then neither read nor close cannot hold the slots for the
+         * {@link #closeTimeout} either. A plain handshake holds up to
          * {@code maxHandshakeSize} bytes of head plus about 2 KiB; a TLS engine stopped after the ClientHello holds
          * about 48 KiB. The default gives handshakes an eighth of the JVM's maximum heap at those sizes, between 16 and
          * 10,000: 455 plain or 128 TLS handshakes with {@code -Xmx64m} and the default config.

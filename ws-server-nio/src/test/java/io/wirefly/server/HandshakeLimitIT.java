@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -322,6 +323,63 @@ class HandshakeLimitIT {
         } finally {
             for (RawClient c : light) {
                 c.socket.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * @return true if the server closed {@code s} entirely within {@code millis}: after its FIN it still reads (it
+     *     lingers) until it closes, and then a write meets a reset
+     */
+    static boolean resetWithin(Socket s, int millis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            try {
+                s.getOutputStream().write('x');
+            } catch (IOException reset) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /**
+     * A request answered over HTTP (426 for a plain GET on a WebSocket route, 400 for a malformed head) keeps its
+     * handshake slot until its socket closes, and a peer that reads the answer but never closes would keep it for
+     * the whole close timeout (60 s here). With every slot held that way, a new connection pushes the oldest one
+     * out, as it would a stalled handshake. Before, it waited for a slot behind them: 600 such peers locked new
+     * clients of the {@code -Xmx64m} echo example out for its 10 s close timeout.
+     */
+    @Test
+    void answeredRequestsWhosePeersNeverCloseArePushedOutLikeStalledHandshakes() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxHandshakes(4)
+                .handshakeTimeout(Duration.ofSeconds(60)).closeTimeout(Duration.ofSeconds(60))
+                .route("/", Recorder.echo()).build().start();
+        List<Socket> answered = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                answered.add(s);
+                s.getOutputStream().write((i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        : "NOT HTTP\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.setSoTimeout(5_000);
+                String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals(i % 2 == 0 ? "HTTP/1.1 426" : "HTTP/1.1 400", status, "request " + i + " is answered");
+            }
+            assertEquals(Map.of(426, 2L, 400, 2L), server.metrics().handshakesRejected());
+
+            honestClientEchoes(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + server.port() + "/"));
+
+            assertTrue(resetWithin(answered.get(0), 5_000), "the oldest answered connection made room");
+            for (int i = 1; i < 4; i++) {
+                assertTrue(!resetWithin(answered.get(i), 100), "answered connection " + i + " still lingers");
+            }
+            assertEquals(1, server.metrics().handshakesEvicted());
+        } finally {
+            for (Socket s : answered) {
+                s.close();
             }
             server.stop(Duration.ofSeconds(2));
         }

@@ -115,6 +115,9 @@ public final class Abuse {
                                 () -> attacks.slowloris(n1000, 13)),
                         new Scenario("heavy heads", scaled(6000, scale) + " handshakes stalled after a 15 KiB head,"
                                 + " held 13 s", () -> attacks.heavyHeads(scaled(6000, scale), 13)),
+                        new Scenario("unclosed answers", scaled(3000, scale) + " plain GETs answered (426), then"
+                                + " neither read nor closed for 13 s; a fresh client each second",
+                                () -> attacks.unclosedAnswers(scaled(3000, scale), 13)),
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
                                 () -> attacks.churn(n10k)),
                         new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
@@ -236,6 +239,7 @@ public final class Abuse {
         if (err.contains("Exception in thread") || err.contains("OutOfMemoryError")) {
             failures.add("a thread died or the heap ran out (see the server log)");
         }
+        failures.addAll(tally.broken);
         if (sigterm) {
             int total = tally.snapshot().values().stream().mapToInt(Integer::intValue).sum();
             if (tally.get("1001") < 0.95 * total) {

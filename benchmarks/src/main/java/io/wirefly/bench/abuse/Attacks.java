@@ -35,6 +35,8 @@ final class Attacks {
     static final class Tally {
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> notes = new ConcurrentLinkedQueue<>();
+        /** Bars the attack itself saw broken (a fresh client locked out, say); each fails the scenario. */
+        final ConcurrentLinkedQueue<String> broken = new ConcurrentLinkedQueue<>();
 
         void add(String outcome) {
             counts.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
@@ -227,6 +229,50 @@ final class Attacks {
             }
         }
     }
+
+    /**
+     * {@code n} connections that each send a whole plain GET, which the server answers (426: the echo example's one
+     * path is a WebSocket route), and then neither read the answer nor close, for {@code seconds}. Every second a
+     * fresh client upgrades, echoes a message and closes; one that takes more than {@link #FRESH_CLIENT_BAR_MILLIS}
+     * breaks the scenario's bar. An answered connection keeps its handshake slot until its socket closes: before
+     * {@code Session.abandonHandshake} pushed such connections out like stalled handshakes, 600 of them locked the
+     * {@code -Xmx64m} echo example's new clients out for its 10 s close timeout.
+     */
+    Tally unclosedAnswers(int n, int seconds) throws InterruptedException {
+        Tally tally = new Tally();
+        byte[] get = ("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            try {
+                Socket s = RawPeer.connect(port);
+                sockets.add(s);
+                s.getOutputStream().write(get);
+            } catch (IOException e) {
+                tally.add("connect or write failed");
+            }
+        }
+        long worst = 0;
+        int served = 0;
+        for (int second = 0; second < seconds; second++) {
+            Thread.sleep(1_000);
+            long start = System.nanoTime();
+            String fresh = freshClientSends(32);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            worst = Math.max(worst, millis);
+            if (fresh.equals("echoed") && millis <= FRESH_CLIENT_BAR_MILLIS) {
+                served++;
+            } else {
+                tally.broken.add("a fresh client got \"" + fresh + "\" after " + millis + " ms");
+            }
+        }
+        tally.notes.add(String.format("%d of %d fresh clients upgraded and echoed within %d ms while the answered "
+                + "connections held on; the slowest took %d ms", served, seconds, FRESH_CLIENT_BAR_MILLIS, worst));
+        closeAndTally(sockets, tally);
+        return tally;
+    }
+
+    /** The longest a fresh client may take to connect, upgrade and get its echo while an attack holds on. */
+    static final long FRESH_CLIENT_BAR_MILLIS = 2_000;
 
     /** {@code n} short lives: upgrade, one echo, then half end with a TCP reset and half with a close handshake. */
     Tally churn(int n) throws InterruptedException {

@@ -224,14 +224,18 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     }
 
     /**
-     * From any thread: closes this connection on its loop if its opening handshake is still in progress (the server
-     * needs its handshake slot for a newer connection).
+     * From any thread: closes this connection on its loop if it still holds its handshake slot (the server needs
+     * the slot for a newer connection). That is a handshake in progress, and also a request already answered over
+     * HTTP (a page, a 404, a 400) whose answer is still being written or whose peer has not closed yet: the slot is
+     * kept until the socket closes, so that answered connections stay bounded too. Without this, peers that sent a
+     * request and then neither read nor closed kept every slot until the close timeout: 600 of them locked new
+     * clients of a {@code -Xmx64m} server out for 10 s.
      *
      * @param why the reason, for the log
      */
     void abandonHandshake(String why) {
         loop.execute(() -> {
-            if (phase == Phase.HANDSHAKE) {
+            if (handshake != null && phase != Phase.CLOSED) {
                 LOG.log(System.Logger.Level.DEBUG, "closing a handshake in progress: " + why);
                 metrics.handshakeEvicted();
                 terminate(new IOException(why));
