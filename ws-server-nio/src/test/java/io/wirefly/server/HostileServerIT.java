@@ -306,6 +306,57 @@ class HostileServerIT {
         assertEquals(1002, closeCodeAfter(new byte[] {(byte) 0x09, 1, 'x'}, new Recorder()));
     }
 
+    /**
+     * A server that agrees to permessage-deflate and then sends 8 KiB that inflate to 8 MiB of zeros, against a
+     * client whose limit is 64 KiB: 1009, and nothing delivered. The limit is on the inflated size, not on the bytes
+     * that came over the wire (with a 16 MiB limit this test fails: the message is delivered).
+     */
+    @Test
+    void aCompressedMessageInflatingPastTheLimitIsTooBig() throws Exception {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+        deflater.setInput(new byte[8 << 20]);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        byte[] chunk = new byte[16 << 10];
+        while (true) {
+            int n = deflater.deflate(chunk, 0, chunk.length, java.util.zip.Deflater.SYNC_FLUSH);
+            compressed.write(chunk, 0, n);
+            if (n < chunk.length) {
+                break;
+            }
+        }
+        deflater.end();
+        byte[] payload = compressed.toByteArray();
+        payload = java.util.Arrays.copyOf(payload, payload.length - 4);   // RFC 7692 7.2.1: 00 00 ff ff removed
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x80 | 0x40 | 0x02);   // FIN, RSV1 (compressed), binary
+        frame.write(126);
+        frame.write(payload.length >> 8);
+        frame.write(payload.length & 0xFF);
+        frame.write(payload);
+
+        WebSocketClient deflating = WebSocketClient.builder().handshakeTimeout(Duration.ofSeconds(5))
+                .config(WebSocketConfig.builder().deflate(true).maxMessageSize(64 << 10).build()).build();
+        Recorder handler = new Recorder();
+        try (RawServer server = new RawServer((s, in, out) -> {
+            String head = readHead(in);
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("permessage-deflate"), head);
+            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: " + accept(head) + "\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(frame.toByteArray());
+            out.flush();
+            return closeCodeOfClient(in);
+        })) {
+            deflating.connect(server.uri(), handler).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertTrue(payload.length < 16 << 10, "the bomb is small: " + payload.length + " B");
+            assertEquals(1009, server.outcome.get(10, TimeUnit.SECONDS));
+            assertEquals(1009, handler.closed.get(10, TimeUnit.SECONDS));
+            assertEquals(null, handler.messages.poll(), "nothing was delivered");
+        } finally {
+            deflating.close();
+        }
+    }
+
     @Test
     void framesAfterTheUpgradeInTheSameSegmentAreDelivered() throws Exception {
         Recorder handler = new Recorder();
