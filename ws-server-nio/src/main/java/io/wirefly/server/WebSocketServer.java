@@ -277,7 +277,10 @@ public final class WebSocketServer {
     }
 
     /**
-     * Sends a text message to every open connection. The frame is encoded once and shared.
+     * Sends a text message to every open connection. The frame is encoded once and shared. Each recipient costs a
+     * socket write on its loop; while more than 16,384 such writes wait to be made, the server's open connections
+     * stop reading until a quarter are left, so a peer that floods messages whose handler broadcasts cannot bury the
+     * loops (a call from your own thread is never held back, only counted).
      *
      * @param text the message
      * @return how many connections it was queued for

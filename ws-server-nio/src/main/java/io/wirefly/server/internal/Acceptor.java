@@ -200,7 +200,7 @@ public final class Acceptor implements Runnable {
         SessionHandle handle = session.handle();
         registry.add(handle);
         try {
-            loop.execute(() -> {
+            loop.executeArrival(() -> {
                 try {
                     wire.attach(loop.register(channel, SelectionKey.OP_READ, session), SelectionKey.OP_READ);
                 } catch (Throwable t) {

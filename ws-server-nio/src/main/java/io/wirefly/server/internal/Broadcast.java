@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Fans one encoded frame out to many connections: one task per event loop carries that loop's recipients, and each
- * recipient queues a read-only view of the same bytes.
+ * recipient queues a read-only view of the same bytes. The deliveries count in the group's {@link FanOutBacklog}
+ * until the task has run.
  */
 public final class Broadcast {
     private Broadcast() {
@@ -29,11 +30,19 @@ public final class Broadcast {
                 count++;
             }
         }
-        byLoop.forEach((loop, list) -> loop.execute(() -> {
-            for (SessionHandle c : list) {
-                c.sendShared(frame.duplicate());
-            }
-        }));
+        byLoop.forEach((loop, list) -> {
+            FanOutBacklog backlog = loop.fanOut();
+            backlog.queued(list.size());
+            loop.execute(() -> {
+                try {
+                    for (SessionHandle c : list) {
+                        c.sendShared(frame.duplicate());
+                    }
+                } finally {
+                    backlog.made(list.size());
+                }
+            });
+        });
         return count;
     }
 

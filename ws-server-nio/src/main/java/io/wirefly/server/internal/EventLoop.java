@@ -35,12 +35,20 @@ public final class EventLoop implements Runnable, Scheduler {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
     /** Tasks run per iteration at most, so a flood of tasks cannot starve I/O. */
     private static final int TASK_BATCH = 4096;
+    /**
+     * How long one iteration runs queued tasks, about, before it looks at its sockets again. A task may be a
+     * broadcast's writes to thousands of connections: 4,096 of those took seconds, while every socket of the loop
+     * waited. The fan-out backlog, not this bound, keeps the queue from growing past what the loops can write.
+     */
+    private static final long TASK_NANOS = 2_000_000;
     /** How long one turn runs queued shares of input before it looks at its selector again. */
     private static final long NEXT_TURN_NANOS = 1_000_000;
     /** How often the loop lets go of the spare buffers that nothing drew on since the time before. */
-    private static final long TRIM_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long TRIM_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** New connections to set up ({@link #executeArrival}); each iteration runs them before {@link #tasks}. */
+    private final ConcurrentLinkedQueue<Runnable> arrivals = new ConcurrentLinkedQueue<>();
     /** Work for the next turn ({@link #executeNextTurn}); loop thread only. */
     private final ArrayDeque<Runnable> nextTurn = new ArrayDeque<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -53,6 +61,7 @@ public final class EventLoop implements Runnable, Scheduler {
     private final Consumer<SelectionKey> onKey = this::processKey;
     private final Runnable trim = this::trimPools;
     private final long trimNanos;
+    private final FanOutBacklog fanOut;
     /** True while a trim of the pools is scheduled: only while they hold spares, so an idle loop sleeps. */
     private boolean trimScheduled;
     private final Selector selector;
@@ -61,7 +70,7 @@ public final class EventLoop implements Runnable, Scheduler {
 
     /** @param name the thread's name */
     public EventLoop(String name) {
-        this(name, TRIM_NANOS);
+        this(name, TRIM_NANOS, FanOutBacklog.NONE);
     }
 
     /**
@@ -69,7 +78,17 @@ public final class EventLoop implements Runnable, Scheduler {
      * @param trimNanos how often the pools let go of the spares nothing needed (tests shorten it)
      */
     EventLoop(String name, long trimNanos) {
+        this(name, trimNanos, FanOutBacklog.NONE);
+    }
+
+    /**
+     * @param name the thread's name
+     * @param trimNanos how often the pools let go of the spares nothing needed (tests shorten it)
+     * @param fanOut the broadcast backlog shared by this loop's group
+     */
+    EventLoop(String name, long trimNanos, FanOutBacklog fanOut) {
         this.trimNanos = trimNanos;
+        this.fanOut = fanOut;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -87,6 +106,11 @@ public final class EventLoop implements Runnable, Scheduler {
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    @Override
+    public FanOutBacklog fanOut() {
+        return fanOut;
     }
 
     @Override
@@ -108,6 +132,20 @@ public final class EventLoop implements Runnable, Scheduler {
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
+        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Sets up a new connection on the loop thread: like {@link #execute}, but ahead of the tasks already queued, so
+     * that a loop busy with a backlog of broadcasts does not keep a new client waiting behind it. Safe from any
+     * thread.
+     *
+     * @param task registers the connection and starts its session; it must not block
+     */
+    public void executeArrival(Runnable task) {
+        arrivals.add(task);
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
@@ -211,7 +249,8 @@ public final class EventLoop implements Runnable, Scheduler {
                     selector.select(onKey, timeout);
                 }
                 wakeupPending.set(false);
-                runTasks(TASK_BATCH);
+                runArrivals();
+                runTasks(TASK_BATCH, TASK_NANOS);
                 runTimers();
                 runNextTurn();
                 if (!trimScheduled && (segments.spares() > 0 || scratch.spares() > 0)) {
@@ -223,12 +262,13 @@ public final class EventLoop implements Runnable, Scheduler {
                 log("event loop iteration failed", t);
             }
         }
-        runTasks(Integer.MAX_VALUE);
+        runArrivals();
+        runTasks(Integer.MAX_VALUE, Long.MAX_VALUE);
         closeAll();
     }
 
     private long nextTimeoutMillis() {
-        if (!tasks.isEmpty() || !nextTurn.isEmpty()) {
+        if (!tasks.isEmpty() || !nextTurn.isEmpty() || !arrivals.isEmpty()) {
             return -1;
         }
         TimerHeap.Timer next = timers.peek();
@@ -262,13 +302,28 @@ public final class EventLoop implements Runnable, Scheduler {
         }
     }
 
-    private void runTasks(int max) {
+    private void runArrivals() {
+        for (Runnable task; (task = arrivals.poll()) != null; ) {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                log("setting up a connection failed", t);
+            }
+        }
+    }
+
+    /** Runs queued tasks in order: at most {@code max}, and none started after {@code nanos} (the first always). */
+    private void runTasks(int max, long nanos) {
         Runnable task;
+        long start = System.nanoTime();
         for (int i = 0; i < max && (task = tasks.poll()) != null; i++) {
             try {
                 task.run();
             } catch (Throwable t) {
                 log("task failed", t);
+            }
+            if ((i & 7) == 7 && System.nanoTime() - start > nanos) {
+                break;   // the rest stay first in line; the sockets get their turn in between
             }
         }
     }

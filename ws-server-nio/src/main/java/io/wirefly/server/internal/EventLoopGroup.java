@@ -12,9 +12,19 @@ public final class EventLoopGroup {
      * @param name the thread name prefix
      */
     public EventLoopGroup(int count, String name) {
+        this(count, name, FanOutBacklog.DEFAULT_LIMIT);
+    }
+
+    /**
+     * @param count how many loops
+     * @param name the thread name prefix
+     * @param fanOutLimit broadcast deliveries not made yet past which the loops' open connections stop reading
+     */
+    EventLoopGroup(int count, String name, long fanOutLimit) {
+        FanOutBacklog fanOut = new FanOutBacklog(fanOutLimit);
         loops = new EventLoop[count];
         for (int i = 0; i < count; i++) {
-            loops[i] = new EventLoop(name + "-" + i);
+            loops[i] = new EventLoop(name + "-" + i, EventLoop.TRIM_NANOS, fanOut);
         }
     }
 

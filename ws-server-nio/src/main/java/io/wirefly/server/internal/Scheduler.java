@@ -57,6 +57,14 @@ interface Scheduler {
         return ScratchPool.NONE;
     }
 
+    /**
+     * @return the broadcast deliveries this loop's group has not made yet, past which open connections stop reading
+     *     ({@link FanOutBacklog#NONE}: no bound)
+     */
+    default FanOutBacklog fanOut() {
+        return FanOutBacklog.NONE;
+    }
+
     /** @return the loop's read buffer, shared by its sessions: valid on the loop thread, inside one read */
     java.nio.ByteBuffer readBuffer();
 

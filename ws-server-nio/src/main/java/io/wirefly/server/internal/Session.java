@@ -128,6 +128,15 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     /** Nesting depth of units of work; afterIo runs when the outermost one ends. */
     private int depth;
     private boolean readsPaused;
+    /** True while reading waits for the group's broadcast backlog to shrink ({@link FanOutBacklog#holdBack}). */
+    private boolean fanOutWaiting;
+    /**
+     * True from the wake-up until this connection next takes input (a read, or a share of its kept input): it gets
+     * that one turn whatever the backlog is by then.
+     * Without it, the connections woken first (the flooders, which wait again at once) refilled the backlog before
+     * the others' wake-ups ran, and those waited round after round.
+     */
+    private boolean fanOutWoken;
     /** An asynchronous handshake filter has not decided yet: nothing is read. */
     private boolean awaitingDecision;
     /** Data sends that wait for the last part of a message being sent in parts; null when none. */
@@ -399,6 +408,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     }
 
     private void read() {
+        fanOutWoken = false;
         ByteBuffer buffer = loop.readBuffer();
         buffer.clear();
         int n;
@@ -461,6 +471,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             if (phase == Phase.LINGERING) {
                 backlog = null;   // our side is finished: what the peer sent is discarded
             } else if (!readsPaused) {
+                fanOutWoken = false;   // this share is the turn a wake-up promised
                 ByteBuffer input = backlog;
                 protocol.receive(input, FRAMES_PER_TURN, INFLATED_PER_TURN);
                 if (!input.hasRemaining() && backlog == input) {
@@ -637,13 +648,34 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         long queued = out.accounted() + handle.pendingBytes();
         boolean backlogged = calls != null && calls.backlogged();   // null: a refused handshake being answered
         boolean crowded = out.accounted() > 0 && settings.outboundTotal().exceeded();
-        if (!readsPaused && (queued > settings.highWaterMark() || backlogged || crowded)) {
+        boolean fanningOut = calls != null && heldBackByFanOut();
+        if (!readsPaused && (queued > settings.highWaterMark() || backlogged || crowded || fanningOut)) {
             readsPaused = true;
             metrics.paused();
-        } else if (readsPaused && queued < settings.lowWaterMark() && !backlogged && !crowded) {
+        } else if (readsPaused && queued < settings.lowWaterMark() && !backlogged && !crowded && !fanningOut) {
             readsPaused = false;
         }
         return readsPaused;
+    }
+
+    /**
+     * @return true while the loops have more broadcast writes to make than their bound: what this connection would
+     *     read could make its handler broadcast more, so it waits (and is woken once they are made)
+     */
+    private boolean heldBackByFanOut() {
+        if (fanOutWoken) {
+            return false;
+        }
+        if (!fanOutWaiting && loop.fanOut().holdBack(() -> loop.execute(this::fanOutMade))) {
+            fanOutWaiting = true;
+        }
+        return fanOutWaiting;
+    }
+
+    private void fanOutMade() {
+        fanOutWaiting = false;
+        fanOutWoken = true;
+        resumeCheck();
     }
 
     /** Tells the server-wide total how this session's queue changed since the last report. */

@@ -56,6 +56,50 @@ class EventLoopTest {
 
     // ---- The running loop -----------------------------------------------------------------------------------------
 
+    /**
+     * Queued tasks run a few milliseconds at a time, and a new connection's set-up goes ahead of the tasks still
+     * queued: a loop with a long queue of broadcasts (each a write to thousands of sockets) looks at its sockets and
+     * takes new clients in between instead of after all of them.
+     */
+    @Test
+    void aNewConnectionIsSetUpAheadOfALongQueueOfTasks() throws Exception {
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                release.await(SECONDS, TimeUnit.SECONDS);
+                Thread.sleep(5);   // longer than an iteration's share of tasks
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(blocked.await(SECONDS, TimeUnit.SECONDS));
+        int queued = 200;
+        for (int i = 0; i < queued; i++) {
+            int n = i;
+            loop.execute(() -> {
+                order.add("task " + n);
+                long end = System.nanoTime() + 200_000;   // 0.2 ms of work each, 40 ms in all
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            });
+        }
+        CompletableFuture<Void> arrived = new CompletableFuture<>();
+        loop.executeArrival(() -> {
+            order.add("arrival");
+            arrived.complete(null);
+        });
+        release.countDown();
+        arrived.get(SECONDS, TimeUnit.SECONDS);
+        onLoop(() -> null);   // every task has run
+        int at = order.indexOf("arrival");
+        assertEquals(queued + 1, order.size());
+        assertTrue(at < queued / 2, "the arrival ran after " + at + " of the " + queued + " tasks queued before it");
+    }
+
     /** The loop lets go of its pools' spares once nothing draws on them, and schedules no trim while they are empty. */
     @Test
     void sparesGoBackToTheHeapOnceTrafficIsQuiet() throws Exception {

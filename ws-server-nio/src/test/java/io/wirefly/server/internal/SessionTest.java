@@ -51,6 +51,8 @@ class SessionTest {
         private final ArrayDeque<Runnable> nextTurn = new ArrayDeque<>();
         private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
         final ScratchPool scratch = new ScratchPool();
+        /** The broadcast backlog of the loop's group: unbounded unless a test sets one. */
+        FanOutBacklog fanOut = FanOutBacklog.NONE;
         private long now = 1_000_000_000L;
         private long seq;
 
@@ -102,6 +104,11 @@ class SessionTest {
         @Override
         public ScratchPool scratch() {
             return scratch;   // kept, as a real loop's is
+        }
+
+        @Override
+        public FanOutBacklog fanOut() {
+            return fanOut;
         }
 
         /** Moves the clock, running every timer that falls due on the way, in deadline order. */
@@ -874,6 +881,45 @@ class SessionTest {
         List<int[]> frames = rig.frames();
         assertEquals(1, frames.size());
         assertEquals(1008, frames.get(0)[2]);
+    }
+
+    /**
+     * While the loops have more broadcast writes to make than their bound, what an open connection would read could
+     * make its handler broadcast more: it stops reading, and reads again once the backlog is down to a quarter.
+     * Nothing it sent is lost meanwhile (it waits in the socket).
+     */
+    @Test
+    void pastTheBroadcastBacklogsBoundOpenConnectionsStopReadingUntilItIsDownToAQuarter() {
+        Rig rig = new Rig(settings(b -> { })).open();
+        rig.loop.fanOut = new FanOutBacklog(100);
+        rig.receive(text("a"));
+        assertTrue(rig.wire.wantRead, "no backlog: reading goes on");
+
+        rig.loop.fanOut.queued(101);   // a broadcast handed to the loops, past the bound
+        rig.receive(text("b"));
+        assertFalse(rig.wire.wantRead, "past the bound: reading stops");
+        assertEquals(2, rig.events.count("text:"), "what was read before is delivered");
+
+        rig.loop.fanOut.made(50);   // 51 left, above a quarter
+        rig.loop.runTasks();
+        assertFalse(rig.wire.wantRead, "still above a quarter of the bound");
+        rig.loop.fanOut.made(26);   // 25 left
+        rig.loop.runTasks();   // the wake-up arrives on the loop
+        assertTrue(rig.wire.wantRead, "down to a quarter: reading resumes");
+        rig.receive(text("c"));
+        assertEquals(3, rig.events.count("text:"));
+        assertEquals(25, rig.loop.fanOut.pending());
+    }
+
+    /** A handshake in progress is read whatever the backlog: new clients are not kept waiting behind broadcasts. */
+    @Test
+    void aHandshakeIsReadWhateverTheBroadcastBacklog() {
+        Rig rig = new Rig(settings(b -> { }));
+        rig.loop.fanOut = new FanOutBacklog(100);
+        rig.loop.fanOut.queued(1_000);
+        rig.open();
+        rig.receive(text("x"));
+        assertFalse(rig.wire.wantRead, "once open, it waits like the others");
     }
 
     // ---- Dispatch to an executor ---------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+package io.wirefly.server.internal;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The broadcast deliveries that a group of event loops has been handed and not made yet, and the connections that
+ * stopped reading until they are made. One broadcast to N connections is N deliveries, each a write to a socket, so
+ * a message that makes its handler broadcast costs the loops N writes: a peer that floods such messages (TOGGLE on
+ * the LED board, a line in a crowded chat room) asks for more writes than the loops can make. Without a bound the
+ * work waits in the loops' task queues; before this class, a loop then ran thousands of queued broadcasts between
+ * two looks at its sockets, and with 2,000 pages open on the LED example, a flood of TOGGLE kept a new page waiting
+ * 13 s for its answer.
+ *
+ * <p>Past {@link #limit} deliveries, open connections stop reading (handshakes go on) until the backlog is down to
+ * a quarter of it: what a peer sends then waits in TCP, and the loops, which now run their tasks a few milliseconds
+ * at a time, keep answering everyone else in between. Broadcasts from the application's own threads are counted
+ * but never held back, as before.
+ *
+ * <pre>{@code
+ * FanOutBacklog backlog = new FanOutBacklog(16_384);
+ * backlog.queued(recipients.size());              // where a broadcast is handed to a loop
+ * ... backlog.made(recipients.size());            // on the loop, once its writes are queued
+ * if (backlog.holdBack(() -> loop.execute(this::readAgain))) { stopReading(); }
+ * }</pre>
+ */
+final class FanOutBacklog {
+    /** The default bound: about 50 to 100 ms of writes on this machine's loopback, split across the loops. */
+    static final long DEFAULT_LIMIT = 16_384;
+    /** Never holds anything back: for a scheduler outside a group (unit tests). */
+    static final FanOutBacklog NONE = new FanOutBacklog(Long.MAX_VALUE);
+
+    private final long limit;
+    private final long resumeAt;
+    private final AtomicLong pending = new AtomicLong();
+    private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+
+    /** @param limit the deliveries past which open connections stop reading */
+    FanOutBacklog(long limit) {
+        this.limit = limit;
+        this.resumeAt = limit / 4;
+    }
+
+    /** @param deliveries writes just handed to a loop */
+    void queued(int deliveries) {
+        pending.addAndGet(deliveries);
+    }
+
+    /** @param deliveries writes a loop has now made (queued on their connections) */
+    void made(int deliveries) {
+        if (pending.addAndGet(-deliveries) <= resumeAt && !waiting.isEmpty()) {
+            wakeAll();
+        }
+    }
+
+    /** @return the deliveries handed over and not made yet */
+    long pending() {
+        return pending.get();
+    }
+
+    /**
+     * Asks whether a connection may read now.
+     *
+     * @param resume run once (on whichever thread makes the backlog small enough) if this returns true
+     * @return true if the backlog is past its limit: the caller must not read until {@code resume} runs
+     */
+    boolean holdBack(Runnable resume) {
+        if (pending.get() <= limit) {
+            return false;
+        }
+        waiting.add(resume);
+        if (pending.get() <= resumeAt) {
+            wakeAll();   // made small in between, perhaps by the last delivery: nobody may be left waiting
+        }
+        return true;
+    }
+
+    private void wakeAll() {
+        for (Runnable r; (r = waiting.poll()) != null; ) {
+            r.run();
+        }
+    }
+}

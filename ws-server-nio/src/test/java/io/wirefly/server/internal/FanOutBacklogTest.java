@@ -1,0 +1,62 @@
+package io.wirefly.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class FanOutBacklogTest {
+
+    @Test
+    void nothingIsHeldBackUpToTheBound() {
+        FanOutBacklog backlog = new FanOutBacklog(100);
+        backlog.queued(100);
+        AtomicInteger woken = new AtomicInteger();
+        assertFalse(backlog.holdBack(woken::incrementAndGet));
+        backlog.made(100);
+        assertEquals(0, woken.get(), "nobody waited, nobody is woken");
+        assertEquals(0, backlog.pending());
+    }
+
+    @Test
+    void pastTheBoundReadersWaitUntilTheBacklogIsDownToAQuarterAndAreWokenOnce() {
+        FanOutBacklog backlog = new FanOutBacklog(100);
+        backlog.queued(60);
+        backlog.queued(60);
+        AtomicInteger a = new AtomicInteger();
+        AtomicInteger b = new AtomicInteger();
+        assertTrue(backlog.holdBack(a::incrementAndGet));
+        assertTrue(backlog.holdBack(b::incrementAndGet));
+        backlog.made(60);   // 60 left
+        assertEquals(0, a.get() + b.get(), "above a quarter: still waiting");
+        backlog.made(35);   // 25 left
+        assertEquals(1, a.get());
+        assertEquals(1, b.get());
+        backlog.made(25);
+        assertEquals(1, a.get(), "each is woken once");
+        assertEquals(1, b.get(), "each is woken once");
+    }
+
+    @Test
+    void aReaderThatAsksWhenTheBacklogHasJustShrunkIsWokenAtOnce() {
+        FanOutBacklog backlog = new FanOutBacklog(0);   // a quarter of 0 is 0: anything pending holds back
+        backlog.queued(1);
+        AtomicInteger woken = new AtomicInteger();
+        assertTrue(backlog.holdBack(woken::incrementAndGet));
+        backlog.made(1);
+        assertEquals(1, woken.get(), "the last delivery wakes the waiter");
+        assertFalse(backlog.holdBack(woken::incrementAndGet), "nothing pending: no wait");
+    }
+
+    @Test
+    void noneNeverHoldsBack() {
+        FanOutBacklog.NONE.queued(Integer.MAX_VALUE);
+        try {
+            assertFalse(FanOutBacklog.NONE.holdBack(() -> { }));
+        } finally {
+            FanOutBacklog.NONE.made(Integer.MAX_VALUE);
+        }
+    }
+}
