@@ -7,6 +7,7 @@
 #   bash benchmarks/abuse.sh                  the published run (about 4 minutes)
 #   bash benchmarks/abuse.sh --scale 0.1      a tenth of every attack
 #   bash benchmarks/abuse.sh --only churn,idle --heap 128m
+#   bash benchmarks/abuse.sh --fan-out true   the LED example under a TOGGLE flood with 2,000 pages (fan-out.md)
 # Everything runs on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -51,6 +51,11 @@ public final class Abuse {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = options(args);
+        if (Boolean.parseBoolean(opts.getOrDefault("--fan-out", "false"))) {
+            // the LED example instead of the echo one; see FanOutFlood (renice: as for the server below)
+            boolean reniced = Boolean.parseBoolean(opts.getOrDefault("--renice", "false"));
+            System.exit(FanOutFlood.run(opts, reniced ? List.of("chrt", "--other", "0") : List.of()) ? 0 : 1);
+        }
         Path jar = Path.of(opts.getOrDefault("--jar", "ws-examples/target/ws-examples.jar"));
         String heap = opts.getOrDefault("--heap", "64m");
         double scale = Double.parseDouble(opts.getOrDefault("--scale", "1"));
@@ -322,7 +327,8 @@ public final class Abuse {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: Abuse [--jar PATH] [--heap 64m] [--scale F] [--tls true] "
-                        + "[--only a,b] [--out DIR]; got " + args[i]);
+                        + "[--only a,b] [--out DIR], or Abuse --fan-out true [--jar PATH] [--pages N] [--flooders N] "
+                        + "[--seconds N] [--out DIR]; got " + args[i]);
             }
             m.put(args[i], args[++i]);
         }

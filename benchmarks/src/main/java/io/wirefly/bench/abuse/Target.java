@@ -50,6 +50,17 @@ final class Target implements AutoCloseable {
      */
     static Target start(List<String> prefix, Path jar, String heap, List<String> echoArgs, Path log)
             throws IOException, InterruptedException {
+        List<String> example = new ArrayList<>(List.of("echo", "--port", "0", "--stop-timeout", "5"));
+        example.addAll(echoArgs);
+        return start(prefix, jar, heap, example, LISTENING, log);
+    }
+
+    /**
+     * @param example the example's command line ({@code led --port 0}, say)
+     * @param listening what the example prints once it listens, its port as the first group
+     */
+    static Target start(List<String> prefix, Path jar, String heap, List<String> example, Pattern listening,
+            Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + heap);
@@ -58,15 +69,15 @@ final class Target implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        cmd.addAll(List.of("-jar", jar.toString(), "echo", "--port", "0", "--stop-timeout", "5"));
-        cmd.addAll(echoArgs);
+        cmd.addAll(List.of("-jar", jar.toString()));
+        cmd.addAll(example);
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread out = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    Matcher m = LISTENING.matcher(line);
+                    Matcher m = listening.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
                     }
@@ -74,7 +85,7 @@ final class Target implements AutoCloseable {
             } catch (IOException ignored) {
                 // the process ended
             }
-            port.completeExceptionally(new IOException("the echo server exited before listening"));
+            port.completeExceptionally(new IOException("the example exited before listening"));
         }, "target-stdout");
         out.setDaemon(true);
         out.start();
