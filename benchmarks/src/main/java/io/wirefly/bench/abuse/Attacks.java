@@ -26,7 +26,7 @@ import java.util.zip.Deflater;
  * returns what the attackers saw of the server's answers: close codes, or what happened instead ({@code EOF},
  * {@code reset}, {@code timeout}, {@code echoed}).
  *
- * <p>Why one class of ~720 lines: it is a catalogue, a dozen attacks of 20 to 60 lines each sharing one attacker
+ * <p>Why one class of ~770 lines: it is a catalogue, a dozen attacks of 20 to 60 lines each sharing one attacker
  * pool, one tally and the target's port; each reads on its own, and the suite's table lists them in this order.
  * The attacks on the TLS layer are in {@link TlsAttacks}, which uses this class's pool and helpers.
  */
