@@ -3,6 +3,8 @@ package io.wirefly.server.internal;
 import io.wirefly.core.HandshakeException;
 import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.internal.handshake.HandshakeRequest;
+import io.wirefly.core.internal.handshake.Headers;
+import io.wirefly.core.internal.handshake.HttpTokens;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,9 +77,16 @@ final class RequestView implements UpgradeRequest {
      * @throws HandshakeException 400 if the query has a malformed escape
      */
     static RequestView of(HandshakeRequest head, String path, InetSocketAddress remote, InetSocketAddress local) {
-        StringBuilder packed = new StringBuilder(256);
-        for (Map.Entry<String, String> h : head.headers()) {
-            packed.append(h.getKey().toLowerCase(Locale.ROOT)).append('\n').append(h.getValue()).append('\n');
+        // sized exactly and indexed, with the common names' shared lower case: the string is the one copy made
+        Headers fields = head.headers();
+        int n = fields.size();
+        int length = 0;
+        for (int i = 0; i < n; i++) {
+            length += fields.name(i).length() + fields.value(i).length() + 2;
+        }
+        StringBuilder packed = new StringBuilder(length);
+        for (int i = 0; i < n; i++) {
+            packed.append(HttpTokens.lowerName(fields.name(i))).append('\n').append(fields.value(i)).append('\n');
         }
         return new RequestView(head.method(), path, head.query(), packed.toString(), null, remote, local);
     }

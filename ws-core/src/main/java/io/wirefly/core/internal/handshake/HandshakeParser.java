@@ -38,14 +38,24 @@ public final class HandshakeParser {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final int INITIAL_LINE_CAPACITY = 256;
+    private static final String HTTP_11 = "HTTP/1.1";
 
     private enum State { START_LINE, HEADERS, DONE, FAILED }
 
     private final boolean requests;
     private final WebSocketConfig config;
     private final Headers headers = new Headers();
-    /** The partial line; never longer than the current line limit + 1 (a trailing CR). */
-    private byte[] line = new byte[INITIAL_LINE_CAPACITY];
+    /**
+     * Lines are read in the thread's scratch array: a head that arrives whole (the usual case) costs no array of its
+     * own. Only a line cut by the end of a read is copied into an array of the parser's, kept until its end arrives.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[INITIAL_LINE_CAPACITY]);
+    private static final byte[] EMPTY = new byte[0];
+    /**
+     * The partial line; never longer than the current line limit + 1 (a trailing CR). Null between calls when no
+     * line is partial; the thread's scratch array during a call, unless the line outgrew it.
+     */
+    private byte[] line;
     private int lineLength;
     /** Below this length a byte can be appended without a check: min(the current line limit, line.length). */
     private int fastLength;
@@ -66,7 +76,7 @@ public final class HandshakeParser {
     private HandshakeParser(boolean requests, WebSocketConfig config) {
         this.requests = requests;
         this.config = Objects.requireNonNull(config, "config");
-        this.fastLength = Math.min(line.length, config.maxRequestLineLength());
+        this.fastLength = Math.min(INITIAL_LINE_CAPACITY, config.maxRequestLineLength());
     }
 
     /**
@@ -103,8 +113,22 @@ public final class HandshakeParser {
         if (state == State.FAILED) {
             throw new IllegalStateException("the parser already rejected this head");
         }
-        int pos = in.position();
-        int limit = in.limit();
+        byte[] scratch = null;
+        if (line == null) {
+            line = scratch = SCRATCH.get();
+        }
+        try {
+            return parse(in, in.position(), in.limit());
+        } finally {
+            if (scratch != null && line == scratch) {
+                // the line is the thread's: keep a copy of its part only when the read ended inside it
+                line = lineLength == 0 ? null : Arrays.copyOf(scratch, scratch.length);
+            }
+        }
+    }
+
+    private boolean parse(ByteBuffer in, int start, int limit) {
+        int pos = start;
         int maxTotal = config.maxHandshakeSize();
         // the loop keeps the counters in locals and writes them back before anything that reads them
         int consumed = total;
@@ -169,7 +193,7 @@ public final class HandshakeParser {
         } catch (HandshakeException e) {
             in.position(pos);
             state = State.FAILED;
-            line = new byte[0];
+            line = EMPTY;
             fastLength = 0;
             throw e;
         }
@@ -272,22 +296,30 @@ public final class HandshakeParser {
         return requests ? "request line" : "status line";
     }
 
-    /** RFC 9112 §3: request-line = method SP request-target SP HTTP-version. */
+    /**
+     * RFC 9112 §3: request-line = method SP request-target SP HTTP-version, cut at its two spaces (exactly two) with
+     * no more strings than the target: "GET" and "HTTP/1.1" are the shared constants when spelled so.
+     */
     private void parseRequestLine(String text) {
-        String[] parts = text.split(" ", -1);
-        if (parts.length != 3) {
+        int sp1 = text.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
+        if (sp2 < 0 || text.indexOf(' ', sp2 + 1) >= 0) {
             throw error(400, "bad request line: expected method, target and version separated by single spaces");
         }
-        if (!HttpTokens.isToken(parts[0])) {
+        // the method is the one string of the line that a connection keeps: not a copy of "GET" each
+        String m = sp1 == 3 && text.startsWith("GET") ? "GET" : text.substring(0, sp1);
+        if (!HttpTokens.isToken(m)) {
             throw error(400, "bad request line: the method is not a token");
         }
-        if (!isHttpVersion(parts[2])) {
+        String v = text.length() - sp2 - 1 == HTTP_11.length() && text.startsWith(HTTP_11, sp2 + 1)
+                ? HTTP_11 : text.substring(sp2 + 1);
+        if (!isHttpVersion(v)) {
             throw error(400, "bad request line: the version is not HTTP/x.y");
         }
-        method = parts[0].equals("GET") ? "GET" : parts[0];   // the one a connection keeps: not a copy each
-        target = parts[1];
-        version = parts[2];
-        splitTarget(parts[1]);
+        method = m;
+        target = text.substring(sp1 + 1, sp2);
+        version = v;
+        splitTarget(target);
     }
 
     /** RFC 9112 §3.2: origin-form, or absolute-form (which a server must accept); never a fragment. */
@@ -402,7 +434,7 @@ public final class HandshakeParser {
         } else {
             response = new HandshakeResponse(version, status, reason, headers);
         }
-        line = new byte[0];
+        line = EMPTY;
     }
 
     private HandshakeException error(int requestStatus, String message) {

@@ -43,7 +43,8 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @return the value of the first field with this name, or null if there is none
      */
     public String get(String name) {
-        for (Map.Entry<String, String> field : fields) {
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            Map.Entry<String, String> field = fields.get(i);
             if (field.getKey().equalsIgnoreCase(name)) {
                 return field.getValue();
             }
@@ -123,6 +124,24 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
     /** @return the number of fields, counting repeated names once per field */
     public int size() {
         return fields.size();
+    }
+
+    /**
+     * @param index a field's place, from 0 to {@link #size()} - 1
+     * @return its name, as it was added
+     * @throws IndexOutOfBoundsException if there is no such field
+     */
+    public String name(int index) {
+        return fields.get(index).getKey();
+    }
+
+    /**
+     * @param index a field's place, from 0 to {@link #size()} - 1
+     * @return its value
+     * @throws IndexOutOfBoundsException if there is no such field
+     */
+    public String value(int index) {
+        return fields.get(index).getValue();
     }
 
     /** @return the fields in order, as immutable entries; the iterator does not support removal */

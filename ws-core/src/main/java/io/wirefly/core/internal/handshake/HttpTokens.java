@@ -2,6 +2,7 @@ package io.wirefly.core.internal.handshake;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The character classes of HTTP heads that the handshake and the extension header both need: RFC 9110 §5.6.2 tokens
@@ -31,10 +32,13 @@ public final class HttpTokens {
         "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "origin", "user-agent",
         "sec-websocket-accept"};
     private static final byte[][] COMMON_NAME_BYTES = new byte[COMMON_NAMES.length][];
+    /** Each common name in lower case, one instance per name however it is spelled above. */
+    private static final String[] COMMON_LOWER = new String[COMMON_NAMES.length];
 
     static {
         for (int i = 0; i < COMMON_NAMES.length; i++) {
             COMMON_NAME_BYTES[i] = COMMON_NAMES[i].getBytes(StandardCharsets.ISO_8859_1);
+            COMMON_LOWER[i] = COMMON_NAMES[i].toLowerCase(Locale.ROOT).intern();
         }
     }
 
@@ -77,5 +81,25 @@ public final class HttpTokens {
             }
         }
         return new String(b, 0, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A header name in lower case, as a server keeps it for a connection's lifetime.
+     *
+     * <pre>{@code
+     * HttpTokens.lowerName(HttpTokens.name(lineBytes, colon));   // "sec-websocket-key", shared
+     * }</pre>
+     *
+     * @param name a header name
+     * @return the name in lower case: a shared instance for a name that {@link #name} shares, no new string for one
+     *     already in lower case, else a new string
+     */
+    public static String lowerName(String name) {
+        for (int i = 0; i < COMMON_NAMES.length; i++) {
+            if (COMMON_NAMES[i] == name) {
+                return COMMON_LOWER[i];
+            }
+        }
+        return name.toLowerCase(Locale.ROOT);
     }
 }

@@ -21,8 +21,9 @@ import java.util.Arrays;
  * queue. A violation is thrown as a {@link ProtocolException} with its close code; {@link Protocol#receive} turns it
  * into the connection's failure.
  *
- * <p>Idle connections hold little here: the validator, the assembler, the control-frame buffer and the inflater are
- * made on first use. Not thread-safe: the connection's event loop makes every call.
+ * <p>An idle connection holds none of this: its protocol makes this half at the first bytes received, and in it the
+ * validator, the assembler, the control-frame buffer and the inflater are made on first use. Not thread-safe: the
+ * connection's event loop makes every call.
  *
  * <pre>{@code
  * Incoming incoming = new Incoming(protocol, config, budget, segments);
@@ -111,11 +112,6 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
 
     void lendBinary(boolean on) {
         lendBinary = on;
-    }
-
-    /** @return where this connection reserves memory for what it keeps while it is open (zlib state) */
-    InboundBudget lastingBudget() {
-        return budget.lasting();
     }
 
     /** @return this connection's account, for what a message in progress holds (taken back if it stalls) */

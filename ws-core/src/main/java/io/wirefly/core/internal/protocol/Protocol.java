@@ -58,13 +58,22 @@ public final class Protocol {
     final ProtocolListener listener;
     /** The negotiated permessage-deflate parameters, or null. */
     final DeflateParams deflate;
-    private final int deflateLevel;
-    private final int deflateThreshold;
+    /** Limits and deflate settings, read when the receiving half is made and when a message is compressed. */
+    private final WebSocketConfig config;
     private final MaskKeys keys;
-    /** Made on the first send, so that a connection that is open and idle holds none. */
+    /** Where message memory is reserved; also what lasts while the connection is open (a compressor). */
+    private final InboundBudget budget;
+    private final SegmentPool segments;
+    // Made on first use, so that a connection that is open and idle holds none of them: the encoder and the queue
+    // on the first send, the receiving half (and its frame decoder) on the first bytes received.
     private FrameEncoder encoder;
-    private final OutboundQueue outbound = new OutboundQueue();
-    private final Incoming incoming;
+    private OutboundQueue outbound;
+    private Incoming incoming;
+    /** The receive modes set before the receiving half was made: {@link #STREAM_BINARY} and the others. */
+    private byte receiveModes;
+    private static final byte STREAM_BINARY = 1;
+    private static final byte STREAM_TEXT = 2;
+    private static final byte LEND_BINARY = 4;
     private MessageDeflater deflater;
     /** {@link #COMPRESSOR_BYTES} are reserved for this connection's own compressor. */
     private boolean compressorReserved;
@@ -127,12 +136,40 @@ public final class Protocol {
             ProtocolListener listener, InboundBudget budget, SegmentPool segments) {
         this.role = Objects.requireNonNull(role, "role");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.deflateLevel = config.deflateLevel();
-        this.deflateThreshold = config.deflateThreshold();
+        this.config = Objects.requireNonNull(config, "config");
         this.deflate = deflate;
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.incoming = new Incoming(this, config, Objects.requireNonNull(budget, "budget"),
-                Objects.requireNonNull(segments, "segments"));
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.segments = Objects.requireNonNull(segments, "segments");
+    }
+
+    /** @return the receiving half, made at the first bytes received with the modes set so far */
+    private Incoming incoming() {
+        Incoming in = incoming;
+        if (in == null) {
+            in = incoming = new Incoming(this, config, budget, segments);
+            in.streamBinary((receiveModes & STREAM_BINARY) != 0);
+            in.streamText((receiveModes & STREAM_TEXT) != 0);
+            in.lendBinary((receiveModes & LEND_BINARY) != 0);
+        }
+        return in;
+    }
+
+    private void receiveMode(byte mode, boolean on) {
+        receiveModes = (byte) (on ? receiveModes | mode : receiveModes & ~mode);
+        if (incoming != null) {
+            incoming.streamBinary((receiveModes & STREAM_BINARY) != 0);
+            incoming.streamText((receiveModes & STREAM_TEXT) != 0);
+            incoming.lendBinary((receiveModes & LEND_BINARY) != 0);
+        }
+    }
+
+    private OutboundQueue outbound() {
+        OutboundQueue q = outbound;
+        if (q == null) {
+            q = outbound = new OutboundQueue();
+        }
+        return q;
     }
 
     private FrameEncoder encoder() {
@@ -171,17 +208,17 @@ public final class Protocol {
 
     /** @return true if frames wait for {@link #drainOutbound} */
     public boolean hasOutbound() {
-        return !outbound.isEmpty();
+        return outbound != null && !outbound.isEmpty();
     }
 
     /** @return the bytes of the frames that wait for {@link #drainOutbound} */
     public long outboundBytes() {
-        return outbound.bytes();
+        return outbound == null ? 0 : outbound.bytes();
     }
 
     /** @return the bytes of memory held for the message being assembled (0 between messages) */
     public int assemblyBytes() {
-        return incoming.assemblyBytes();
+        return incoming == null ? 0 : incoming.assemblyBytes();
     }
 
     /**
@@ -193,7 +230,7 @@ public final class Protocol {
      */
     public int drainOutbound(OutboundSink sink) {
         undrainedPongs = 0;
-        return outbound.drainTo(sink);
+        return outbound == null ? 0 : outbound.drainTo(sink);
     }
 
     /**
@@ -231,12 +268,13 @@ public final class Protocol {
             throw new IllegalArgumentException("maxFrames and maxInflated must be >= 1, were " + maxFrames + " and "
                     + maxInflated);
         }
-        if (incoming.isStopped()) {
+        // a closed connection discards its input; it may have closed before it received anything
+        if (incoming == null ? state == ReadyState.CLOSED : incoming.isStopped()) {
             in.position(in.limit());
             return;
         }
         try {
-            incoming.receive(in, maxFrames, maxInflated);
+            incoming().receive(in, maxFrames, maxInflated);
         } catch (ProtocolException e) {
             in.position(in.limit());
             fail(e, true);
@@ -292,14 +330,14 @@ public final class Protocol {
         if (length > Integer.MAX_VALUE - WireFormat.MAX_HEADER_SIZE) {
             throw new IllegalArgumentException("text message of " + length + " UTF-8 bytes does not fit in a frame");
         }
-        if (deflate != null && length >= deflateThreshold) {
+        if (deflate != null && length >= config.deflateThreshold()) {
             sendData(Opcode.TEXT, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)), tag);
             return;
         }
         // Uncompressed: encode the text once, straight into the frame behind its header.
         ByteBuffer frame = encoder().startFrame(Opcode.TEXT.code(), true, 0, (int) length);
         Utf8Encoder.encode(text, frame);
-        outbound.add(encoder().finishFrame(frame), OutboundKind.DATA, tag);
+        outbound().add(encoder().finishFrame(frame), OutboundKind.DATA, tag);
     }
 
     /**
@@ -332,7 +370,7 @@ public final class Protocol {
      * @param on whether to stream
      */
     public void streamBinary(boolean on) {
-        incoming.streamBinary(on);
+        receiveMode(STREAM_BINARY, on);
     }
 
     /**
@@ -346,7 +384,7 @@ public final class Protocol {
      * @param on whether to lend
      */
     public void lendBinary(boolean on) {
-        incoming.lendBinary(on);
+        receiveMode(LEND_BINARY, on);
     }
 
     /**
@@ -365,7 +403,7 @@ public final class Protocol {
             throw new IllegalStateException("a text message is being sent in parts: finish it first");
         }
         Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.BINARY;
-        outbound.add(encoder().encode(opcode.code(), last, 0, part), OutboundKind.DATA, tag);
+        outbound().add(encoder().encode(opcode.code(), last, 0, part), OutboundKind.DATA, tag);
         partialOut = !last;
         partialText = false;
     }
@@ -387,7 +425,7 @@ public final class Protocol {
         }
         Opcode opcode = partialOut ? Opcode.CONTINUATION : Opcode.TEXT;
         ByteBuffer payload = ByteBuffer.wrap(part.toString().getBytes(StandardCharsets.UTF_8));
-        outbound.add(encoder().encode(opcode.code(), last, 0, payload), OutboundKind.DATA, tag);
+        outbound().add(encoder().encode(opcode.code(), last, 0, payload), OutboundKind.DATA, tag);
         partialOut = !last;
         partialText = !last;
     }
@@ -399,7 +437,7 @@ public final class Protocol {
      * @param on whether to stream
      */
     public void streamText(boolean on) {
-        incoming.streamText(on);
+        receiveMode(STREAM_TEXT, on);
     }
 
     /** @return true while a binary message sent in parts has not had its last part */
@@ -486,7 +524,7 @@ public final class Protocol {
     }
 
     private void sendData(Opcode opcode, ByteBuffer payload, Object tag) {
-        if (deflate != null && payload.remaining() >= deflateThreshold) {
+        if (deflate != null && payload.remaining() >= config.deflateThreshold()) {
             MessageDeflater d = deflater();
             if (d != null) {
                 emit(opcode, RSV1, d.compress(payload), OutboundKind.DATA, tag);
@@ -500,7 +538,7 @@ public final class Protocol {
             // the sender does not change them until the send completes, and a server does not mask.
             ByteBuffer shared = encoder().encodeHeader(opcode.code(), true, 0, payload);
             ByteBuffer header = ByteBuffer.allocate(shared.remaining()).put(shared).flip();
-            outbound.add(header, payload.slice(), OutboundKind.DATA, tag);
+            outbound().add(header, payload.slice(), OutboundKind.DATA, tag);
         } else {
             emit(opcode, 0, payload, OutboundKind.DATA, tag);
         }
@@ -515,7 +553,8 @@ public final class Protocol {
      *     instead of copying them into the frame at once
      */
     public boolean sendKeepsPayload(int size) {
-        return role == Role.SERVER && size >= UNCOPIED_PAYLOAD && (deflate == null || size < deflateThreshold);
+        return role == Role.SERVER && size >= UNCOPIED_PAYLOAD
+                && (deflate == null || size < config.deflateThreshold());
     }
 
     private void sendControl(Opcode opcode, ByteBuffer payload, Object tag) {
@@ -528,7 +567,7 @@ public final class Protocol {
     }
 
     private void emit(Opcode opcode, int rsv, ByteBuffer payload, OutboundKind kind, Object tag) {
-        outbound.add(encoder().encode(opcode.code(), true, rsv, payload), kind, tag);
+        outbound().add(encoder().encode(opcode.code(), true, rsv, payload), kind, tag);
     }
 
     /**
@@ -546,12 +585,12 @@ public final class Protocol {
             boolean reset = server ? deflate.serverNoContextTakeover() : deflate.clientNoContextTakeover();
             int windowBits = server ? deflate.serverMaxWindowBits() : deflate.clientMaxWindowBits();
             if (!reset) {
-                if (!incoming.lastingBudget().reserve(COMPRESSOR_BYTES)) {
+                if (!budget.lasting().reserve(COMPRESSOR_BYTES)) {
                     return null;   // asked again at the next message
                 }
                 compressorReserved = true;
             }
-            deflater = new MessageDeflater(deflateLevel, reset, windowBits);
+            deflater = new MessageDeflater(config.deflateLevel(), reset, windowBits);
         }
         return deflater;
     }
@@ -613,14 +652,16 @@ public final class Protocol {
 
     private void becomeClosed() {
         state = ReadyState.CLOSED;
-        incoming.stop();
+        if (incoming != null) {
+            incoming.stop();
+        }
         if (deflater != null) {
             deflater.close();
             deflater = null;
         }
         if (compressorReserved) {
             compressorReserved = false;
-            incoming.lastingBudget().release(COMPRESSOR_BYTES);
+            budget.lasting().release(COMPRESSOR_BYTES);
         }
     }
 

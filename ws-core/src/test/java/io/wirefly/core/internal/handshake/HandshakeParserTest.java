@@ -141,6 +141,47 @@ class HandshakeParserTest {
         }
     }
 
+    /**
+     * Parsers on one thread read their lines in one scratch array: a line cut by the end of a read must survive
+     * other parsers' reads in between, the longer-than-scratch line too, and a parser must see none of theirs.
+     */
+    @Test
+    void parsersTakingTurnsOnOneThreadKeepTheirOwnPartLines() {
+        String longLine = "X-Long: " + "v".repeat(600) + "\r\n";
+        String[] heads = {
+            CHROME.replace("\r\n\r\n", "\r\n" + longLine + "\r\n"),
+            FIREFOX,
+            FIREFOX.replace("GET /echo", "GET /other").replace("\r\n\r\n", "\r\n" + longLine + "\r\n"),
+        };
+        HandshakeParser[] parsers = new HandshakeParser[heads.length];
+        byte[][] bytes = new byte[heads.length][];
+        int[] at = new int[heads.length];
+        for (int i = 0; i < heads.length; i++) {
+            parsers[i] = HandshakeParser.forRequests(DEFAULTS);
+            bytes[i] = heads[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+        // reads of 7, 45 and 301 bytes: every parser's reads end inside lines, short and long, many times over
+        int[] step = {7, 45, 301};
+        boolean left = true;
+        while (left) {
+            left = false;
+            for (int i = 0; i < heads.length; i++) {
+                if (at[i] < bytes[i].length) {
+                    int n = Math.min(step[i], bytes[i].length - at[i]);
+                    boolean done = parsers[i].parse(ByteBuffer.wrap(bytes[i], at[i], n));
+                    at[i] += n;
+                    assertEquals(at[i] == bytes[i].length, done, "parser " + i + " at " + at[i]);
+                    left |= !done;
+                }
+            }
+        }
+        for (int i = 0; i < heads.length; i++) {
+            assertSameRequest(parseRequest(heads[i], DEFAULTS), parsers[i].request());
+        }
+        assertEquals("v".repeat(600), parsers[0].request().headers().get("X-Long"));
+        assertEquals("/other", parsers[2].request().path());
+    }
+
     @Test
     void bytesAfterTheHeadStayInTheBuffer() {
         HandshakeParser p = HandshakeParser.forRequests(DEFAULTS);
