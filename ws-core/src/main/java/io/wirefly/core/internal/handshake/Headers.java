@@ -78,6 +78,20 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
     }
 
     /**
+     * @param name a field name, any case
+     * @return how many fields have this name
+     */
+    public int count(String name) {
+        int count = 0;
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            if (fields.get(i).getKey().equalsIgnoreCase(name)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
      * Whether any field with this name holds the token in its comma-separated list (RFC 9110 §5.6.1), for example
      * {@code Connection: keep-alive, Upgrade}. Elements are trimmed and compared case-insensitively.
      *

@@ -80,7 +80,8 @@ public final class ServerHandshake {
             throw new HandshakeException(400, "HTTP/1.1 or later is required, was " + request.version());
         }
         // RFC 6455 §4.1 / RFC 9112 §3.2: exactly one Host header field
-        int hosts = h.all("Host").size();
+        // (counted and read without a list: the usual request allocates nothing for its checks)
+        int hosts = h.count("Host");
         if (hosts != 1) {
             throw new HandshakeException(400, hosts == 0 ? "Host header is missing" : "more than one Host header");
         }
@@ -90,13 +91,15 @@ public final class ServerHandshake {
         }
         // RFC 6455 §4.2.1: the opening handshake is a GET; a body would be read as WebSocket frames (request
         // smuggling), so a request that announces one is malformed
-        if (!h.all("Transfer-Encoding").isEmpty()) {
+        if (h.count("Transfer-Encoding") > 0) {
             throw new HandshakeException(400, "an upgrade request must not have a body (Transfer-Encoding)");
         }
-        for (String length : h.all("Content-Length")) {
-            if (!length.trim().equals("0")) {
-                throw new HandshakeException(400, "an upgrade request must not have a body (Content-Length: "
-                        + length + ")");
+        if (h.count("Content-Length") > 0) {
+            for (String length : h.all("Content-Length")) {
+                if (!length.trim().equals("0")) {
+                    throw new HandshakeException(400, "an upgrade request must not have a body (Content-Length: "
+                            + length + ")");
+                }
             }
         }
         // RFC 6455 §4.2.1: "An |Upgrade| header field containing the value "websocket", treated as an ASCII
@@ -109,15 +112,16 @@ public final class ServerHandshake {
             throw new HandshakeException(400, "Connection header must contain Upgrade");
         }
         // RFC 6455 §4.2.2: for a version it does not understand the server answers 426 with the versions it has
-        List<String> versions = h.all("Sec-WebSocket-Version");
-        if (versions.size() != 1 || !versions.get(0).equals(VERSION)) {
+        if (h.count("Sec-WebSocket-Version") != 1 || !h.get("Sec-WebSocket-Version").equals(VERSION)) {
+            List<String> versions = h.all("Sec-WebSocket-Version");
             throw new HandshakeException(426, "Sec-WebSocket-Version must be 13, was "
                     + (versions.isEmpty() ? "missing" : String.join(", ", versions)),
                     Map.of("Sec-WebSocket-Version", VERSION));
         }
-        String key = validKey(h.all("Sec-WebSocket-Key"));
-        String subprotocol = selectSubprotocol(h.all("Sec-WebSocket-Protocol"), subprotocols);
-        DeflateParams deflate = config.deflate()
+        String key = validKey(h.count("Sec-WebSocket-Key"), h.get("Sec-WebSocket-Key"));
+        String subprotocol = h.count("Sec-WebSocket-Protocol") == 0 ? ""
+                : selectSubprotocol(h.all("Sec-WebSocket-Protocol"), subprotocols);
+        DeflateParams deflate = config.deflate() && h.count("Sec-WebSocket-Extensions") > 0
                 ? DeflateParams.negotiate(h.all("Sec-WebSocket-Extensions"), config).orElse(null)
                 : null;
 
@@ -139,12 +143,11 @@ public final class ServerHandshake {
     private static final byte[] CRLF = {'\r', '\n'};
 
     /** RFC 6455 §4.1: the key is "a base64-encoded value that, when decoded, is 16 bytes in length". */
-    private static String validKey(List<String> keys) {
-        if (keys.size() != 1) {
-            throw new HandshakeException(400, keys.isEmpty() ? "Sec-WebSocket-Key header is missing"
+    private static String validKey(int count, String key) {
+        if (count != 1) {
+            throw new HandshakeException(400, count == 0 ? "Sec-WebSocket-Key header is missing"
                     : "more than one Sec-WebSocket-Key header");
         }
-        String key = keys.get(0);
         byte[] decoded;
         try {
             decoded = Base64.getDecoder().decode(key);

@@ -30,6 +30,26 @@ class HeadersTest {
     }
 
     @Test
+    void countAndIndexedAccessSeeEveryFieldInOrder() {
+        Headers h = new Headers().add("Host", "a").add("X-One", "1").add("HOST", "b");
+        assertEquals(2, h.count("host"));
+        assertEquals(1, h.count("x-one"));
+        assertEquals(0, h.count("Missing"));
+        assertEquals("HOST", h.name(2));
+        assertEquals("1", h.value(1));
+        assertThrows(IndexOutOfBoundsException.class, () -> h.name(3));
+    }
+
+    @Test
+    void lowerNamesAreSharedForCommonNamesAndComputedForOthers() {
+        assertEquals("sec-websocket-key", HttpTokens.lowerName("Sec-WebSocket-Key"));
+        assertTrue(HttpTokens.lowerName("Sec-WebSocket-Key") == HttpTokens.lowerName("sec-websocket-key"));
+        assertEquals("x-custom", HttpTokens.lowerName("X-Custom"));
+        String lower = "x-already";
+        assertTrue(HttpTokens.lowerName(lower) == lower);
+    }
+
+    @Test
     void containsTokenReadsCommaListsOfEveryField() {
         Headers h = new Headers().add("Connection", "keep-alive, Upgrade").add("Upgrade", "h2c")
                 .add("upgrade", " WebSocket ");
