@@ -677,7 +677,7 @@ public final class WebSocketServer {
          * The most open connections; beyond it a handshake gets 503. A connection counts until its socket is
          * closed, so one that is closing and waits for its peer's FIN (at most {@link #closeTimeout}) still counts:
          * it still holds its memory. A fixed default would let enough idle connections fill a small heap, so the
-         * default follows the heap, between 1,024 and 100,000. An idle plain connection holds about 1.7 KiB of heap:
+         * default follows the heap, between 1,024 and 100,000. An idle plain connection holds about 1.5 KiB of heap:
          * one connection per 6 KiB of the JVM's maximum heap (10,922 with {@code -Xmx64m}, 100,000 from about
          * 600 MiB up). An idle TLS connection holds about 12 KiB, most of it the JDK's {@code SSLEngine} and
          * session, so with {@link #tls} the default is one per 32 KiB (2,048 with {@code -Xmx64m}, 100,000 from about

@@ -94,7 +94,7 @@ final class RequestView implements UpgradeRequest {
     /**
      * How many connections this one counts as toward {@code maxConnections}: one, and one more for each KiB of its
      * request (header fields, path and query) that it keeps for its whole life. An idle connection with a short head
-     * holds about 1.7 KiB; one whose client sent 15 KiB of headers holds about 17 KiB, and counting it once would let
+     * holds about 1.5 KiB; one whose client sent 15 KiB of headers holds about 17 KiB, and counting it once would let
      * such clients fill a small heap long before the limit.
      *
      * @return the weight, from 1
