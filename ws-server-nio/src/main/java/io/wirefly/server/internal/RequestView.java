@@ -77,7 +77,7 @@ final class RequestView implements UpgradeRequest {
      * @throws HandshakeException 400 if the query has a malformed escape
      */
     static RequestView of(HandshakeRequest head, String path, InetSocketAddress remote, InetSocketAddress local) {
-        // sized exactly and indexed, with the common names' shared lower case: the string is the one copy made
+        // sized exactly (no growth), read by index (no iterator), common names in their shared lower case
         Headers fields = head.headers();
         int n = fields.size();
         int length = 0;

@@ -39,18 +39,18 @@ public final class HandshakeParser {
     private static final byte LF = '\n';
     private static final int INITIAL_LINE_CAPACITY = 256;
     private static final String HTTP_11 = "HTTP/1.1";
-
-    private enum State { START_LINE, HEADERS, DONE, FAILED }
-
-    private final boolean requests;
-    private final WebSocketConfig config;
-    private final Headers headers = new Headers();
     /**
      * Lines are read in the thread's scratch array: a head that arrives whole (the usual case) costs no array of its
      * own. Only a line cut by the end of a read is copied into an array of the parser's, kept until its end arrives.
      */
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[INITIAL_LINE_CAPACITY]);
     private static final byte[] EMPTY = new byte[0];
+
+    private enum State { START_LINE, HEADERS, DONE, FAILED }
+
+    private final boolean requests;
+    private final WebSocketConfig config;
+    private final Headers headers = new Headers();
     /**
      * The partial line; never longer than the current line limit + 1 (a trailing CR). Null between calls when no
      * line is partial; the thread's scratch array during a call, unless the line outgrew it.

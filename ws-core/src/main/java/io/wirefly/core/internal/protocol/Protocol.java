@@ -148,9 +148,7 @@ public final class Protocol {
         Incoming in = incoming;
         if (in == null) {
             in = incoming = new Incoming(this, config, budget, segments);
-            in.streamBinary((receiveModes & STREAM_BINARY) != 0);
-            in.streamText((receiveModes & STREAM_TEXT) != 0);
-            in.lendBinary((receiveModes & LEND_BINARY) != 0);
+            applyReceiveModes(in);
         }
         return in;
     }
@@ -158,10 +156,14 @@ public final class Protocol {
     private void receiveMode(byte mode, boolean on) {
         receiveModes = (byte) (on ? receiveModes | mode : receiveModes & ~mode);
         if (incoming != null) {
-            incoming.streamBinary((receiveModes & STREAM_BINARY) != 0);
-            incoming.streamText((receiveModes & STREAM_TEXT) != 0);
-            incoming.lendBinary((receiveModes & LEND_BINARY) != 0);
+            applyReceiveModes(incoming);
         }
+    }
+
+    private void applyReceiveModes(Incoming in) {
+        in.streamBinary((receiveModes & STREAM_BINARY) != 0);
+        in.streamText((receiveModes & STREAM_TEXT) != 0);
+        in.lendBinary((receiveModes & LEND_BINARY) != 0);
     }
 
     private OutboundQueue outbound() {
