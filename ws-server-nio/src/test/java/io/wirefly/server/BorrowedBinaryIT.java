@@ -86,6 +86,58 @@ class BorrowedBinaryIT {
     }
 
     /**
+     * Sends 40 messages of exactly 64 KiB, the size applications and benchmarks chunk bulk data into, one echo in
+     * flight at a time, and checks every byte of every echo. A 64 KiB message's frame is 64 KiB plus a 14-byte
+     * header, so it is lent without being assembled only if the loop's read buffer holds a whole such frame.
+     */
+    private static final String SIXTY_FOUR_K = String.join("\n",
+            "import asyncio, hashlib, os, sys, websockets",
+            "async def main():",
+            "    async with websockets.connect(sys.argv[1], max_size=None, compression=None) as ws:",
+            "        good = 0",
+            "        for i in range(40):",
+            "            m = os.urandom(65536)",
+            "            await ws.send(m)",
+            "            echo = await asyncio.wait_for(ws.recv(), 30)",
+            "            good += echo == m",
+            "        print('echoed', good, 'of 40')",
+            "        await ws.send('count')",
+            "        print(await asyncio.wait_for(ws.recv(), 30))",
+            "asyncio.run(main())");
+
+    @Test
+    void wholeSixtyFourKibMessagesAreLentFromTheReadBufferNotAssembled() throws Exception {
+        Peers.requirePythonWebsockets();
+        AtomicInteger lent = new AtomicInteger();
+        WebSocketHandler echo = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                if (data.isReadOnly()) {
+                    lent.incrementAndGet();   // a view of the read buffer; an assembled message is a buffer of its own
+                }
+                ws.sendBinary(data);
+            }
+
+            @Override
+            public void onText(WebSocket ws, String text) {
+                ws.sendText("lent " + lent.get());
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).eventLoops(1).route("/", echo).build().start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", SIXTY_FOUR_K,
+                    "ws://127.0.0.1:" + server.port() + "/");
+            assertTrue(out.contains("echoed 40 of 40"), out);
+            // A read may end inside a frame (loopback cuts 64 KiB frames into two segments, and the loop can wake
+            // between them): that message is assembled. Most arrive whole; with a 64 KiB read buffer none can.
+            int whole = Integer.parseInt(out.substring(out.indexOf("lent ") + 5).trim().split("\\s+")[0]);
+            assertTrue(whole >= 10, "only " + whole + " of 40 whole 64 KiB messages were lent: " + out);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
      * Sends about 10 MB of messages from 8 to 16 KiB (each arrives in one read, and is large enough that a send
      * would write it from the caller's buffer) before it reads anything: the echoes queue behind the sockets' full
      * buffers, so a queued echo that kept the lent bytes would be overwritten by the reads that follow.

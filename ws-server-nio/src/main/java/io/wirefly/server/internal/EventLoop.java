@@ -1,5 +1,6 @@
 package io.wirefly.server.internal;
 
+import io.wirefly.core.internal.frame.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -32,7 +33,12 @@ import java.util.function.Consumer;
  */
 public final class EventLoop implements Runnable, Scheduler {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
-    private static final int READ_BUFFER_SIZE = 64 * 1024;
+    /**
+     * One read's most: a whole frame of a 64 KiB message with its longest header (the size bulk data is usually cut
+     * into), so that such a frame arriving at once is decoded and lent where it was read. At 64 KiB even, each one
+     * took two reads and was copied twice: assembled in a segment, then again by the JDK to write it from the heap.
+     */
+    private static final int READ_BUFFER_SIZE = 64 * 1024 + WireFormat.MAX_HEADER_SIZE;
     /** Tasks run per iteration at most, so a flood of tasks cannot starve I/O. */
     private static final int TASK_BATCH = 4096;
     /**
