@@ -138,6 +138,54 @@ class BorrowedBinaryIT {
     }
 
     /**
+     * A slow reader and a fast one on the same event loop, both sending 64 KiB messages: the slow one's echoes meet
+     * a socket that is nearly full, so the loop writes part of a lent message and must copy the rest before it reads
+     * again, for either connection, into the same buffer. Each checks every byte of its echoes.
+     */
+    private static final String SLOW_AND_FAST = String.join("\n",
+            "import asyncio, hashlib, os, sys, websockets",
+            "async def run(url, count, pause):",
+            "    async with websockets.connect(url, max_size=None, compression=None, max_queue=2) as ws:",
+            "        sent = []",
+            "        async def send():",
+            "            for i in range(count):",
+            "                m = os.urandom(65536)",
+            "                sent.append(hashlib.sha256(m).digest())",
+            "                await ws.send(m)",
+            "        sender = asyncio.ensure_future(send())",
+            "        good = 0",
+            "        for i in range(count):",
+            "            echo = await asyncio.wait_for(ws.recv(), 30)",
+            "            good += hashlib.sha256(echo).digest() == sent[i]",
+            "            if pause:",
+            "                await asyncio.sleep(pause)",
+            "        await sender",
+            "        return good",
+            "async def main():",
+            "    slow, fast = await asyncio.gather(run(sys.argv[1], 150, 0.003), run(sys.argv[1], 300, 0))",
+            "    print('slow', slow, 'fast', fast)",
+            "asyncio.run(main())");
+
+    @Test
+    void lentEchoesThatTheSocketTakesOnlyPartOfKeepTheirRestWhileTheLoopReadsOnForOthers() throws Exception {
+        Peers.requirePythonWebsockets();
+        WebSocketHandler echo = new WebSocketHandler() {
+            @Override
+            public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
+                ws.sendBinary(data);
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder().port(0).eventLoops(1).route("/", echo).build().start();
+        try {
+            String out = Peers.run(Duration.ofSeconds(120), Peers.PYTHON, "-c", SLOW_AND_FAST,
+                    "ws://127.0.0.1:" + server.port() + "/");
+            assertTrue(out.contains("slow 150 fast 300"), out);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
      * Sends about 10 MB of messages from 8 to 16 KiB (each arrives in one read, and is large enough that a send
      * would write it from the caller's buffer) before it reads anything: the echoes queue behind the sockets' full
      * buffers, so a queued echo that kept the lent bytes would be overwritten by the reads that follow.

@@ -118,7 +118,7 @@ final class HandlerCalls implements ProtocolListener {
     public void onBinaryLent(ByteBuffer data) {
         session.messageIn();
         // Only without an executor: the call runs here, now, while the bytes are valid.
-        // Sends made during it copy what they keep (SessionHandle.sendBinary).
+        // Sends made during it copy what they keep, or what the unit's write did not take (SessionHandle.sendBinary).
         Lending.begin();
         try {
             handler.onBinaryBorrowed(handle, data);

@@ -46,8 +46,11 @@ final class OutboundBuffer {
     /** One queued frame; {@code next} links it in its list (or, briefly, in the list of written frames). */
     private static final class Entry {
         final ByteBuffer buffer;
-        /** The frame's payload when {@code buffer} is only its header (a large frame, not copied), else null. */
-        final ByteBuffer body;
+        /**
+         * The frame's payload when {@code buffer} is only its header (a large frame, not copied), else null; replaced
+         * by a copy of its rest if it was lent ({@link #copyLentBodies}).
+         */
+        ByteBuffer body;
         final CompletableFuture<Void> done;
         /** The buffer's position when queued: a frame has started to go out once its position moved. */
         final int start;
@@ -249,6 +252,27 @@ final class OutboundBuffer {
             if (!all) {
                 return false;
             }
+        }
+    }
+
+    /**
+     * Replaces the unwritten rest of every payload that is a view of a direct, read-only buffer (bytes lent from the
+     * loop's read buffer, see {@code Session.queuesLent}) with a copy of its own, before the loop reads again. Walks
+     * what this unit queued: lent bytes are queued uncopied only into an empty queue.
+     */
+    void copyLentBodies() {
+        copyLentBodies(current);
+        for (Entry e = controlHead; e != null; e = e.next) {
+            copyLentBodies(e);
+        }
+        for (Entry e = dataHead; e != null; e = e.next) {
+            copyLentBodies(e);
+        }
+    }
+
+    private static void copyLentBodies(Entry e) {
+        if (e != null && e.body != null && e.body.isDirect() && e.body.isReadOnly() && e.body.hasRemaining()) {
+            e.body = ByteBuffer.allocate(e.body.remaining()).put(e.body).flip();
         }
     }
 

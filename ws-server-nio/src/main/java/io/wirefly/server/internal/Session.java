@@ -159,6 +159,11 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     /** {@link #decodeBacklog} as a task; null until this connection's first backlog. */
     private Runnable decodeBacklogTask;
     private long lingerDiscarded;
+    /**
+     * Whether this unit queued bytes lent from the loop's read buffer without copying them ({@link #queuesLent}):
+     * the unit's write then copies whatever of them the socket did not take.
+     */
+    private boolean lentQueued;
     /** Forgets this session's handle in its server's (or client's) registry, once; shared, not made per session. */
     private Consumer<SessionHandle> release = h -> { };
 
@@ -553,6 +558,10 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 protocol.drainOutbound(this);   // into accept(...) below
             }
             flush();
+            if (lentQueued) {
+                lentQueued = false;
+                out.copyLentBodies();   // the next read on this loop overwrites the lent bytes
+            }
             if (phase == Phase.CLOSED) {
                 return;
             }
@@ -905,6 +914,26 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
      */
     boolean sendKeeps(int size) {
         return protocol == null || protocol.partialOut() || protocol.sendKeepsPayload(size);
+    }
+
+    /**
+     * Whether bytes lent from this loop's read buffer may be sent without a copy: true when the frame would go out
+     * as its header and the sender's bytes, and nothing is waiting to be written ahead of it. The unit's write, at
+     * its end and before the loop reads again, then writes them from where they were read, and copies only what the
+     * socket did not take. Otherwise (a queue that would keep them past the unit, a message sent in parts) the
+     * caller copies them.
+     *
+     * @param data a buffer lent to a handler: a read-only view of the read buffer (direct), or of a kept backlog
+     * @return true if the caller may send {@code data} as it is; this session has then noted that it must copy the
+     *     rest
+     */
+    boolean queuesLent(ByteBuffer data) {
+        if (!data.isDirect() || phase != Phase.OPEN || protocol == null || protocol.partialOut()
+                || !protocol.sendKeepsPayload(data.remaining()) || !out.isEmpty()) {
+            return false;
+        }
+        lentQueued = true;
+        return true;
     }
 
     /**

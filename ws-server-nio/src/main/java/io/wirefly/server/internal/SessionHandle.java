@@ -140,8 +140,10 @@ public final class SessionHandle implements WebSocket {
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        // Bytes lent to onBinaryBorrowed are gone when its call returns: a send that would keep them gets a copy.
-        boolean keeps = Lending.active() && (!loop().inLoop() || session.sendKeeps(data.remaining()));
+        // Bytes lent to onBinaryBorrowed are gone when its call returns: a send that would keep them gets a copy,
+        // unless this loop writes them at the end of the unit and copies only what the socket does not take.
+        boolean keeps = Lending.active() && (!loop().inLoop()
+                || session.sendKeeps(data.remaining()) && !session.queuesLent(data));
         return submit(null, keeps ? Lending.copy(data) : data.duplicate());
     }
 

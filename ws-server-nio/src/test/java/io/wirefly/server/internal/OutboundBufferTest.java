@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirefly.core.ClosedException;
+import io.wirefly.core.internal.protocol.OutboundKind;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -127,7 +128,7 @@ class OutboundBufferTest {
         q.addData(bytes("DDDD"), data);
         assertFalse(q.writeTo(channel), "the socket takes nothing");
         q.addControl(bytes("pp"), null);
-        q.add(bytes("CC"), io.wirefly.core.internal.protocol.OutboundKind.CLOSE_ABORT, null);
+        q.add(bytes("CC"), OutboundKind.CLOSE_ABORT, null);
         assertTrue(data.isCompletedExceptionally(), "not one byte of it went out, so an abort drops it");
         channel.budget = 100;
         assertTrue(q.writeTo(channel));
@@ -189,7 +190,7 @@ class OutboundBufferTest {
         SlowChannel channel = new SlowChannel(3);
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         ByteBuffer payload = bytes("PPPPPP");
-        q.add(bytes("hh"), payload, io.wirefly.core.internal.protocol.OutboundKind.DATA, done);
+        q.add(bytes("hh"), payload, OutboundKind.DATA, done);
         assertEquals(8, q.bytes(), "the header and the payload count");
         assertFalse(q.writeTo(channel), "the header and one payload byte fit");
         q.addControl(bytes("cc"), null);
@@ -210,7 +211,7 @@ class OutboundBufferTest {
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < OutboundBuffer.GATHER; i++) {   // 2 × GATHER buffers: two gathering writes
             q.add(bytes("h" + (char) ('a' + i % 26)), bytes("p" + i),
-                    io.wirefly.core.internal.protocol.OutboundKind.DATA, null);
+                    OutboundKind.DATA, null);
             expected.append("h").append((char) ('a' + i % 26)).append("p").append(i);
         }
         assertTrue(q.writeTo(channel));
@@ -233,4 +234,26 @@ class OutboundBufferTest {
         assertTrue(perQueue <= 48, "bytes per empty queue: " + perQueue);
         assertEquals(100, java.util.Arrays.stream(keep).filter(OutboundBuffer::isEmpty).count());
     }
+
+    @Test
+    void theUnwrittenRestOfALentPayloadIsCopiedAndLaterWritesSendTheBytesAsTheyWereThen() throws Exception {
+        OutboundBuffer q = new OutboundBuffer();
+        SlowChannel channel = new SlowChannel(6);
+        ByteBuffer readBuffer = ByteBuffer.allocateDirect(16);
+        readBuffer.put("0123456789".getBytes(StandardCharsets.US_ASCII)).flip();
+        ByteBuffer owned = ByteBuffer.allocateDirect(4).put("wxyz".getBytes(StandardCharsets.US_ASCII)).flip();
+        q.add(bytes("H1"), readBuffer.asReadOnlyBuffer(), OutboundKind.DATA, null);
+        q.add(bytes("H2"), owned, OutboundKind.DATA, null);
+        assertFalse(q.writeTo(channel), "6 of 16 bytes fit");
+        q.copyLentBodies();
+        // the loop's next read overwrites the lent bytes; a writable buffer of the sender's own is not copied
+        readBuffer.clear();
+        readBuffer.put("##########".getBytes(StandardCharsets.US_ASCII));
+        owned.put(1, (byte) 'X');
+        channel.budget = 100;
+        assertTrue(q.writeTo(channel));
+        assertEquals("H10123456789H2wXyz", channel.text());
+        assertEquals(0, q.bytes());
+    }
 }
+
