@@ -49,15 +49,16 @@ public interface WebSocketHandler {
 
     /**
      * A complete binary message, lent for the length of this call: like {@link #onBinary}, without the copy. A
-     * handler that overrides this method receives every binary message here instead of through {@link #onBinary}.
-     * On an event loop, a message that arrived whole in one read (most small ones) is not copied for the handler:
-     * it gets a read-only view of the connection's read buffer, so a server that parses binary messages (protobuf,
+     * handler that overrides this method receives every binary message here instead of through {@link #onBinary}. On
+     * an event loop, a message that arrived whole in one read (most small ones) is not copied for the handler: it
+     * gets a read-only view of the connection's read buffer, so a server that parses binary messages (protobuf,
      * CBOR, a sensor's fixed record) allocates nothing per message to get them. The price is the contract: the
      * buffer is valid only until this method returns, and must not be kept or handed to another thread; copy what
      * you keep. Passing it to {@link WebSocket#sendBinary} during the call, to this connection or another, is fine:
-     * the send copies what it would keep. A message assembled from fragments or several reads, and every message
-     * when the server has an {@code Executor}, comes in a buffer that happens to be the handler's own; the contract
-     * is the same.
+     * the send copies what it would keep (a server writes a large message sent to a connection on the same loop from
+     * where it was read, and copies only what the socket does not take at once). A message assembled from fragments
+     * or several reads, and every message when the server has an {@code Executor}, comes in a buffer that happens to
+     * be the handler's own; the contract is the same.
      *
      * <pre>{@code
      * public void onBinaryBorrowed(WebSocket ws, ByteBuffer data) {
