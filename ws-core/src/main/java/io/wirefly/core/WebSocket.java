@@ -182,7 +182,8 @@ public interface WebSocket {
 
     /**
      * Sends a text message to every open member of a topic of this connection's server (this connection too, if it
-     * is a member).
+     * is a member). Called from a handler on an event loop it never waits; called from another thread, it waits while
+     * the server's loops are too far behind with their broadcast writes (see the server's {@code broadcast}).
      *
      * @param topic the topic name
      * @param text the message

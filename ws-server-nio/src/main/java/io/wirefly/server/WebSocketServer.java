@@ -280,7 +280,9 @@ public final class WebSocketServer {
      * Sends a text message to every open connection. The frame is encoded once and shared. Each recipient costs a
      * socket write on its loop; while more than 16,384 such writes wait to be made, the server's open connections
      * stop reading until a quarter are left, so a peer that floods messages whose handler broadcasts cannot bury the
-     * loops (a call from your own thread is never held back, only counted).
+     * loops. A call from a thread that is not an event loop's (your own, an executor that runs handlers) waits
+     * instead while that many writes wait, so a publisher that outruns the loops goes at their pace rather than
+     * queuing until the heap is full. The same holds for {@link #publish(String, CharSequence)}.
      *
      * @param text the message
      * @return how many connections it was queued for
@@ -322,7 +324,8 @@ public final class WebSocketServer {
     }
 
     /**
-     * Sends a text message to every open subscriber of a topic.
+     * Sends a text message to every open subscriber of a topic. Like {@link #broadcast(CharSequence)}, a call from
+     * a thread that is not an event loop's waits while the loops are more than 16,384 writes behind.
      *
      * @param topic the topic
      * @param text the message
@@ -333,7 +336,8 @@ public final class WebSocketServer {
     }
 
     /**
-     * Sends a binary message to every open subscriber of a topic.
+     * Sends a binary message to every open subscriber of a topic; a call from a thread that is not an event loop's
+     * may wait, as for text.
      *
      * @param topic the topic
      * @param data the message; not modified

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Fans one encoded frame out to many connections: one task per event loop carries that loop's recipients, and each
  * recipient queues a read-only view of the same bytes. The deliveries count in the group's {@link FanOutBacklog}
- * until the task has run.
+ * until the task has run; a caller that is not on an event loop waits while that backlog is past its limit.
  */
 public final class Broadcast {
     private Broadcast() {
@@ -30,8 +30,12 @@ public final class Broadcast {
                 count++;
             }
         }
+        boolean mayWait = !EventLoop.onAnyLoop();
         byLoop.forEach((loop, list) -> {
             FanOutBacklog backlog = loop.fanOut();
+            if (mayWait) {
+                backlog.awaitRoom(loop::running);
+            }
             backlog.queued(list.size());
             loop.execute(() -> {
                 try {

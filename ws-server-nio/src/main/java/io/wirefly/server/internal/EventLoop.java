@@ -100,7 +100,7 @@ public final class EventLoop implements Runnable, Scheduler {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
-        this.thread = new Thread(this, name);
+        this.thread = new LoopThread(this, name);
         this.thread.setDaemon(true);
     }
 
@@ -112,6 +112,23 @@ public final class EventLoop implements Runnable, Scheduler {
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    /** @return true if the caller runs on an event loop, of any group: such a thread must never wait */
+    static boolean onAnyLoop() {
+        return Thread.currentThread() instanceof LoopThread;
+    }
+
+    @Override
+    public boolean running() {
+        return running;
+    }
+
+    /** The thread of a loop, told apart from every other by its class ({@link #onAnyLoop}). */
+    private static final class LoopThread extends Thread {
+        LoopThread(Runnable loop, String name) {
+            super(loop, name);
+        }
     }
 
     @Override

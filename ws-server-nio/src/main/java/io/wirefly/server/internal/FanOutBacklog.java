@@ -2,6 +2,8 @@ package io.wirefly.server.internal;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The broadcast deliveries that a group of event loops has been handed and not made yet, and the connections that
@@ -14,19 +16,25 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Past {@link #limit} deliveries, open connections stop reading (handshakes go on) until the backlog is down to
  * a quarter of it: what a peer sends then waits in TCP, and the loops, which now run their tasks a few milliseconds
- * at a time, keep answering everyone else in between. Broadcasts from the application's own threads are counted
- * but never held back, as before.
+ * at a time, keep answering everyone else in between. A broadcast made on a thread that is not an event loop's
+ * (the application's, a handler executor's, the cluster bus reader's) cannot be held back that way: its thread
+ * {@linkplain #awaitRoom waits} instead while the backlog is past the limit. Without that wait, a publisher that
+ * outran the loops queued without bound (each waiting broadcast keeps its list of recipients: 40 KB for 10,000),
+ * until the heap ran out.
  *
  * <pre>{@code
  * FanOutBacklog backlog = new FanOutBacklog(16_384);
  * backlog.queued(recipients.size());              // where a broadcast is handed to a loop
  * ... backlog.made(recipients.size());            // on the loop, once its writes are queued
  * if (backlog.holdBack(() -> loop.execute(this::readAgain))) { stopReading(); }
+ * backlog.awaitRoom(loop::running);              // before queuing, on a thread that is not a loop's
  * }</pre>
  */
 final class FanOutBacklog {
     /** The default bound: about 50 to 100 ms of writes on this machine's loopback, split across the loops. */
     static final long DEFAULT_LIMIT = 16_384;
+    /** How long a waiting publisher sleeps between two looks at the backlog. */
+    private static final long AWAIT_NANOS = 1_000_000;
     /** Never holds anything back: for a scheduler outside a group (unit tests). */
     static final FanOutBacklog NONE = new FanOutBacklog(Long.MAX_VALUE);
 
@@ -73,6 +81,21 @@ final class FanOutBacklog {
             wakeAll();   // made small in between, perhaps by the last delivery: nobody may be left waiting
         }
         return true;
+    }
+
+    /**
+     * Makes the calling thread, which must not be an event loop's, wait while more than {@link #limit} deliveries
+     * are pending: back-pressure on a publisher that outruns the loops, which go on writing meanwhile. The wait ends
+     * as soon as the backlog is within the limit, when the loops stop, or when the thread is interrupted (its
+     * interrupt status is kept).
+     *
+     * @param running whether the loops still make deliveries
+     */
+    void awaitRoom(BooleanSupplier running) {
+        Thread self = Thread.currentThread();
+        while (pending.get() > limit && running.getAsBoolean() && !self.isInterrupted()) {
+            LockSupport.parkNanos(this, AWAIT_NANOS);
+        }
     }
 
     private void wakeAll() {

@@ -65,6 +65,11 @@ interface Scheduler {
         return FanOutBacklog.NONE;
     }
 
+    /** @return false once the loop has been asked to stop: it makes no more broadcast deliveries after that */
+    default boolean running() {
+        return true;
+    }
+
     /** @return the loop's read buffer, shared by its sessions: valid on the loop thread, inside one read */
     java.nio.ByteBuffer readBuffer();
 

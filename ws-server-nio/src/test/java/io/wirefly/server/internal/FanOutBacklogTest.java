@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +61,44 @@ class FanOutBacklogTest {
         } finally {
             FanOutBacklog.NONE.made(Integer.MAX_VALUE);
         }
+    }
+
+    @Test
+    void aPublisherOffTheLoopsWaitsWhileTheBacklogIsPastTheBoundAndGoesOnOnceItIsWithin() throws Exception {
+        FanOutBacklog backlog = new FanOutBacklog(100);
+        backlog.queued(100);
+        backlog.awaitRoom(() -> true);   // at the bound, not past it: no wait
+        backlog.queued(50);
+        CountDownLatch through = new CountDownLatch(1);
+        Thread publisher = new Thread(() -> {
+            backlog.awaitRoom(() -> true);
+            through.countDown();
+        });
+        publisher.start();
+        assertFalse(through.await(300, TimeUnit.MILLISECONDS), "150 pending, bound 100: the publisher waits");
+        backlog.made(50);
+        assertTrue(through.await(10, TimeUnit.SECONDS), "100 pending: it goes on");
+        publisher.join(10_000);
+    }
+
+    @Test
+    void theWaitEndsWhenTheLoopsStopAndForAnInterruptedThreadWhichKeepsItsStatus() throws Exception {
+        FanOutBacklog backlog = new FanOutBacklog(10);
+        backlog.queued(20);
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch through = new CountDownLatch(1);
+        Thread publisher = new Thread(() -> {
+            backlog.awaitRoom(running::get);
+            through.countDown();
+        });
+        publisher.start();
+        assertFalse(through.await(300, TimeUnit.MILLISECONDS));
+        running.set(false);   // nothing will be delivered any more: waiting would be for ever
+        assertTrue(through.await(10, TimeUnit.SECONDS));
+        publisher.join(10_000);
+
+        Thread.currentThread().interrupt();
+        backlog.awaitRoom(() -> true);
+        assertTrue(Thread.interrupted(), "returned at once, interrupt status kept");
     }
 }
