@@ -281,8 +281,9 @@ public final class WebSocketServer {
      * socket write on its loop; while more than 16,384 such writes wait to be made, the server's open connections
      * stop reading until a quarter are left, so a peer that floods messages whose handler broadcasts cannot bury the
      * loops. A call from a thread that is not an event loop's (your own, an executor that runs handlers) waits
-     * instead while that many writes wait, so a publisher that outruns the loops goes at their pace rather than
-     * queuing until the heap is full. The same holds for {@link #publish(String, CharSequence)}.
+     * instead while that many writes wait (up to a second per call), so a publisher that outruns the loops goes at
+     * their pace rather than queuing until the heap is full. The same holds for
+     * {@link #publish(String, CharSequence)}.
      *
      * @param text the message
      * @return how many connections it was queued for

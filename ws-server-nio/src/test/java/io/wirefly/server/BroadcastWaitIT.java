@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * A publisher on the application's own thread that outruns the event loop: {@code broadcast} waits while more than
  * 16,384 writes wait to be made, instead of queuing without bound, and every message still arrives, in order, at
  * ten JDK {@code java.net.http.WebSocket} clients. The loop is stopped by a handler that blocks it, so the count of
- * calls that get through before the wait is exact.
+ * calls that get through before the wait is known (give or take the one a second that the wait's limit lets by).
  */
 class BroadcastWaitIT {
     private static final int CLIENTS = 10;
@@ -93,14 +93,17 @@ class BroadcastWaitIT {
             publisher.start();
 
             // Each call hands the loop 10 writes. Up to 16,380 pending the next call goes through (16,390); the one
-            // after it waits. Before, all 5,000 calls went through at once and 50,000 writes waited in the heap.
+            // after it waits, for up to a second (a held loop cannot keep a publisher waiting for good), then the
+            // next. Before, all 5,000 calls went through at once and 50,000 writes waited in the heap.
             int through = BOUND / CLIENTS + 1;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (calls.get() < through && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             Thread.sleep(300);
-            assertEquals(through, calls.get(), "calls that got through while the loop made no write");
+            int got = calls.get();
+            assertTrue(got >= through && got <= through + 2,
+                    got + " calls got through while the loop made no write; " + through + " fit under the bound");
             assertTrue(publisher.isAlive(), "the publisher waits");
 
             release.countDown();

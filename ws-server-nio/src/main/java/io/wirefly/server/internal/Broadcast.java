@@ -34,7 +34,7 @@ public final class Broadcast {
         byLoop.forEach((loop, list) -> {
             FanOutBacklog backlog = loop.fanOut();
             if (mayWait) {
-                backlog.awaitRoom(loop::running);
+                backlog.awaitRoom(loop::running, FanOutBacklog.MAX_AWAIT_NANOS);
             }
             backlog.queued(list.size());
             loop.execute(() -> {

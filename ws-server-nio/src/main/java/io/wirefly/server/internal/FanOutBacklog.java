@@ -18,16 +18,16 @@ import java.util.function.BooleanSupplier;
  * a quarter of it: what a peer sends then waits in TCP, and the loops, which now run their tasks a few milliseconds
  * at a time, keep answering everyone else in between. A broadcast made on a thread that is not an event loop's
  * (the application's, a handler executor's, the cluster bus reader's) cannot be held back that way: its thread
- * {@linkplain #awaitRoom waits} instead while the backlog is past the limit. Without that wait, a publisher that
- * outran the loops queued without bound (each waiting broadcast keeps its list of recipients: 40 KB for 10,000),
- * until the heap ran out.
+ * {@linkplain #awaitRoom waits} instead while the backlog is past the limit, up to a second per broadcast. Without
+ * that wait, a publisher that outran the loops queued without bound (each waiting broadcast keeps its list of
+ * recipients: 40 KB for 10,000), until the heap ran out.
  *
  * <pre>{@code
  * FanOutBacklog backlog = new FanOutBacklog(16_384);
  * backlog.queued(recipients.size());              // where a broadcast is handed to a loop
  * ... backlog.made(recipients.size());            // on the loop, once its writes are queued
  * if (backlog.holdBack(() -> loop.execute(this::readAgain))) { stopReading(); }
- * backlog.awaitRoom(loop::running);              // before queuing, on a thread that is not a loop's
+ * backlog.awaitRoom(loop::running, FanOutBacklog.MAX_AWAIT_NANOS);   // first, on a thread not a loop's
  * }</pre>
  */
 final class FanOutBacklog {
@@ -35,6 +35,12 @@ final class FanOutBacklog {
     static final long DEFAULT_LIMIT = 16_384;
     /** How long a waiting publisher sleeps between two looks at the backlog. */
     private static final long AWAIT_NANOS = 1_000_000;
+    /**
+     * The longest one broadcast waits: a thread that holds a lock that a handler on a loop is blocked on would
+     * otherwise wait for good, since that loop makes no deliveries. A publisher that the loops cannot keep up with at
+     * all then queues one broadcast a second, not one per call.
+     */
+    static final long MAX_AWAIT_NANOS = 1_000_000_000L;
     /** Never holds anything back: for a scheduler outside a group (unit tests). */
     static final FanOutBacklog NONE = new FanOutBacklog(Long.MAX_VALUE);
 
@@ -86,14 +92,20 @@ final class FanOutBacklog {
     /**
      * Makes the calling thread, which must not be an event loop's, wait while more than {@link #limit} deliveries
      * are pending: back-pressure on a publisher that outruns the loops, which go on writing meanwhile. The wait ends
-     * as soon as the backlog is within the limit, when the loops stop, or when the thread is interrupted (its
-     * interrupt status is kept).
+     * as soon as the backlog is within the limit, after {@code maxNanos}, when the loops stop, or when the thread is
+     * interrupted (its interrupt status is kept).
      *
      * @param running whether the loops still make deliveries
+     * @param maxNanos the longest wait ({@link #MAX_AWAIT_NANOS})
      */
-    void awaitRoom(BooleanSupplier running) {
+    void awaitRoom(BooleanSupplier running, long maxNanos) {
+        if (pending.get() <= limit) {
+            return;
+        }
         Thread self = Thread.currentThread();
-        while (pending.get() > limit && running.getAsBoolean() && !self.isInterrupted()) {
+        long start = System.nanoTime();
+        while (pending.get() > limit && running.getAsBoolean() && !self.isInterrupted()
+                && System.nanoTime() - start < maxNanos) {
             LockSupport.parkNanos(this, AWAIT_NANOS);
         }
     }

@@ -67,11 +67,11 @@ class FanOutBacklogTest {
     void aPublisherOffTheLoopsWaitsWhileTheBacklogIsPastTheBoundAndGoesOnOnceItIsWithin() throws Exception {
         FanOutBacklog backlog = new FanOutBacklog(100);
         backlog.queued(100);
-        backlog.awaitRoom(() -> true);   // at the bound, not past it: no wait
+        backlog.awaitRoom(() -> true, FanOutBacklog.MAX_AWAIT_NANOS);   // at the bound, not past it: no wait
         backlog.queued(50);
         CountDownLatch through = new CountDownLatch(1);
         Thread publisher = new Thread(() -> {
-            backlog.awaitRoom(() -> true);
+            backlog.awaitRoom(() -> true, FanOutBacklog.MAX_AWAIT_NANOS);
             through.countDown();
         });
         publisher.start();
@@ -88,7 +88,7 @@ class FanOutBacklogTest {
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch through = new CountDownLatch(1);
         Thread publisher = new Thread(() -> {
-            backlog.awaitRoom(running::get);
+            backlog.awaitRoom(running::get, FanOutBacklog.MAX_AWAIT_NANOS);
             through.countDown();
         });
         publisher.start();
@@ -98,7 +98,19 @@ class FanOutBacklogTest {
         publisher.join(10_000);
 
         Thread.currentThread().interrupt();
-        backlog.awaitRoom(() -> true);
+        backlog.awaitRoom(() -> true, FanOutBacklog.MAX_AWAIT_NANOS);
         assertTrue(Thread.interrupted(), "returned at once, interrupt status kept");
+    }
+
+    @Test
+    void noDeliveriesAtAllEndTheWaitAfterItsLongest() {
+        // A publisher holding a lock that the loop's handler waits for: the loop makes no delivery, ever.
+        FanOutBacklog backlog = new FanOutBacklog(10);
+        backlog.queued(20);
+        long start = System.nanoTime();
+        backlog.awaitRoom(() -> true, TimeUnit.MILLISECONDS.toNanos(200));
+        long waited = System.nanoTime() - start;
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(200), "waited " + waited + " ns");
+        assertTrue(waited < TimeUnit.SECONDS.toNanos(10), "waited " + waited + " ns");
     }
 }
