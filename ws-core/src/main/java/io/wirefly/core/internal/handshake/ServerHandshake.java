@@ -94,12 +94,10 @@ public final class ServerHandshake {
         if (h.count("Transfer-Encoding") > 0) {
             throw new HandshakeException(400, "an upgrade request must not have a body (Transfer-Encoding)");
         }
-        if (h.count("Content-Length") > 0) {
-            for (String length : h.all("Content-Length")) {
-                if (!length.trim().equals("0")) {
-                    throw new HandshakeException(400, "an upgrade request must not have a body (Content-Length: "
-                            + length + ")");
-                }
+        for (int i = 0, n = h.size(); i < n; i++) {
+            if (h.name(i).equalsIgnoreCase("Content-Length") && !h.value(i).trim().equals("0")) {
+                throw new HandshakeException(400, "an upgrade request must not have a body (Content-Length: "
+                        + h.value(i) + ")");
             }
         }
         // RFC 6455 §4.2.1: "An |Upgrade| header field containing the value "websocket", treated as an ASCII
