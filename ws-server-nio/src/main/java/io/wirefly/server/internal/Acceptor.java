@@ -191,11 +191,10 @@ public final class Acceptor implements Runnable {
                 new SessionHandle.Info(Role.SERVER, remote,
                         (InetSocketAddress) channel.getLocalAddress()), handshake);
         handshake.attach(session, remote.getAddress());
-        Runnable resume = () -> session.onReady(false, true, true);
         if (top instanceof TlsWire secure) {
-            secure.onResume(resume);
+            secure.onResume(() -> session.onReady(false, true, true));
         } else if (top instanceof SniffWire sniffing) {
-            sniffing.onResume(resume);
+            sniffing.onResume(() -> session.onReady(false, true, true));
         }
         SessionHandle handle = session.handle();
         registry.add(handle);

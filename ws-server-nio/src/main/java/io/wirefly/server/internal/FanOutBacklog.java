@@ -73,6 +73,14 @@ final class FanOutBacklog {
     }
 
     /**
+     * @return true if the backlog is past its limit: what a caller checks before it makes the callback for
+     *     {@link #holdBack}, so that a connection's unit of work allocates nothing while broadcasts keep up
+     */
+    boolean overLimit() {
+        return pending.get() > limit;
+    }
+
+    /**
      * Asks whether a connection may read now.
      *
      * @param resume run once (on whichever thread makes the backlog small enough) if this returns true

@@ -33,6 +33,11 @@ final class OutboundBuffer {
     static final int GATHER = 32;
     /** One gather array per event-loop thread; cleared after every write so that it keeps no frame alive. */
     private static final ThreadLocal<ByteBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[GATHER]);
+    /**
+     * The queue of every connection that has nothing queued and has not sent since its upgrade: an idle connection
+     * then holds no queue of its own (48 bytes each). It is only ever read; adding to it throws.
+     */
+    static final OutboundBuffer NONE = new OutboundBuffer();
 
     /** The frame that started to go out: its rest is written before anything else. */
     private Entry current;
@@ -127,6 +132,7 @@ final class OutboundBuffer {
     }
 
     private void addData(ByteBuffer frame, ByteBuffer body, CompletableFuture<Void> done) {
+        checkOwn();
         Entry e = new Entry(frame, body, done);
         if (dataTail == null) {
             dataHead = e;
@@ -143,6 +149,7 @@ final class OutboundBuffer {
      * @param done completed when written, or null
      */
     void addControl(ByteBuffer frame, CompletableFuture<Void> done) {
+        checkOwn();
         Entry e = new Entry(frame, null, done);
         if (controlTail == null) {
             controlHead = e;
@@ -152,6 +159,12 @@ final class OutboundBuffer {
         controlTail = e;
         bytes += frame.remaining();
         frames++;
+    }
+
+    private void checkOwn() {
+        if (this == NONE) {
+            throw new IllegalStateException("the shared empty queue takes no frames");
+        }
     }
 
     /**
@@ -176,6 +189,9 @@ final class OutboundBuffer {
      * @param why the message of the ClosedException
      */
     void clear(String why) {
+        if (isEmpty()) {
+            return;   // nothing to fail (and the shared NONE is never written)
+        }
         if (current != null) {
             Entry e = current;
             current = null;

@@ -118,7 +118,14 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private final MetricsCollector metrics;
     private final Role role;
     private final SessionHandle handle;
-    private final OutboundBuffer out = new OutboundBuffer();
+    /**
+     * What waits to be written; {@link OutboundBuffer#NONE} from the end of the upgrade until the first send, so that
+     * a connection that stays idle holds no queue. Frames go in through {@link #queue()} only. Other threads read it
+     * (racy, for a size).
+     */
+    private OutboundBuffer out = new OutboundBuffer();
+    /** Set when the connection opens: the queue that wrote the upgrade is let go once it is empty. */
+    private boolean dropQueueWhenEmpty;
     private final SessionTimers timers;
     private Handshake handshake;
     private Protocol protocol;
@@ -190,6 +197,15 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         return phase;
     }
 
+    Role role() {
+        return role;
+    }
+
+    /** @return true if this session holds an outbound queue of its own (tests: an idle connection holds none) */
+    boolean holdsQueue() {
+        return out != OutboundBuffer.NONE;
+    }
+
     Settings settings() {
         return settings;
     }
@@ -222,7 +238,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
 
     /** Queues raw bytes (a handshake head); written at the end of the current unit. */
     void writeRaw(ByteBuffer bytes) {
-        out.addData(bytes, null);
+        queue().addData(bytes, null);
     }
 
     /** Answers the handshake over HTTP and closes once the answer is written. */
@@ -231,7 +247,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             return;
         }
         metrics.rejected(status);
-        out.addData(response, null);
+        queue().addData(response, null);
         phase = Phase.CLOSING;
         timers.stopHandshake();
         timers.startClose();
@@ -354,6 +370,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         protocol.lendBinary(calls.lends());
         protocol.streamText(Handlers.wantsTextParts(handler));
         this.phase = Phase.OPEN;
+        dropQueueWhenEmpty = true;
         handle.opened(request);
         weight = request instanceof RequestView view ? view.weight() : 1;
         metrics.opened(weight);
@@ -562,6 +579,10 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 lentQueued = false;
                 out.copyLentBodies();   // the next read on this loop overwrites the lent bytes
             }
+            if (dropQueueWhenEmpty && out.isEmpty()) {
+                dropQueueWhenEmpty = false;   // once: a busy connection keeps its queue
+                out = OutboundBuffer.NONE;
+            }
             if (phase == Phase.CLOSED) {
                 return;
             }
@@ -675,7 +696,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         if (fanOutWoken) {
             return false;
         }
-        if (!fanOutWaiting && loop.fanOut().holdBack(() -> loop.execute(this::fanOutMade))) {
+        if (!fanOutWaiting && loop.fanOut().overLimit()
+                && loop.fanOut().holdBack(() -> loop.execute(this::fanOutMade))) {
             fanOutWaiting = true;
         }
         return fanOutWaiting;
@@ -956,7 +978,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 return;
             }
             metrics.messagesOut.increment();
-            out.addData(frame, null);
+            queue().addData(frame, null);
         } finally {
             endUnit();
         }
@@ -1043,7 +1065,16 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
 
     @SuppressWarnings("unchecked")
     private void queueFrame(ByteBuffer frame, ByteBuffer body, OutboundKind kind, Object tag) {
-        out.add(frame, body, kind, (CompletableFuture<Void>) tag);
+        queue().add(frame, body, kind, (CompletableFuture<Void>) tag);
+    }
+
+    /** @return this session's own queue, made now if it had none */
+    private OutboundBuffer queue() {
+        OutboundBuffer q = out;
+        if (q == OutboundBuffer.NONE) {
+            out = q = new OutboundBuffer();
+        }
+        return q;
     }
 
     // ---- What the protocol's events mean for the connection (HandlerCalls tells the handler) ---------------------

@@ -59,16 +59,14 @@ public final class SessionHandle implements WebSocket {
     }
 
     private final Session session;
-    // Info's fields, kept here rather than in an object of their own (every connection has one).
-    private final Role role;
+    // Info's addresses, kept here rather than in an object of their own (every connection has one); its role is the
+    // session's, and the path and subprotocol are read from the request (one connection, one field less each).
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     /** The topics this connection joined: made at the first join (most connections never join one). */
     private volatile Set<String> topics;
     private volatile long pendingBytes;
     private volatile ReadyState state = ReadyState.CONNECTING;
-    private volatile String path = "";
-    private volatile String subprotocol = "";
     private volatile UpgradeRequest request;
     /** How the connection ended, once it has; written on the loop only. */
     private volatile CloseInfo endedWith;
@@ -79,7 +77,6 @@ public final class SessionHandle implements WebSocket {
 
     SessionHandle(Session session, Info info) {
         this.session = session;
-        this.role = info.role();
         this.remote = info.remote();
         this.local = info.local();
     }
@@ -115,8 +112,6 @@ public final class SessionHandle implements WebSocket {
 
     void opened(UpgradeRequest request) {
         this.request = request;
-        this.path = request.path();
-        this.subprotocol = request.subprotocol();
         STATE.compareAndSet(this, ReadyState.CONNECTING, ReadyState.OPEN);
     }
 
@@ -309,12 +304,14 @@ public final class SessionHandle implements WebSocket {
 
     @Override
     public String subprotocol() {
-        return subprotocol;
+        UpgradeRequest r = request;
+        return r == null ? "" : r.subprotocol();
     }
 
     @Override
     public String path() {
-        return path;
+        UpgradeRequest r = request;
+        return r == null ? "" : r.path();
     }
 
     @Override
@@ -371,6 +368,6 @@ public final class SessionHandle implements WebSocket {
 
     @Override
     public String toString() {
-        return "WebSocket[" + role + " " + remote + path + " " + state + "]";
+        return "WebSocket[" + session.role() + " " + remote + path() + " " + state + "]";
     }
 }

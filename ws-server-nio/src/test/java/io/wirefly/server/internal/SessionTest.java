@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirefly.core.ClosedException;
@@ -470,6 +471,35 @@ class SessionTest {
         assertEquals(ReadyState.OPEN, rig.events.ws.readyState());
         assertTrue(rig.wire.wantRead);
         assertFalse(rig.wire.wantWrite, "nothing is waiting for the socket");
+    }
+
+    @Test
+    void anOpenConnectionLetsGoOfItsQueueOnceTheUpgradeIsWrittenAndMakesOneAtItsFirstSend() {
+        Rig rig = new Rig();
+        rig.wire.writeBudget = 10;   // the socket takes only part of the 101 at first
+        rig.receive(REQUEST.getBytes(StandardCharsets.US_ASCII));
+        assertTrue(rig.session.holdsQueue(), "the rest of the 101 waits in it");
+        rig.wire.writeBudget = Integer.MAX_VALUE;
+        rig.session.onReady(false, true, false);
+        assertTrue(rig.wire.written.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"));
+        assertFalse(rig.session.holdsQueue(), "written: an idle connection holds no queue");
+        assertEquals(0, rig.session.bufferedBytes());
+        rig.frames();
+
+        rig.events.ws.sendText("one");
+        assertTrue(rig.session.holdsQueue());
+        rig.events.ws.sendText("two");
+        rig.receive(text("x"));
+        List<int[]> frames = rig.frames();
+        assertEquals(2, frames.size(), "both sends written, in order");
+        assertTrue(rig.session.holdsQueue(), "a connection that has sent keeps its queue: no allocation per send");
+    }
+
+    @Test
+    void theSharedEmptyQueueRefusesFrames() {
+        assertThrows(IllegalStateException.class,
+                () -> OutboundBuffer.NONE.addData(ByteBuffer.allocate(1), null));
+        assertTrue(OutboundBuffer.NONE.isEmpty());
     }
 
     @Test
