@@ -40,8 +40,8 @@ final class SessionTimers implements Runnable {
     private Scheduler.Cancellable idle;
     private Scheduler.Cancellable close;
     private long lastReadNanos;
+    /** When our idle ping went out, or -1 if none is waiting for its pong; also that ping's payload. */
     private long pingSentNanos = -1;
-    private long pingPayload;
 
     SessionTimers(Scheduler scheduler, Settings settings, Events events) {
         this.scheduler = scheduler;
@@ -88,7 +88,7 @@ final class SessionTimers implements Runnable {
      */
     long onPong(java.nio.ByteBuffer payload) {
         if (pingSentNanos >= 0 && payload.remaining() == Long.BYTES
-                && payload.getLong(payload.position()) == pingPayload) {
+                && payload.getLong(payload.position()) == pingSentNanos) {
             long rtt = scheduler.nanoTime() - pingSentNanos;
             pingSentNanos = -1;
             return rtt;
@@ -146,8 +146,7 @@ final class SessionTimers implements Runnable {
         }
         long silent = now - lastReadNanos;
         if (silent >= settings.idleTimeoutNanos()) {
-            pingSentNanos = now;
-            pingPayload = now;
+            pingSentNanos = now;   // the payload too: a pong that echoes it answers this ping
             events.onPingDue(now);
             idle = scheduler.schedule(settings.pongTimeoutNanos(), this);
         } else {
