@@ -21,12 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * a malformed escape is a 400 before any user code runs), completed with the route's path parameters, and with the
  * subprotocol and extensions once the upgrade is accepted.
  *
- * <p>It lives as long as the connection, so it is kept small: the header fields are packed into one string
- * ({@code name \n value \n ...}; a field value never holds a line feed), and {@link #headers} is a view of that
- * string whose lookups scan it. The cookie and query-parameter maps are parsed at each call and never kept; the
- * attribute map is made on first use. So what a connection keeps of its request is the bytes its client sent, whatever
- * its handler reads: a map of lists of strings would cost several times that (an 8 KB query of 1,800 names parsed
- * into a map took about 210 KB), and a client would choose the request that costs the most.
+ * <p>It lives as long as the connection, so it is kept small: the header fields are packed into one array
+ * ({@code name \n value \n ...} in ISO-8859-1; a field value never holds a line feed), and {@link #headers} is a
+ * view of that array whose lookups scan it. The cookie and query-parameter maps are parsed at each call and never
+ * kept; the attribute map is made on first use. So what a connection keeps of its request is the bytes its client
+ * sent, whatever its handler reads: a map of lists of strings would cost several times that (an 8 KB query of 1,800
+ * names parsed into a map took about 210 KB), and a client would choose the request that costs the most.
  *
  * <pre>{@code
  * RequestView view = RequestView.of(head, match.path(), remote, local);
@@ -37,8 +37,11 @@ final class RequestView implements UpgradeRequest {
     private final String method;
     private final String path;
     private final String query;
-    /** The fields as {@code name \n value \n} pairs, names in lower case; null for a client's own request. */
-    private final String packedHeaders;
+    /**
+     * The fields as {@code name \n value \n} pairs in ISO-8859-1 (the bytes of an HTTP head), names in lower case;
+     * null for a client's own request.
+     */
+    private final byte[] packedHeaders;
     /** A view of {@link #packedHeaders} made on first use, or a client's own request's map. */
     private volatile Map<String, List<String>> headers;
     private final InetSocketAddress remote;
@@ -54,7 +57,7 @@ final class RequestView implements UpgradeRequest {
         this(method, path, query, null, headers, remote, local);
     }
 
-    private RequestView(String method, String path, String query, String packedHeaders,
+    private RequestView(String method, String path, String query, byte[] packedHeaders,
             Map<String, List<String>> headers, InetSocketAddress remote, InetSocketAddress local) {
         this.method = method;
         this.path = path;
@@ -84,11 +87,35 @@ final class RequestView implements UpgradeRequest {
         for (int i = 0; i < n; i++) {
             length += fields.name(i).length() + fields.value(i).length() + 2;
         }
-        StringBuilder packed = new StringBuilder(length);
+        byte[] packed = new byte[length];
+        int at = 0;
         for (int i = 0; i < n; i++) {
-            packed.append(HttpTokens.lowerName(fields.name(i))).append('\n').append(fields.value(i)).append('\n');
+            at = put(packed, at, HttpTokens.lowerName(fields.name(i)));
+            packed[at++] = '\n';
+            at = put(packed, at, fields.value(i));
+            packed[at++] = '\n';
         }
-        return new RequestView(head.method(), path, head.query(), packed.toString(), null, remote, local);
+        return new RequestView(head.method(), path, head.query(), packed, null, remote, local);
+    }
+
+    /** Writes a parsed head's string (ISO-8859-1: every char fits a byte) at {@code at}; returns the end. */
+    private static int put(byte[] packed, int at, String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            packed[at++] = (byte) s.charAt(i);
+        }
+        return at;
+    }
+
+    /** @return the index of the next line feed in {@code packed} from {@code from} (every pair ends with one) */
+    private static int lineEnd(byte[] packed, int from) {
+        while (packed[from] != '\n') {
+            from++;
+        }
+        return from;
+    }
+
+    private static String text(byte[] packed, int from, int to) {
+        return new String(packed, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -100,18 +127,18 @@ final class RequestView implements UpgradeRequest {
      * @return the weight, from 1
      */
     int weight() {
-        String packed = packedHeaders;
-        return 1 + ((packed == null ? 0 : packed.length()) + path.length() + query.length()) / 1024;
+        byte[] packed = packedHeaders;
+        return 1 + ((packed == null ? 0 : packed.length) + path.length() + query.length()) / 1024;
     }
 
     /** @return the packed fields as a map by (lower-case) name, each with its values in order; unmodifiable */
-    private static Map<String, List<String>> unpack(String packed) {
+    private static Map<String, List<String>> unpack(byte[] packed) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (int at = 0; at < packed.length(); ) {
-            int nameEnd = packed.indexOf('\n', at);
-            int valueEnd = packed.indexOf('\n', nameEnd + 1);
-            headers.computeIfAbsent(packed.substring(at, nameEnd), k -> new ArrayList<>())
-                    .add(packed.substring(nameEnd + 1, valueEnd));
+        for (int at = 0; at < packed.length; ) {
+            int nameEnd = lineEnd(packed, at);
+            int valueEnd = lineEnd(packed, nameEnd + 1);
+            headers.computeIfAbsent(text(packed, at, nameEnd), k -> new ArrayList<>())
+                    .add(text(packed, nameEnd + 1, valueEnd));
             at = valueEnd + 1;
         }
         headers.replaceAll((k, v) -> List.copyOf(v));
@@ -193,9 +220,9 @@ final class RequestView implements UpgradeRequest {
      * the string (at most {@code maxHeaderCount} fields); iterating builds a map for the iteration only.
      */
     private static final class PackedMap extends java.util.AbstractMap<String, List<String>> {
-        private final String packed;
+        private final byte[] packed;
 
-        PackedMap(String packed) {
+        PackedMap(byte[] packed) {
             this.packed = packed;
         }
 
@@ -206,11 +233,11 @@ final class RequestView implements UpgradeRequest {
             }
             String first = null;
             List<String> more = null;
-            for (int at = 0; at < packed.length(); ) {
-                int nameEnd = packed.indexOf('\n', at);
-                int valueEnd = packed.indexOf('\n', nameEnd + 1);
-                if (nameEnd - at == name.length() && packed.startsWith(name, at)) {
-                    String value = packed.substring(nameEnd + 1, valueEnd);
+            for (int at = 0; at < packed.length; ) {
+                int nameEnd = lineEnd(packed, at);
+                int valueEnd = lineEnd(packed, nameEnd + 1);
+                if (nameEnd - at == name.length() && named(packed, at, name)) {
+                    String value = text(packed, nameEnd + 1, valueEnd);
                     if (first == null) {
                         first = value;
                     } else {
@@ -226,6 +253,16 @@ final class RequestView implements UpgradeRequest {
             return more != null ? List.copyOf(more) : first != null ? List.of(first) : null;
         }
 
+        /** @return true if the name at {@code at} is {@code name} (a lower-case key; the packed names are too) */
+        private static boolean named(byte[] packed, int at, String name) {
+            for (int i = 0, n = name.length(); i < n; i++) {
+                if ((packed[at + i] & 0xFF) != name.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public boolean containsKey(Object key) {
             return get(key) != null;
@@ -233,7 +270,7 @@ final class RequestView implements UpgradeRequest {
 
         @Override
         public boolean isEmpty() {
-            return packed.isEmpty();
+            return packed.length == 0;
         }
 
         @Override

@@ -1,10 +1,12 @@
 package io.wirefly.core.internal.handshake;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -19,7 +21,9 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Headers implements Iterable<Map.Entry<String, String>> {
-    private final List<Map.Entry<String, String>> fields = new ArrayList<>();
+    /** Names and values in turn: name {@code i} at {@code 2i}, its value at {@code 2i + 1} (no entry per field). */
+    private String[] fields = new String[16];
+    private int size;
 
     /** Creates an empty set of header fields. */
     public Headers() {
@@ -34,7 +38,14 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @throws NullPointerException if name or value is null
      */
     public Headers add(String name, String value) {
-        fields.add(Map.entry(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value")));
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (2 * size == fields.length) {
+            fields = Arrays.copyOf(fields, fields.length * 2);
+        }
+        fields[2 * size] = name;
+        fields[2 * size + 1] = value;
+        size++;
         return this;
     }
 
@@ -43,10 +54,9 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @return the value of the first field with this name, or null if there is none
      */
     public String get(String name) {
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            Map.Entry<String, String> field = fields.get(i);
-            if (field.getKey().equalsIgnoreCase(name)) {
-                return field.getValue();
+        for (int i = 0; i < size; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) {
+                return fields[2 * i + 1];
             }
         }
         return null;
@@ -59,17 +69,17 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
     public List<String> all(String name) {
         String first = null;
         List<String> more = null;
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            Map.Entry<String, String> field = fields.get(i);
-            if (field.getKey().equalsIgnoreCase(name)) {
+        for (int i = 0; i < size; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) {
+                String value = fields[2 * i + 1];
                 if (first == null) {
-                    first = field.getValue();
+                    first = value;
                 } else {
                     if (more == null) {
                         more = new ArrayList<>(4);
                         more.add(first);
                     }
-                    more.add(field.getValue());
+                    more.add(value);
                 }
             }
         }
@@ -83,8 +93,8 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      */
     public int count(String name) {
         int count = 0;
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            if (fields.get(i).getKey().equalsIgnoreCase(name)) {
+        for (int i = 0; i < size; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) {
                 count++;
             }
         }
@@ -100,9 +110,8 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @return true if one of the list elements of one of the fields equals the token
      */
     public boolean containsToken(String name, String token) {
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            Map.Entry<String, String> field = fields.get(i);
-            if (field.getKey().equalsIgnoreCase(name) && listContains(field.getValue(), token)) {
+        for (int i = 0; i < size; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name) && listContains(fields[2 * i + 1], token)) {
                 return true;
             }
         }
@@ -137,7 +146,7 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
 
     /** @return the number of fields, counting repeated names once per field */
     public int size() {
-        return fields.size();
+        return size;
     }
 
     /**
@@ -146,7 +155,7 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @throws IndexOutOfBoundsException if there is no such field
      */
     public String name(int index) {
-        return fields.get(index).getKey();
+        return fields[2 * Objects.checkIndex(index, size)];
     }
 
     /**
@@ -155,17 +164,37 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      * @throws IndexOutOfBoundsException if there is no such field
      */
     public String value(int index) {
-        return fields.get(index).getValue();
+        return fields[2 * Objects.checkIndex(index, size) + 1];
     }
 
-    /** @return the fields in order, as immutable entries; the iterator does not support removal */
+    /** @return the fields in order, as immutable entries made as it goes; the iterator does not support removal */
     @Override
     public Iterator<Map.Entry<String, String>> iterator() {
-        return Collections.unmodifiableList(fields).iterator();
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < size;
+            }
+
+            @Override
+            public Map.Entry<String, String> next() {
+                if (next >= size) {
+                    throw new NoSuchElementException();
+                }
+                int i = next++;
+                return Map.entry(fields[2 * i], fields[2 * i + 1]);
+            }
+        };
     }
 
     @Override
     public String toString() {
-        return fields.toString();
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(fields[2 * i]).append('=').append(fields[2 * i + 1]);
+        }
+        return sb.append(']').toString();
     }
 }
