@@ -125,6 +125,10 @@ public final class Abuse {
                                 () -> attacks.unclosedAnswers(scaled(3000, scale), 13)),
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
                                 () -> attacks.churn(n10k)),
+                        new Scenario("churn behind a stall", "one handshake stalled first (a header line a second),"
+                                + " then up to " + scaled(100_000, scale) + " connections in 9 s upgrade, send a close"
+                                + " and go",
+                                () -> attacks.churnBehindStall(scaled(100_000, scale))),
                         new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
                                 + " B inflating to 256 MiB",
                                 () -> attacks.decompressionBomb(scaled(2000, scale), bomb)),

@@ -298,6 +298,70 @@ final class Attacks {
     }
 
     /**
+     * A fast churn (upgrade, close, go) behind one handshake that stalls first, at the head of the accept order, and
+     * sends a header line a second so that only the handshake timeout ends it. The server keeps its handshakes in accept
+     * order to evict the oldest; before {@code HandshakeSlots} let go of finished ones behind a stalled head, every
+     * connection of the churn stayed reachable from that queue until the stall ended (75,000 in 7 s filled a
+     * {@code -Xmx64m} heap).
+     *
+     * @param n the most connections that upgrade and go (the churn also stops after 9 s)
+     */
+    Tally churnBehindStall(int n) throws InterruptedException {
+        Socket stalled;
+        try {
+            stalled = RawPeer.connect(port);
+            stalled.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            Tally failed = new Tally();
+            failed.add("the stalled connection could not connect");
+            return failed;
+        }
+        Thread trickle = new Thread(() -> {
+            byte[] line = "X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII);
+            try {
+                for (int second = 0; second < 30; second++) {   // bounded; the server's timeout ends it first
+                    Thread.sleep(1000);
+                    stalled.getOutputStream().write(line);
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed by the server (or by us at the end)
+            }
+        }, "abuse-stalled-head");
+        trickle.setDaemon(true);
+        trickle.start();
+        // As fast as 16 threads can: upgrade, send a close, go (no echo, no waiting for the answer), for at most n
+        // connections and 9 s, so that all of it happens while the stalled handshake is still the oldest.
+        Tally tally = new Tally();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(n);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(9);
+        byte[] close = RawPeer.close(1000);
+        parallel(16, 60, worker -> {
+            int mine = 0;
+            while (left.getAndDecrement() > 0 && System.nanoTime() < end) {
+                try (RawPeer p = RawPeer.open(port, false)) {
+                    p.send(close);
+                    mine++;
+                }
+            }
+            for (int i = 0; i < mine; i++) {
+                tally.add("upgraded, sent a close, went");
+            }
+        }, tally);
+        trickle.interrupt();
+        try (stalled) {
+            stalled.setSoTimeout(200);
+            int b = stalled.getInputStream().read();
+            tally.add(b < 0 ? "stalled head: EOF" : "stalled head: answered");
+        } catch (SocketTimeoutException e) {
+            tally.add("stalled head: still open");
+        } catch (IOException e) {
+            tally.add("stalled head: reset");
+        }
+        return tally;
+    }
+
+    /**
      * @param inflatedBytes what the message inflates to
      * @return a permessage-deflate payload (RFC 7692 §7.2.1: the trailing {@code 00 00 ff ff} removed) of that
      *     many zero bytes

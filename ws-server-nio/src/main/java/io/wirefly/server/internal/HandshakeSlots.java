@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class HandshakeSlots {
     private final Semaphore free;
+    /** The slots: at most this many entries of {@link #order} are handshakes still in progress. */
+    private final int max;
     /**
      * Handshakes in the order their connections were accepted; finished ones leave from the head, lazily. Only the
      * acceptor's thread touches the queue; the loops only mark its entries ended (a volatile flag).
@@ -69,6 +71,7 @@ final class HandshakeSlots {
      */
     HandshakeSlots(int max, int perAddress) {
         this.free = new Semaphore(max);
+        this.max = max;
         this.perAddress = perAddress;
         this.byAddress = perAddress > 0 ? new HashMap<>() : null;
     }
@@ -89,8 +92,11 @@ final class HandshakeSlots {
         if (mine.size() < perAddress) {
             return false;
         }
-        mine.poll().session.abandonHandshake("the server needed a slot for a new handshake from " + from
-                + ", which had " + perAddress + " in progress (maxHandshakesPerAddress), and this was its oldest");
+        Session oldest = mine.poll().session;   // null if it ended just now: then its slot is free already
+        if (oldest != null) {
+            oldest.abandonHandshake("the server needed a slot for a new handshake from " + from + ", which had "
+                    + perAddress + " in progress (maxHandshakesPerAddress), and this was its oldest");
+        }
         return true;
     }
 
@@ -156,8 +162,9 @@ final class HandshakeSlots {
      */
     boolean evictOldest() {
         for (Held h; (h = order.poll()) != null; ) {
-            if (!h.ended) {
-                h.session.abandonHandshake("the server needed this handshake's slot: every one of them was taken"
+            Session oldest = h.session;
+            if (!h.ended && oldest != null) {
+                oldest.abandonHandshake("the server needed this handshake's slot: every one of them was taken"
                         + " and this was the oldest");
                 return true;
             }
@@ -165,11 +172,24 @@ final class HandshakeSlots {
         return false;
     }
 
-    /** Drops the finished handshakes at the head of the queue (their connections are long past accept). */
+    /**
+     * Drops the finished handshakes at the head of the queue (their connections are long past accept), and, once the
+     * queue holds twice as many entries as there are slots, every finished one. A handshake that stalls at the head
+     * (a slowloris, up to the handshake timeout) would otherwise keep every later entry queued behind it: 75,000
+     * connections a few seconds long behind one stalled handshake filled a {@code -Xmx64m} heap with them.
+     */
     private void trim() {
         while (order.peek() != null && order.peek().ended) {
             order.poll();
         }
+        if (order.size() >= 2 * max) {
+            order.removeIf(h -> h.ended);   // at most max remain: every later sweep is max attaches away
+        }
+    }
+
+    /** @return the handshakes remembered in accept order, finished ones included; for tests */
+    int queued() {
+        return order.size();
     }
 
     /**
@@ -183,8 +203,10 @@ final class HandshakeSlots {
 
     /** A handshake that holds a slot. */
     final class Held implements Session.Handshake {
-        private final Session.Handshake handshake;
-        private Session session;
+        /** The handshake this one stands for; let go of at its end, like {@link #session}. */
+        private Session.Handshake handshake;
+        /** Read by the acceptor to evict; null once ended, so that a queued entry keeps no connection alive. */
+        private volatile Session session;
         private volatile boolean ended;
 
         private Held(Session.Handshake handshake) {
@@ -228,16 +250,26 @@ final class HandshakeSlots {
             handshake.onAborted(cause);
         }
 
+        /** Gives the slot back and lets go of the handshake and its session (a queued entry is then 32 bytes). */
         @Override
         public void onEnded() {
-            handshake.onEnded();
+            Session.Handshake h;
             synchronized (this) {
                 if (ended) {
                     return;
                 }
                 ended = true;
+                h = handshake;
+                handshake = null;
+                session = null;
             }
             free.release();
+            h.onEnded();
+        }
+
+        /** @return true while this entry still refers to its handshake or session (tests) */
+        boolean holdsConnection() {
+            return handshake != null || session != null;
         }
     }
 }
