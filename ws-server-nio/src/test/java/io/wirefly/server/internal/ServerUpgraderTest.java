@@ -259,7 +259,7 @@ class ServerUpgraderTest {
     void theHeadersAreAViewOfThePackedFieldsThatBehavesLikeTheMap() throws Exception {
         ServerUpgrader u = upgrader(Set.of(), null, null, 100, 0);
         RequestView view = accepted(decide(u, upgradeRequest("/echo", "", "X-Twice", "one", "Cookie", "a=1; b=2",
-                "X-Twice", "two"))).request();
+                "X-Twice", "two", "X-Latin", "caf\u00e9 \u00ff", "X-Empty", ""))).request();
         Map<String, List<String>> headers = view.headers();
         assertSame(headers, view.headers(), "one view for the connection");
         assertEquals(List.of("one", "two"), headers.get("x-twice"));
@@ -268,13 +268,16 @@ class ServerUpgraderTest {
         assertEquals(null, headers.get(42));
         assertEquals("one", view.header("X-Twice"));
         assertTrue(headers.containsKey("cookie") && !headers.containsKey("nope"));
+        assertEquals(List.of("caf\u00e9 \u00ff"), headers.get("x-latin"), "obs-text bytes come back as they came");
+        assertEquals(List.of(""), headers.get("x-empty"));
         assertEquals(List.of("host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "x-twice",
-                "cookie"), List.copyOf(headers.keySet()), "in the order of the head, a repeated name once");
+                "cookie", "x-latin", "x-empty"), List.copyOf(headers.keySet()),
+                "in the order of the head, a repeated name once");
         Map<String, List<String>> copy = new java.util.LinkedHashMap<>(headers);
         assertEquals(copy, headers);
         assertEquals(headers, copy);
         assertEquals(copy.hashCode(), headers.hashCode());
-        assertEquals(7, headers.size());
+        assertEquals(9, headers.size());
         assertThrows(UnsupportedOperationException.class, () -> headers.put("x", List.of("y")));
         assertEquals(Map.of("a", "1", "b", "2"), view.cookies());
         assertNotSame(view.cookies(), view.cookies(), "parsed at each call, not kept");

@@ -71,4 +71,29 @@ class HeadersTest {
         assertThrows(NullPointerException.class, () -> h.add(null, "x"));
         assertThrows(NullPointerException.class, () -> h.add("x", null));
     }
+
+    @Test
+    void manyFieldsGrowTheStoreAndIterateInOrderToTheEnd() {
+        Headers h = new Headers();
+        for (int i = 0; i < 40; i++) {
+            h.add("X-" + i, Integer.toString(i * i));
+        }
+        assertEquals(40, h.size());
+        assertEquals("X-39", h.name(39));
+        assertEquals("1521", h.get("x-39"));
+        assertEquals(List.of("100"), h.all("X-10"));
+        int i = 0;
+        for (Map.Entry<String, String> field : h) {
+            assertEquals(Map.entry("X-" + i, Integer.toString(i * i)), field);
+            i++;
+        }
+        assertEquals(40, i);
+        Iterator<Map.Entry<String, String>> it = h.iterator();
+        for (int k = 0; k < 40; k++) {
+            it.next();
+        }
+        assertFalse(it.hasNext());
+        assertThrows(java.util.NoSuchElementException.class, it::next);
+        assertEquals("[A=1, B=2]", new Headers().add("A", "1").add("B", "2").toString());
+    }
 }
