@@ -188,8 +188,7 @@ public final class Acceptor implements Runnable {
             top = tls.wrap(wire, loop, remote);
         }
         Session session = new Session(loop, top, settings, Role.SERVER,
-                new SessionHandle.Info(Role.SERVER, remote,
-                        (InetSocketAddress) channel.getLocalAddress()), handshake);
+                new SessionHandle.Info(remote, (InetSocketAddress) channel.getLocalAddress()), handshake);
         handshake.attach(session, remote.getAddress());
         if (top instanceof TlsWire secure) {
             secure.onResume(() -> session.onReady(false, true, true));

@@ -98,8 +98,7 @@ public final class ClientConnector {
                         : new ProxyWire(wire, uri.getHost(), port, proxy.user(), proxy.password());
                 TlsWire secureWire = tlsSetup == null ? null : tlsSetup.wrapClient(net, loop, uri.getHost(), port);
                 Session session = new Session(loop, secureWire == null ? net : secureWire, settings, Role.CLIENT,
-                        new SessionHandle.Info(Role.CLIENT, address,
-                                (InetSocketAddress) channel.getLocalAddress()), upgrader);
+                        new SessionHandle.Info(address, (InetSocketAddress) channel.getLocalAddress()), upgrader);
                 if (secureWire != null) {
                     secureWire.onResume(() -> session.onReady(false, true, true));
                 }

@@ -4,7 +4,6 @@ import io.wirefly.core.CloseInfo;
 import io.wirefly.core.ClosedException;
 import io.wirefly.core.CloseCode;
 import io.wirefly.core.ReadyState;
-import io.wirefly.core.Role;
 import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.WebSocket;
 import io.wirefly.core.internal.protocol.Protocol;
@@ -49,13 +48,12 @@ public final class SessionHandle implements WebSocket {
     }
 
     /**
-     * What is known of a connection before its handshake: which end we are and both addresses.
+     * What is known of a connection before its handshake: both addresses (which end we are is the session's).
      *
-     * @param role which end
      * @param remote the peer's address
      * @param local this side's address (null if the socket could not tell)
      */
-    record Info(Role role, InetSocketAddress remote, InetSocketAddress local) {
+    record Info(InetSocketAddress remote, InetSocketAddress local) {
     }
 
     private final Session session;

@@ -280,7 +280,7 @@ class SessionTest {
                     ServerUpgraderTest.routes(Map.of("/", handler == null ? events : handler)), List.of(), Set.of(),
                     null, null, null, 100, () -> 0, settings.config());
             session = new Session(loop, wire, settings, Role.SERVER,
-                    new SessionHandle.Info(Role.SERVER, new InetSocketAddress("127.0.0.1", 40000),
+                    new SessionHandle.Info(new InetSocketAddress("127.0.0.1", 40000),
                             new InetSocketAddress("127.0.0.1", 9998)),
                     upgrader.newHandshake());
             session.start(true, h -> released++);
