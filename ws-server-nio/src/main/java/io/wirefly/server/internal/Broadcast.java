@@ -33,7 +33,7 @@ public final class Broadcast {
         boolean mayWait = !EventLoop.onAnyLoop();
         byLoop.forEach((loop, list) -> {
             FanOutBacklog backlog = loop.fanOut();
-            if (mayWait) {
+            if (mayWait && backlog.overLimit()) {   // (no callback made while the loops keep up)
                 backlog.awaitRoom(loop::running, FanOutBacklog.MAX_AWAIT_NANOS);
             }
             backlog.queued(list.size());

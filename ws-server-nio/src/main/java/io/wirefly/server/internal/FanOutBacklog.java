@@ -87,7 +87,7 @@ final class FanOutBacklog {
      * @return true if the backlog is past its limit: the caller must not read until {@code resume} runs
      */
     boolean holdBack(Runnable resume) {
-        if (pending.get() <= limit) {
+        if (!overLimit()) {
             return false;
         }
         waiting.add(resume);
@@ -107,12 +107,12 @@ final class FanOutBacklog {
      * @param maxNanos the longest wait ({@link #MAX_AWAIT_NANOS})
      */
     void awaitRoom(BooleanSupplier running, long maxNanos) {
-        if (pending.get() <= limit) {
+        if (!overLimit()) {
             return;
         }
         Thread self = Thread.currentThread();
         long start = System.nanoTime();
-        while (pending.get() > limit && running.getAsBoolean() && !self.isInterrupted()
+        while (overLimit() && running.getAsBoolean() && !self.isInterrupted()
                 && System.nanoTime() - start < maxNanos) {
             LockSupport.parkNanos(this, AWAIT_NANOS);
         }
