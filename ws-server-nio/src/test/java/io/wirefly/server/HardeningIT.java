@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -238,6 +239,81 @@ class HardeningIT {
         } finally {
             for (RawClient c : sleepers) {
                 c.close();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Twelve peers send 60 KB messages to an echo and read nothing. Each one's reads pause only once an echo is
+     * stuck in its queue, so together they would queue twelve echoes, 720 KB, against a server-wide budget of
+     * 256 KiB. Past a quarter above the budget the server closes the peers that stalled first, without a close frame,
+     * and a fresh client is still echoed. Without the ceiling all twelve stayed open, paused, holding their echoes.
+     */
+    @Test
+    void peersThatStopReadingAtOnceAreClosedOnceTheServersOutputPassesItsCeiling() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxOutboundBuffer(256 << 10)
+                .writeWaterMarks(1 << 20, 4 << 20).route("/", Recorder.echo()).build().start();
+        int peers = 12;
+        byte[] frame = new byte[8 + 60_000];   // masked with a zero key: the payload goes as is
+        frame[0] = (byte) 0x82;
+        frame[1] = (byte) (0x80 | 126);
+        frame[2] = (byte) (60_000 >> 8);
+        frame[3] = (byte) 60_000;
+        List<java.net.Socket> sockets = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        try {
+            for (int i = 0; i < peers; i++) {
+                java.net.Socket s = new java.net.Socket();
+                s.setReceiveBufferSize(4 << 10);   // before connecting: a small window, so the echoes back up soon
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                int crlfs = 0;
+                for (int b; crlfs < 4 && (b = s.getInputStream().read()) >= 0; ) {
+                    crlfs = b == '\r' || b == '\n' ? crlfs + 1 : 0;
+                }
+                sockets.add(s);
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int m = 0; m < 400; m++) {   // at most 24 MB: blocks long before, once reads pause
+                            s.getOutputStream().write(frame);
+                        }
+                    } catch (IOException e) {
+                        // closed by the server, or by the test at the end
+                    }
+                }, "never-reading-" + i);
+                t.setDaemon(true);
+                t.start();
+                senders.add(t);
+            }
+            await(() -> "some of the peers that read nothing to be closed; open: "
+                    + server.metrics().openConnections(), () -> server.metrics().openConnections() <= peers - 6);
+
+            AtomicReference<String> echoed = new AtomicReference<>();
+            CountDownLatch got = new CountDownLatch(1);
+            java.net.http.WebSocket fresh = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(uri(server, "/"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                                CharSequence data, boolean last) {
+                            echoed.set(data.toString());
+                            got.countDown();
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            fresh.sendText("still here", true).get(10, TimeUnit.SECONDS);
+            assertTrue(got.await(10, TimeUnit.SECONDS), "a fresh client is echoed");
+            assertEquals("still here", echoed.get());
+            fresh.sendClose(1000, "").get(10, TimeUnit.SECONDS);
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+            for (Thread t : senders) {
+                t.join(5_000);
             }
             server.stop(Duration.ofSeconds(2));
         }

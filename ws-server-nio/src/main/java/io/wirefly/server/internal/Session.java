@@ -154,6 +154,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private int weight = 1;
     /** This session's share of the server-wide {@link OutboundTotal}, as last reported. */
     private long reportedOutbound;
+    /** Whether the peer took queued bytes since the last report to the {@link OutboundTotal}. */
+    private boolean peerTook;
     /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}), or null. */
     private ByteBuffer backlog;
     private boolean backlogQueued;
@@ -586,10 +588,16 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             if (phase == Phase.CLOSED) {
                 return;
             }
-            if (out.accounted() + handle.pendingBytes() <= settings.maxWriteBuffer()) {
+            if (out.accounted() + handle.pendingBytes() > settings.maxWriteBuffer()) {
+                failOverflow();   // queues a close that drops the backlog; the second round writes it
+            } else if (reportOutbound()) {
+                // Past the server's ceiling: a close frame would wait behind what the peer has not taken (a frame
+                // begun cannot be dropped), so the connection goes at once, and its queue with it.
+                terminate(new ClosedException(STALLED));
+                return;
+            } else {
                 break;
             }
-            failOverflow();   // queues a close that drops the backlog; the second round writes it
         }
         if (phase == Phase.CLOSED) {
             return;
@@ -709,13 +717,21 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         resumeCheck();
     }
 
-    /** Tells the server-wide total how this session's queue changed since the last report. */
-    private void reportOutbound() {
+    /**
+     * Tells the server-wide total how this session's queue changed since the last report.
+     *
+     * @return true if this session must fail to keep the total under its ceiling
+     */
+    private boolean reportOutbound() {
         long now = phase == Phase.CLOSED ? 0 : out.accounted();
-        if (now != reportedOutbound) {
-            settings.outboundTotal().add(now - reportedOutbound);
-            reportedOutbound = now;
+        boolean took = peerTook;
+        peerTook = false;
+        if (now == reportedOutbound) {
+            return false;
         }
+        long before = reportedOutbound;
+        reportedOutbound = now;
+        return settings.outboundTotal().report(this, before, now, took);
     }
 
     /** The handler's backlog drained: read again if nothing else holds reading back. */
@@ -746,7 +762,11 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             terminate(e);
             return;
         }
-        metrics.bytesOut.add(before - out.bytes());
+        long taken = before - out.bytes();
+        if (taken > 0) {
+            peerTook = true;
+            metrics.bytesOut.add(taken);
+        }
     }
 
     /** Another thread tried to queue past the hard limit: fail the connection with 1008. */
@@ -757,6 +777,15 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     /** Another thread found this connection {@linkplain #behindWhileCrowded behind while crowded}: fail it. */
     void crowdedOut() {
         failOnLoop(CROWDED);
+    }
+
+    /**
+     * From any thread: the server's connections together queue more than the {@link OutboundTotal}'s ceiling, and
+     * this connection's peer has taken nothing for longest. Closes it on its loop without a close frame, which would
+     * wait behind what the peer does not take, and drops its queue; its handler sees the reason in {@code onError}.
+     */
+    void stalledOut() {
+        loop.execute(() -> terminate(new ClosedException(STALLED)));
     }
 
     /** @param why the close reason, or null for maxWriteBuffer's */
@@ -798,6 +827,9 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
 
     /** The close reason of {@link #behindWhileCrowded}. */
     static final String CROWDED = "more than highWaterMark unread while the server's maxOutboundBuffer is used up";
+    /** Why {@link #stalledOut} and a report past the {@link OutboundTotal}'s ceiling close a connection. */
+    static final String STALLED = "closed with output unread: the server's connections queue more than 1.25 x "
+            + "maxOutboundBuffer";
 
     /**
      * A message that this connection's own reads did not cause (a broadcast, a send from another thread or from

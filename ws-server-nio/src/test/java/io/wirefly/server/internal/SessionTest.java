@@ -895,6 +895,106 @@ class SessionTest {
         assertEquals(0, total.total(), "a closed session gives its share back");
     }
 
+    /** A connection whose peer reads nothing, with one 4,000-byte echo stuck in its queue. */
+    private static Rig stuckEcho(Settings shared) {
+        Rig rig = new Rig(shared).open();
+        rig.frames();   // past the 101
+        rig.wire.writeBudget = 0;
+        rig.receive(clientFrame(0x2, new byte[4_000]));
+        rig.events.ws.sendBinary(ByteBuffer.allocate(4_000));
+        rig.loop.runTasks();
+        return rig;
+    }
+
+    /** @return the opcodes its peer gets once it reads everything queued, as "2"; none if it was cut off */
+    private static List<String> drained(Rig rig) {
+        rig.wire.writeBudget = Integer.MAX_VALUE;
+        rig.session.onReady(false, true, false);
+        List<String> got = new ArrayList<>();
+        for (int[] f : rig.frames()) {
+            got.add(String.valueOf(f[0]));
+        }
+        return got;
+    }
+
+    /** Asserts that the connection was closed at once, its queue dropped, and its handler told why. */
+    private static void assertCutOff(Rig rig) {
+        assertEquals(Session.Phase.CLOSED, rig.session.phase());
+        assertEquals(List.of(), drained(rig), "nothing more is written");
+        assertEquals(List.of("open", "error", "close:1006"), rig.events.seen);
+        assertEquals(Session.STALLED, rig.events.errors.get(0).getMessage());
+    }
+
+    /**
+     * Pausing reads comes one message late: each peer that stops reading leaves one answer queued past the
+     * server-wide budget. Many of them at once (300 peers echoed 256 KiB messages in the abuse suite) took a
+     * {@code -Xmx64m} server out of heap; now a report past 1.25 times the budget closes the connection reporting,
+     * when no other peer has stalled for a second, and drops its queue.
+     */
+    @Test
+    void manyPeersThatStopReadingAtOnceCannotQueueMuchMoreThanTheServerWideBudget() {
+        long[] clock = {0};
+        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
+        Settings shared = settings(b -> {
+            b.high = 1_000_000;   // only the server-wide budget can stop them
+            b.low = 100_000;
+            b.max = 10_000_000;
+            b.total = total;
+        });
+        List<Rig> rigs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rigs.add(stuckEcho(shared));
+            clock[0] += 10_000_000;   // 10 ms apart: none has stalled a second yet
+            assertTrue(total.total() <= 12_500, "within the ceiling: " + total.total());
+        }
+        int kept = 0;
+        for (Rig rig : rigs) {
+            if (rig.session.phase() == Session.Phase.OPEN) {
+                assertEquals(List.of("2"), drained(rig));
+                kept++;
+            } else {
+                assertCutOff(rig);
+            }
+        }
+        assertEquals(3, kept, "the answers that fit under the ceiling (3 x 4,000 bytes and bookkeeping) were kept");
+        assertEquals(0, total.total(), "everything written or dropped");
+    }
+
+    /**
+     * Once some peers have taken nothing for a second, a report past the ceiling closes them instead, those that
+     * progressed least recently first, until the total is back at the budget; the connection reporting goes on.
+     */
+    @Test
+    void pastTheCeilingThePeersStalledLongestAreClosedFirstAndTheNewcomerGoesOn() {
+        long[] clock = {0};
+        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
+        Settings shared = settings(b -> {
+            b.high = 1_000_000;
+            b.low = 100_000;
+            b.max = 10_000_000;
+            b.total = total;
+        });
+        Rig first = stuckEcho(shared);
+        Rig second = stuckEcho(shared);
+        Rig third = stuckEcho(shared);
+        clock[0] += 2_500_000_000L;
+        first.wire.writeBudget = 10;   // the first peer takes a few bytes: it has not stalled for a second
+        first.session.onReady(false, true, false);
+        first.wire.writeBudget = 0;
+        clock[0] += 500_000_000L;
+        Rig fourth = stuckEcho(shared);   // past 12,500: the second and third have stalled longest and go
+        Rig fifth = stuckEcho(shared);
+        for (Rig rig : List.of(first, second, third, fourth, fifth)) {
+            rig.loop.runTasks();
+        }
+        assertCutOff(second);
+        assertCutOff(third);
+        assertEquals(List.of("2"), drained(fourth), "the connection reporting goes on");
+        assertEquals(List.of("2"), drained(fifth));
+        assertEquals(List.of("2"), drained(first), "a peer that took bytes half a second ago has not stalled");
+        assertEquals(0, total.total());
+    }
+
     @Test
     void aSingleSendLargerThanTheHardLimitFailsTheConnectionWith1008() {
         Rig rig = new Rig(settings(b -> {
