@@ -110,15 +110,17 @@ final class ExampleTls {
                 } catch (InterruptedException e) {
                     return;
                 }
-                FileTime now = newest();
-                if (now != null && !now.equals(seen)) {
-                    try {
+                try {
+                    FileTime now = newest();
+                    if (now != null && !now.equals(seen)) {
                         server.reloadTls(TlsContexts.fromPem(cert, key));
                         seen = now;
                         System.out.println("reloaded the TLS certificate from " + cert);
-                    } catch (IOException | RuntimeException e) {
-                        System.err.println("kept the old TLS certificate: " + e.getMessage());
                     }
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("kept the old TLS certificate: " + e.getMessage());
+                } catch (OutOfMemoryError e) {
+                    // the heap was full for a moment (the server's, under attack): the watch goes on next time
                 }
             }
         }, "tls-reload");
