@@ -27,7 +27,8 @@ import java.util.Set;
  * {@code --scale F}, {@code --only a,b}, {@code --out DIR} (default {@code benchmarks/results}), {@code --renice true}
  * (the script sets it when it may: see {@code abuse.sh}), {@code --tls true} (a certificate made by openssl for the
  * run; the echo example gets {@code --tls-cert --tls-key --same-port}, the healthy client connects over wss, the
- * plain attacks still come as ws on the same port, and the TLS slowloris runs too).
+ * plain attacks still come as ws on the same port, and the TLS scenarios run too: slowloris, hellos, idle, part
+ * records, never-reading, ping flood, and half the SIGTERM clients on wss).
  */
 public final class Abuse {
     /** A healthy p99 this many times the calm one fails the scenario (the transport issue's bar). */
@@ -140,6 +141,8 @@ public final class Abuse {
                                 () -> attacks.lyingLengths(scaled(2000, scale), 1 << 20, 48 << 10, 13)),
                         new Scenario("never-reading", scaled(50, scale) + " clients sending 256 KiB messages for 10 s,"
                                 + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
+                        new Scenario("many never-reading", scaled(300, scale) + " clients sending 256 KiB messages"
+                                + " for 10 s, reading nothing", () -> attacks.neverReading(scaled(300, scale), 10)),
                         new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "
                                 + "reading no pong", () -> attacks.pingFlood(scaled(50, scale), 10)),
                         new Scenario("tiny flood", scaled(600, scale) + " clients sending one-byte texts for 10 s, "
@@ -165,6 +168,16 @@ public final class Abuse {
                     scenarios.add(4, new Scenario("TLS part records", scaled(2000, scale) + " wss connections "
                             + "upgraded, then 12,000 bytes of a 16,401-byte record and silence for 13 s",
                             () -> tlsAttacks.tlsPartRecords(scaled(2000, scale), 13, clients)));
+                    int flooders = scaled(50, scale);
+                    int readers = scaled(300, scale);
+                    scenarios.add(5, new Scenario("TLS never-reading", readers + " wss clients sending 256 KiB "
+                            + "messages for 10 s, reading nothing",
+                            () -> tlsAttacks.tlsNeverReading(readers, 10, clients)));
+                    scenarios.add(6, new Scenario("TLS ping flood", flooders + " wss clients sending empty pings "
+                            + "for 10 s, reading no pong", () -> tlsAttacks.tlsPingFlood(flooders, 10, clients)));
+                    int busy = scaled(200, scale);
+                    scenarios.set(scenarios.size() - 1, new Scenario("SIGTERM", busy + " busy clients, every second "
+                            + "one on wss, then SIGTERM", () -> attacks.sigterm(busy, 3, clients)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {
@@ -281,9 +294,10 @@ public final class Abuse {
                 + "`GC.heap_info`); the same is measured after each scenario, once its connections are gone, and "
                 + "more than %d MiB above the calm figure fails the scenario as a leak.%n%n",
                 calmP50 / 1e6, calmP99 / 1e6, calmLive / 1048576.0, LIVE_GROWTH >> 20));
-        sb.append("The healthy p99 covers each attack. For the two floods (never-reading, ping flood) that is the 10 s "
-                + "of flooding; afterwards the suite makes the attackers read everything queued for them, at full "
-                + "speed, to see their close codes, and the p99 of that phase is given as a note.\n\n");
+        sb.append("The healthy p99 covers each attack. For the floods (never-reading, ping flood, tiny flood, and "
+                + "their TLS forms when they run) that is the 10 s of flooding; afterwards the suite makes the "
+                + "attackers read everything queued for them, at full speed, to see their close codes, and the p99 of "
+                + "that phase is given as a note.\n\n");
         sb.append("| scenario | attack | what the attackers got | healthy p50 / p99 (ms) | p99 ÷ calm "
                 + "| RSS before → peak (MiB) | live heap after (MiB) | fds before → after | result |\n");
         sb.append("|---|---|---|---:|---:|---:|---:|---:|---|\n");

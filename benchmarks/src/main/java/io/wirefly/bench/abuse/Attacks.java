@@ -584,18 +584,28 @@ final class Attacks {
      * echoes pile up in the server until back-pressure stops it reading.
      */
     Tally neverReading(int n, int seconds) throws InterruptedException {
-        return flood(n, seconds, RawPeer.frame(RawPeer.BINARY, new byte[256 * 1024], true));
+        return neverReading(n, seconds, null);
+    }
+
+    /** The same, over wss when {@code tls} is given: the server's TLS layer then holds what the peer does not read. */
+    Tally neverReading(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
+        return flood(n, seconds, RawPeer.frame(RawPeer.BINARY, new byte[256 * 1024], true), tls);
     }
 
     /** {@code n} connections that send empty pings as fast as the server takes them and never read a pong. */
     Tally pingFlood(int n, int seconds) {
+        return pingFlood(n, seconds, null);
+    }
+
+    /** The same, over wss when {@code tls} is given. */
+    Tally pingFlood(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) {
         byte[] ping = RawPeer.frame(RawPeer.PING, new byte[0], true);
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         for (int i = 0; i < 1000; i++) {
             batch.writeBytes(ping);
         }
         try {
-            return flood(n, seconds, batch.toByteArray());
+            return flood(n, seconds, batch.toByteArray(), tls);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Tally();
@@ -614,15 +624,16 @@ final class Attacks {
         for (int i = 0; i < 1000; i++) {
             batch.writeBytes(one);
         }
-        return flood(n, seconds, batch.toByteArray());
+        return flood(n, seconds, batch.toByteArray(), null);
     }
 
-    private Tally flood(int n, int seconds, byte[] unit) throws InterruptedException {
+    private Tally flood(int n, int seconds, byte[] unit, javax.net.ssl.SSLSocketFactory tls)
+            throws InterruptedException {
         Tally tally = new Tally();
         List<RawPeer> peers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             try {
-                peers.add(RawPeer.open(port, false));
+                peers.add(RawPeer.open(port, false, tls));
             } catch (IOException e) {
                 tally.add("connect failed");
             }
@@ -783,18 +794,25 @@ final class Attacks {
      * Each client then reads until the close frame; the note says whether every echo came before it.
      */
     Tally sigterm(int n, int busySeconds) throws InterruptedException {
+        return sigterm(n, busySeconds, null);
+    }
+
+    /** The same, with every second client on wss when {@code tls} is given. */
+    Tally sigterm(int n, int busySeconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
         Tally tally = new Tally();
         AtomicInteger lost = new AtomicInteger();
         AtomicInteger exchanges = new AtomicInteger();
-        List<Thread> clients = new ArrayList<>();
+        List<RawPeer> peers = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            RawPeer p;
             try {
-                p = RawPeer.open(port, false);
+                peers.add(RawPeer.open(port, false, c % 2 == 1 ? tls : null));
             } catch (IOException e) {
                 tally.add("connect failed");
-                continue;
             }
+        }
+        List<Thread> clients = new ArrayList<>();
+        long busySince = System.nanoTime();   // all connected first, so the busy time is the same with TLS
+        for (RawPeer p : peers) {
             Thread t = new Thread(() -> {
                 int sent = 0;
                 int echoed = 0;
@@ -824,14 +842,17 @@ final class Attacks {
         }
         Thread.sleep(busySeconds * 1000L);
         int before = exchanges.get();
+        double busyFor = (System.nanoTime() - busySince) / 1e9;
+        long signalled = System.nanoTime();
         target.process.destroy();   // SIGTERM
         for (Thread t : clients) {
             t.join(20_000);
         }
         boolean exited = target.process.waitFor(20, TimeUnit.SECONDS);
-        tally.notes.add(String.format("%d echoes before the signal; %d messages lost beyond the one in flight; "
-                + "server %s", before, lost.get(), exited ? "exited with " + target.process.exitValue()
-                : "did NOT exit within 20 s"));
+        double stopping = (System.nanoTime() - signalled) / 1e9;
+        tally.notes.add(String.format("%d echoes in %.1f s before the signal; %d messages lost beyond the one in "
+                + "flight; server %s", before, busyFor, lost.get(), exited ? String.format("exited with %d %.1f s "
+                + "after the signal", target.process.exitValue(), stopping) : "did NOT exit within 20 s"));
         return tally;
     }
 }

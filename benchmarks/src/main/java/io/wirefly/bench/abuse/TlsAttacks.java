@@ -135,6 +135,27 @@ final class TlsAttacks {
     }
 
     /**
+     * {@code n} wss connections that send 256 KiB messages as fast as the server takes them and read nothing. The
+     * server's echoes then wait in its TLS layer as well as in its write queue; that layer should hold at most one
+     * record per connection, whatever the peer leaves unread.
+     *
+     * @param tls the client's socket factory, trusting the server's certificate
+     */
+    Tally tlsNeverReading(int n, int seconds, SSLSocketFactory tls) throws InterruptedException {
+        return attacks.neverReading(n, seconds, tls);
+    }
+
+    /**
+     * {@code n} wss connections that send empty pings as fast as the server takes them and read no pong: each ping is
+     * a TLS record of its own to decrypt, and each pong one to encrypt.
+     *
+     * @param tls the client's socket factory, trusting the server's certificate
+     */
+    Tally tlsPingFlood(int n, int seconds, SSLSocketFactory tls) {
+        return attacks.pingFlood(n, seconds, tls);
+    }
+
+    /**
      * {@code n} wss connections that finish the TLS handshake and the upgrade, then write below TLS a record header
      * that announces 16,401 bytes and 12,000 of them, and stop for {@code seconds}. The server keeps each part record
      * in a buffer of about 33 KiB until the rest comes: 2,000 of them ran a {@code -Xmx64m} server out of heap before
