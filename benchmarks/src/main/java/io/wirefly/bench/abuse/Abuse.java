@@ -168,12 +168,15 @@ public final class Abuse {
                     scenarios.add(4, new Scenario("TLS part records", scaled(2000, scale) + " wss connections "
                             + "upgraded, then 12,000 bytes of a 16,401-byte record and silence for 13 s",
                             () -> tlsAttacks.tlsPartRecords(scaled(2000, scale), 13, clients)));
+                    scenarios.add(5, new Scenario("TLS churn", scaled(3000, scale) + " connections reset, a third "
+                            + "each: after a ClientHello, after the TLS handshake, after the upgrade and an echo",
+                            () -> tlsAttacks.tlsChurn(scaled(3000, scale), clients)));
                     int flooders = scaled(50, scale);
                     int readers = scaled(300, scale);
-                    scenarios.add(5, new Scenario("TLS never-reading", readers + " wss clients sending 256 KiB "
+                    scenarios.add(6, new Scenario("TLS never-reading", readers + " wss clients sending 256 KiB "
                             + "messages for 10 s, reading nothing",
                             () -> tlsAttacks.tlsNeverReading(readers, 10, clients)));
-                    scenarios.add(6, new Scenario("TLS ping flood", flooders + " wss clients sending empty pings "
+                    scenarios.add(7, new Scenario("TLS ping flood", flooders + " wss clients sending empty pings "
                             + "for 10 s, reading no pong", () -> tlsAttacks.tlsPingFlood(flooders, 10, clients)));
                     int busy = scaled(200, scale);
                     scenarios.set(scenarios.size() - 1, new Scenario("SIGTERM", busy + " busy clients, every second "

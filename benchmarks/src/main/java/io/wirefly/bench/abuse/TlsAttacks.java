@@ -135,6 +135,55 @@ final class TlsAttacks {
     }
 
     /**
+     * {@code n} connections reset at three points, a third each: right after a whole ClientHello (the server has
+     * begun its handshake, key exchange included); after the TLS handshake, before the upgrade; after the upgrade and
+     * one echo. Each leaves a TLS engine or session that the server must let go of; the live heap and descriptors
+     * after the scenario show whether it did.
+     *
+     * @param tls the client's socket factory, trusting the server's certificate
+     */
+    Tally tlsChurn(int n, SSLSocketFactory tls) throws InterruptedException, IOException {
+        Tally tally = new Tally();
+        byte[] hello = clientHello();
+        byte[] echo = RawPeer.frame(RawPeer.TEXT, "churn".getBytes(java.nio.charset.StandardCharsets.US_ASCII), true);
+        attacks.parallel(n, 600, i -> {
+            Socket raw = RawPeer.connect(port);
+            try {
+                switch (i % 3) {
+                    case 0 -> {
+                        raw.getOutputStream().write(hello);
+                        tally.add("reset after the ClientHello");
+                    }
+                    case 1 -> {
+                        javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(raw, "localhost",
+                                port, false);
+                        secure.startHandshake();
+                        tally.add("reset after the TLS handshake");
+                    }
+                    default -> {
+                        javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(raw, "localhost",
+                                port, false);
+                        secure.startHandshake();
+                        secure.getOutputStream().write(RawPeer.request(port, false));
+                        String head = RawPeer.readHead(secure.getInputStream());
+                        if (!head.startsWith("HTTP/1.1 101")) {
+                            tally.add("not upgraded");
+                            return;
+                        }
+                        secure.getOutputStream().write(echo);
+                        secure.getInputStream().readNBytes(2 + 5);
+                        tally.add("echoed over wss, then reset");
+                    }
+                }
+            } finally {
+                raw.setSoLinger(true, 0);   // a reset, below TLS: no close_notify
+                raw.close();
+            }
+        }, tally);
+        return tally;
+    }
+
+    /**
      * {@code n} wss connections that send 256 KiB messages as fast as the server takes them and read nothing. The
      * server's echoes then wait in its TLS layer as well as in its write queue; that layer should hold at most one
      * record per connection, whatever the peer leaves unread.
