@@ -611,7 +611,10 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 return;
             }
         }
-        reportOutbound();
+        if (reportOutbound()) {   // (lingering empties the queue, so this reports a drop, never a rise)
+            terminate(new ClosedException(STALLED));
+            return;
+        }
         if (connecting) {
             return;   // the interest stays OP_CONNECT until the connect completes
         }
