@@ -872,13 +872,14 @@ public final class WebSocketServer {
          * What a connection's reads did not cause (a broadcast, a publish, a send from another thread or from another
          * connection's handler) cannot be held back that way: while the budget is used up, such a message for a peer
          * with more than the high-water mark unread closes that peer with 1008 instead. A peer that stops reading
-         * still gets the answer to its last message queued, so many of them at once could go far past the budget:
-         * past a ceiling a quarter above it, the connections whose peers have taken nothing for a second or more
-         * are closed at once (no close frame: it would wait behind what they do not take), those that stopped first
-         * going first, until the total is back at the budget; if none has stalled that long, the connection that
-         * went past the ceiling is. Their handlers' {@code onError} says why. Default: an eighth of the JVM's
-         * maximum heap (queued frames live until their peer reads them, and on a small heap a larger share made the
-         * garbage collector copy them over and over).
+         * still gets the answer to its last message queued, so many of them at once could go far past the budget.
+         * What the queues hold of their own (a broadcast frame is one buffer for every subscriber and does not count)
+         * therefore has a ceiling a quarter above the budget: past it, the connections whose peers have taken
+         * nothing for a second or more are closed at once (no close frame: it would wait behind what they do not
+         * take), those that stopped first going first, until the total is back at the budget, and if that is not
+         * enough, the connection that went past it is closed too. Their handlers' {@code onError} says why.
+         * Default: an eighth of the JVM's maximum heap (queued frames live until their peer reads them, and on a
+         * small heap a larger share made the garbage collector copy them over and over).
          *
          * @param bytes the budget for all connections together
          * @return this builder

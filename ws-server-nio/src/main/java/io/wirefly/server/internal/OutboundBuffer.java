@@ -46,7 +46,13 @@ final class OutboundBuffer {
     private Entry dataHead;
     private Entry dataTail;
     private volatile long bytes;
-    private volatile long frames;
+    private volatile int frames;
+    /**
+     * The bytes of the broadcast frames queued, as queued ({@link #addShared}); loop-thread only. An int, with
+     * {@link #frames}, keeps the queue at 48 bytes; a frame that would take it past the int's range counts as this
+     * queue's own.
+     */
+    private int sharedBytes;
 
     /** One queued frame; {@code next} links it in its list (or, briefly, in the list of written frames). */
     private static final class Entry {
@@ -59,6 +65,8 @@ final class OutboundBuffer {
         final CompletableFuture<Void> done;
         /** The buffer's position when queued: a frame has started to go out once its position moved. */
         final int start;
+        /** A broadcast frame, whose bytes every subscriber's queue shares (see {@link #sharedBytes}). */
+        boolean shared;
         Entry next;
 
         Entry(ByteBuffer buffer, ByteBuffer body, CompletableFuture<Void> done) {
@@ -88,7 +96,16 @@ final class OutboundBuffer {
 
     /** @return the bytes queued plus {@link #FRAME_OVERHEAD} per frame: what the queue costs in memory */
     long accounted() {
-        return bytes + frames * FRAME_OVERHEAD;
+        return bytes + (long) frames * FRAME_OVERHEAD;
+    }
+
+    /**
+     * @return {@link #accounted()} less the bytes of broadcast frames, which one buffer holds for every subscriber:
+     *     the memory this queue holds that no other queue shares (a broadcast frame partly written counts as whole
+     *     until it is done, so this may read low by its written part)
+     */
+    long own() {
+        return Math.max(0, accounted() - sharedBytes);
     }
 
     /**
@@ -129,6 +146,20 @@ final class OutboundBuffer {
      */
     void addData(ByteBuffer frame, CompletableFuture<Void> done) {
         addData(frame, null, done);
+    }
+
+    /**
+     * Queues a broadcast frame: a view of a buffer that other connections' queues share.
+     *
+     * @param frame the frame
+     */
+    void addShared(ByteBuffer frame) {
+        int size = frame.remaining();
+        addData(frame, null, null);
+        if (size <= Integer.MAX_VALUE - sharedBytes) {
+            dataTail.shared = true;
+            sharedBytes += size;
+        }
     }
 
     private void addData(ByteBuffer frame, ByteBuffer body, CompletableFuture<Void> done) {
@@ -197,6 +228,7 @@ final class OutboundBuffer {
             current = null;
             bytes -= e.remaining();
             frames--;
+            unshare(e);
             fail(e, why);
         }
         dropPending(why);
@@ -250,6 +282,7 @@ final class OutboundBuffer {
                 }
                 removeHead(e);
                 frames--;
+                unshare(e);
                 if (e.done != null) {
                     if (doneTail == null) {
                         doneHead = e;
@@ -366,8 +399,16 @@ final class OutboundBuffer {
             e.next = null;
             bytes -= e.remaining();
             frames--;
+            unshare(e);
             fail(e, why);
             e = next;
+        }
+    }
+
+    /** A frame leaves the queue: if it was a broadcast frame, its bytes no longer count as shared. */
+    private void unshare(Entry e) {
+        if (e.shared) {
+            sharedBytes -= e.buffer.limit() - e.start;
         }
     }
 

@@ -16,16 +16,17 @@ import java.util.function.LongSupplier;
  *
  * <p>Pausing comes one message late: a connection whose queue was empty reads, its handler answers, and only then
  * is the answer found stuck. Many peers that stop reading at once would each leave one message past the limit
- * (300 peers echoed 256 KiB messages ran a {@code -Xmx64m} server out of heap). So the sum has a ceiling too, a
- * quarter above the limit: a report that takes it past the ceiling closes the connections whose peers have taken
- * nothing for longest (at least {@link #STALLED_NANOS}), until the sum is back at the limit, or, when no peer has
- * stalled that long, the connection reporting. They are closed at once, without a close frame (it would wait behind
- * what the peer does not take), and their queues dropped. Connections are ordered by when their peer last took
- * bytes, so one that reads slowly but steadily goes after one that stopped.
+ * (300 peers echoed 256 KiB messages ran a {@code -Xmx64m} server out of heap). So the memory the queues hold of
+ * their own (a broadcast frame, one buffer for every subscriber, does not count) has a ceiling, a quarter above the
+ * limit. A report that takes it past the ceiling closes the connections whose peers have taken nothing for
+ * {@link #STALLED_NANOS} or more, least recently progressed first (a peer that reads slowly but steadily goes after
+ * one that stopped), until the sum is back at the limit; if that is not enough (a burst of peers that all stopped
+ * less than a second ago), the connection reporting is closed too. They are closed at once, without a close frame
+ * (it would wait behind what the peer does not take), and their queues dropped.
  *
  * <pre>{@code
  * OutboundTotal total = new OutboundTotal(16 << 20);
- * boolean closeNow = total.report(session, 0, 4096, false);   // its queue went from 0 to 4096 bytes
+ * boolean closeNow = total.report(session, 0, 4096, 4096, false);   // its queue went from 0 to 4096 bytes
  * boolean crowded = total.exceeded();
  * }</pre>
  */
@@ -36,15 +37,19 @@ public final class OutboundTotal {
     static final long STALLED_NANOS = 1_000_000_000L;
 
     private final long limit;
+    /** Past this, stalled peers are closed, and the connection reporting if that is not enough. */
     private final long ceiling;
     private final LongSupplier clock;
+    /** Everything queued, shared broadcast frames counted in each queue: what pausing looks at. */
     private final AtomicLong total = new AtomicLong();
     /**
      * The sessions with bytes queued, in the order their peers last took bytes (a session moves to the end when its
      * peer does, or when its queue starts); guarded by this.
      */
     private final LinkedHashMap<Session, Holder> holders = new LinkedHashMap<>();
-    /** Bytes of holders already told to close, still counted in {@link #total} until they close; guarded by this. */
+    /** The sum of the holders' own bytes; guarded by this. */
+    private long own;
+    /** Own bytes of holders already told to close, still counted in {@link #own} until they do; guarded by this. */
     private long condemned;
 
     /** @param limit the most bytes (frame overhead included) all connections may queue before reads pause */
@@ -58,8 +63,9 @@ public final class OutboundTotal {
         this.clock = clock;
     }
 
-    /** One session's standing in the total. */
+    /** One session's standing. */
     private static final class Holder {
+        /** Its own bytes, as last reported. */
         long bytes;
         /** When its peer last took bytes, or its queue last went from empty to not. */
         long progressed;
@@ -67,19 +73,20 @@ public final class OutboundTotal {
     }
 
     /**
-     * Reports a session's queue. Called on the session's loop, only when the size changed.
+     * Reports a session's queue. Called on the session's loop, only when its size changed.
      *
      * @param session the session
      * @param before its queue at its last report, in accounted bytes
      * @param now its queue now (0 once it is closed)
+     * @param ownNow what of {@code now} no other queue shares (0 when {@code now} is)
      * @param peerTook whether its peer took bytes since the last report
-     * @return true if the session must close at once to keep the total within its ceiling
+     * @return true if the session must close at once to keep the queues within the ceiling
      */
-    boolean report(Session session, long before, long now, boolean peerTook) {
+    boolean report(Session session, long before, long now, long ownNow, boolean peerTook) {
         if (limit == Long.MAX_VALUE) {
             return false;
         }
-        long sum = total.addAndGet(now - before);
+        total.addAndGet(now - before);
         List<Session> stalled;
         boolean closeSelf;
         synchronized (this) {
@@ -87,6 +94,7 @@ public final class OutboundTotal {
             if (now == 0) {
                 if (h != null) {
                     holders.remove(session);
+                    own -= h.bytes;
                     if (h.condemned) {
                         condemned -= h.bytes;
                     }
@@ -103,15 +111,16 @@ public final class OutboundTotal {
                 holders.remove(session);
                 holders.put(session, h);
             }
+            own += ownNow - h.bytes;
             if (h.condemned) {
-                condemned += now - h.bytes;
+                condemned += ownNow - h.bytes;
             }
-            h.bytes = now;
-            if (h.condemned || sum - condemned <= ceiling) {
+            h.bytes = ownNow;
+            if (h.condemned || own - condemned <= ceiling) {
                 return false;
             }
-            stalled = condemnStalled(time, sum);
-            closeSelf = sum - condemned > ceiling;
+            stalled = condemnStalled(time);
+            closeSelf = own - condemned > ceiling;
             if (closeSelf) {
                 h.condemned = true;
                 condemned += h.bytes;
@@ -125,15 +134,15 @@ public final class OutboundTotal {
 
     /**
      * Condemns holders whose peers have taken nothing for {@link #STALLED_NANOS}, least recently progressed first,
-     * until the total, less what is condemned, is back at the limit.
+     * until the sum, less what is condemned, is back at the limit.
      *
      * @return the sessions to tell
      */
-    private List<Session> condemnStalled(long time, long sum) {
+    private List<Session> condemnStalled(long time) {
         List<Session> out = null;
         for (Map.Entry<Session, Holder> e : holders.entrySet()) {
             Holder h = e.getValue();
-            if (sum - condemned <= limit || time - h.progressed < STALLED_NANOS) {
+            if (own - condemned <= limit || time - h.progressed < STALLED_NANOS) {
                 break;   // in order of progress: the rest progressed more recently still
             }
             if (!h.condemned) {
@@ -156,5 +165,10 @@ public final class OutboundTotal {
     /** @return the bytes queued now, over all connections */
     long total() {
         return total.get();
+    }
+
+    /** @return what the queues hold of their own now, over all connections (broadcast frames not counted) */
+    synchronized long own() {
+        return own;
     }
 }

@@ -734,7 +734,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         }
         long before = reportedOutbound;
         reportedOutbound = now;
-        return settings.outboundTotal().report(this, before, now, took);
+        return settings.outboundTotal().report(this, before, now, now == 0 ? 0 : out.own(), took);
     }
 
     /** The handler's backlog drained: read again if nothing else holds reading back. */
@@ -830,9 +830,9 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
 
     /** The close reason of {@link #behindWhileCrowded}. */
     static final String CROWDED = "more than highWaterMark unread while the server's maxOutboundBuffer is used up";
-    /** Why {@link #stalledOut} and a report past the {@link OutboundTotal}'s ceiling close a connection. */
-    static final String STALLED = "closed with output unread: the server's connections queue more than 1.25 x "
-            + "maxOutboundBuffer";
+    /** Why {@link #stalledOut} and a report past the {@link OutboundTotal}'s ceilings close a connection. */
+    static final String STALLED = "closed with output unread: the server's connections queue more than "
+            + "maxOutboundBuffer allows";
 
     /**
      * A message that this connection's own reads did not cause (a broadcast, a send from another thread or from
@@ -1013,7 +1013,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 return;
             }
             metrics.messagesOut.increment();
-            queue().addData(frame, null);
+            queue().addShared(frame);
         } finally {
             endUnit();
         }

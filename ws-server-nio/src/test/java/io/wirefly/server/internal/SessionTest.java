@@ -929,7 +929,7 @@ class SessionTest {
      * Pausing reads comes one message late: each peer that stops reading leaves one answer queued past the
      * server-wide budget. Many of them at once (300 peers echoed 256 KiB messages in the abuse suite) took a
      * {@code -Xmx64m} server out of heap; now a report past 1.25 times the budget closes the connection reporting,
-     * when no other peer has stalled for a second, and drops its queue.
+     * when no other peer has stalled for a second to be closed instead, and drops its queue.
      */
     @Test
     void manyPeersThatStopReadingAtOnceCannotQueueMuchMoreThanTheServerWideBudget() {
@@ -961,7 +961,7 @@ class SessionTest {
     }
 
     /**
-     * Once some peers have taken nothing for a second, a report past the ceiling closes them instead, those that
+     * Once some peers have taken nothing for a second, a report past 1.25 times the budget closes them, those that
      * progressed least recently first, until the total is back at the budget; the connection reporting goes on.
      */
     @Test
@@ -982,7 +982,7 @@ class SessionTest {
         first.session.onReady(false, true, false);
         first.wire.writeBudget = 0;
         clock[0] += 500_000_000L;
-        Rig fourth = stuckEcho(shared);   // past 12,500: the second and third have stalled longest and go
+        Rig fourth = stuckEcho(shared);   // past 12,500: the second and third have stalled for 3 s and go
         Rig fifth = stuckEcho(shared);
         for (Rig rig : List.of(first, second, third, fourth, fifth)) {
             rig.loop.runTasks();
@@ -993,6 +993,43 @@ class SessionTest {
         assertEquals(List.of("2"), drained(fifth));
         assertEquals(List.of("2"), drained(first), "a peer that took bytes half a second ago has not stalled");
         assertEquals(0, total.total());
+    }
+
+    /**
+     * A broadcast frame is one buffer for every subscriber: queued to many peers that do not read, it pauses their
+     * reads like any backlog but closes none of them, since the memory is not multiplied.
+     */
+    @Test
+    void aBroadcastFrameQueuedToManyStuckPeersCountsOnceAgainstTheCeilings() {
+        long[] clock = {0};
+        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
+        Settings shared = settings(b -> {
+            b.high = 1_000_000;
+            b.low = 100_000;
+            b.max = 10_000_000;
+            b.total = total;
+        });
+        ByteBuffer frame = ByteBuffer.allocate(4 + 4_000);
+        frame.put((byte) 0x82).put((byte) 126).putShort((short) 4_000).position(0);
+        List<Rig> rigs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Rig rig = new Rig(shared).open();
+            rig.frames();
+            rig.wire.writeBudget = 0;
+            rigs.add(rig);
+        }
+        clock[0] += 5_000_000_000L;   // stalled long enough, were they holding memory of their own
+        for (Rig rig : rigs) {
+            rig.session.sendShared(frame.duplicate());
+            rig.loop.runTasks();
+        }
+        assertTrue(total.total() > 40_000, "each queue counts it for pausing: " + total.total());
+        assertTrue(total.own() <= 10 * OutboundBuffer.FRAME_OVERHEAD, "but not as memory of its own: " + total.own());
+        for (Rig rig : rigs) {
+            assertEquals(List.of("2"), drained(rig), "nobody was closed");
+        }
+        assertEquals(0, total.total());
+        assertEquals(0, total.own());
     }
 
     @Test
