@@ -319,6 +319,66 @@ class HardeningIT {
         }
     }
 
+    /**
+     * A broadcast frame is one buffer for all its subscribers, so a large broadcast queued to many peers at once is
+     * not memory multiplied: twenty readers get five 1 MB broadcasts through a server whose output budget is
+     * 256 KiB, and none is closed. (With each queue counting the frame as its own, all twenty were cut, having
+     * received 80 of the 100 messages.)
+     */
+    @Test
+    void aLargeBroadcastToManyReadersIsNotCutByTheOutputCeiling() throws Exception {
+        WebSocketServer server = WebSocketServer.builder().port(0).maxOutboundBuffer(256 << 10)
+                .route("/", Recorder.echo()).build().start();
+        int readers = 20;
+        int messages = 5;
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.net.http.WebSocket> clients = new ArrayList<>();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < readers; i++) {
+                clients.add(http.newWebSocketBuilder().buildAsync(uri(server, "/"),
+                        new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket ws,
+                                    ByteBuffer data, boolean last) {
+                                if (last) {
+                                    got.incrementAndGet();
+                                }
+                                ws.request(1);
+                                return null;
+                            }
+
+                            @Override
+                            public void onError(java.net.http.WebSocket ws, Throwable error) {
+                                closed.incrementAndGet();
+                            }
+
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws,
+                                    int code, String reason) {
+                                closed.incrementAndGet();
+                                return null;
+                            }
+                        }).get(10, TimeUnit.SECONDS));
+            }
+            await("all readers to be open", () -> server.metrics().openConnections() == readers);
+            byte[] message = new byte[1_000_000];
+            for (int i = 0; i < messages; i++) {
+                server.broadcast(ByteBuffer.wrap(message));
+            }
+            await(() -> "every reader to get every broadcast: " + got.get() + ", closed " + closed.get(),
+                    () -> got.get() == readers * messages);
+            assertEquals(0, closed.get(), "nobody was closed");
+            assertEquals(readers, server.metrics().openConnections());
+        } finally {
+            for (java.net.http.WebSocket ws : clients) {
+                ws.abort();
+            }
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void aClientThatResetsBeforeThe101LeavesNoGhostConnection() throws Exception {
         WebSocketServer server = WebSocketServer.builder().port(0).maxConnections(5).route("/", Recorder.echo())
