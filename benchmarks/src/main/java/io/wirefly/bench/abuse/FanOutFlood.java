@@ -60,6 +60,7 @@ final class FanOutFlood {
             List<SocketChannel> all = new ArrayList<>();
             AtomicBoolean on = new AtomicBoolean(true);
             AtomicLong pageBytes = new AtomicLong();
+            java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
             List<Long> probes = Collections.synchronizedList(new ArrayList<>());
             List<Thread> threads = new ArrayList<>();
             long sent;
@@ -69,7 +70,7 @@ final class FanOutFlood {
                     all.add(ch);
                     ch.register(selector, SelectionKey.OP_READ);   // flooders get the pushes too, and read them
                 }
-                threads.add(new Thread(() -> drain(selector, on, pageBytes), "pages"));
+                threads.add(new Thread(() -> drain(selector, on, pageBytes, closed), "pages"));
                 byte[] toggle = RawPeer.frame(RawPeer.TEXT, "TOGGLE".getBytes(StandardCharsets.US_ASCII), true);
                 ByteBuffer batch = ByteBuffer.allocate(toggle.length * 2_000);
                 while (batch.remaining() >= toggle.length) {
@@ -128,15 +129,15 @@ final class FanOutFlood {
                     500 ms a new client asks for the page and times the answer.
 
                     | new client's answer: calm | during the flood: median | max | flooders' TOGGLEs sent | bytes \
-                    the pages got | server RSS before → peak (MiB) | live heap before → after (MiB) | fds before → \
-                    after | result |
-                    |---:|---:|---:|---:|---:|---:|---:|---:|---|
-                    | %.1f ms | %.1f ms (%d probes) | %.1f ms | %,d | %,d | %.0f → %.0f | %.1f → %.1f | %d → %d | %s |
+                    the pages got | pages and flooders the server closed | server RSS before → peak (MiB) | live heap \
+                    before → after (MiB) | fds before → after | result |
+                    |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+                    | %.1f ms | %.1f ms (%d probes) | %.1f ms | %,d | %,d | %d | %.0f → %.0f | %.1f → %.1f | %d → %d | %s |
 
                     Server log: %s.
                     """, java.time.Instant.now(), jar, heap, System.getProperty("java.version"), pages, flooders,
                     seconds, calmProbe / 1e6, median / 1e6, sorted.size(), worst / 1e6, sent, pageBytes.get(),
-                    rssBefore / 1048576.0, rssPeak / 1048576.0, liveBefore / 1048576.0, liveAfter / 1048576.0,
+                    closed.get(), rssBefore / 1048576.0, rssPeak / 1048576.0, liveBefore / 1048576.0, liveAfter / 1048576.0,
                     fdsBefore, fdsAfter, failures.isEmpty() ? "ok" : "**FAILED**: " + String.join("; ", failures),
                     err.contains("Exception in thread") || err.contains("OutOfMemoryError")
                             ? "a thread died or the heap ran out" : "no thread died, no OutOfMemoryError");
@@ -169,7 +170,9 @@ final class FanOutFlood {
     }
 
     /** Reads every page (and flooder) until the flood is over; counts the bytes. */
-    private static void drain(Selector selector, AtomicBoolean on, AtomicLong bytes) {
+    /** Reads every push until the flood is over; counts in {@code closed} the connections the server closed. */
+    private static void drain(Selector selector, AtomicBoolean on, AtomicLong bytes,
+            java.util.concurrent.atomic.AtomicInteger closed) {
         ByteBuffer sink = ByteBuffer.allocate(64 << 10);
         long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         try {
@@ -180,11 +183,13 @@ final class FanOutFlood {
                         int n = ((SocketChannel) k.channel()).read(sink);
                         if (n < 0) {
                             k.cancel();
+                            closed.incrementAndGet();
                         } else {
                             bytes.addAndGet(n);
                         }
                     } catch (IOException e) {
                         k.cancel();   // reset: the others read on
+                        closed.incrementAndGet();
                     }
                 }, 100);
             }
