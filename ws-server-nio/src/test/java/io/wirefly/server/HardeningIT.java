@@ -260,22 +260,14 @@ class HardeningIT {
         frame[1] = (byte) (0x80 | 126);
         frame[2] = (byte) (60_000 >> 8);
         frame[3] = (byte) 60_000;
-        List<java.net.Socket> sockets = new ArrayList<>();
+        List<RawClient> sockets = new ArrayList<>();
         List<Thread> senders = new ArrayList<>();
         try {
             for (int i = 0; i < peers; i++) {
-                java.net.Socket s = new java.net.Socket();
-                s.setReceiveBufferSize(4 << 10);   // before connecting: a small window, so the echoes back up soon
-                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
-                s.setSoTimeout(10_000);
-                s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                int crlfs = 0;
-                for (int b; crlfs < 4 && (b = s.getInputStream().read()) >= 0; ) {
-                    crlfs = b == '\r' || b == '\n' ? crlfs + 1 : 0;
-                }
-                sockets.add(s);
+                RawClient c = new RawClient(server.port(), 4 << 10);   // a small window: echoes back up soon
+                assertTrue(c.upgrade("/").startsWith("HTTP/1.1 101"));
+                java.net.Socket s = c.socket;
+                sockets.add(c);
                 Thread t = new Thread(() -> {
                     try {
                         for (int m = 0; m < 400; m++) {   // at most 24 MB: blocks long before, once reads pause
@@ -309,8 +301,8 @@ class HardeningIT {
             assertEquals("still here", echoed.get());
             fresh.sendClose(1000, "").get(10, TimeUnit.SECONDS);
         } finally {
-            for (java.net.Socket s : sockets) {
-                s.close();
+            for (RawClient c : sockets) {
+                c.close();
             }
             for (Thread t : senders) {
                 t.join(5_000);

@@ -12,7 +12,18 @@ final class RawClient implements AutoCloseable {
     final Socket socket;
 
     RawClient(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /**
+     * @param receiveBuffer the socket's receive buffer, set before connecting so that it bounds the TCP window (a
+     *     peer that reads nothing then backs up the server soon), or 0 for the system's default
+     */
+    RawClient(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(15_000);
     }
