@@ -3,8 +3,6 @@ package io.wirefly.server.internal;
 import io.wirefly.core.HandshakeException;
 import io.wirefly.core.UpgradeRequest;
 import io.wirefly.core.internal.handshake.HandshakeRequest;
-import io.wirefly.core.internal.handshake.Headers;
-import io.wirefly.core.internal.handshake.HttpTokens;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * subprotocol and extensions once the upgrade is accepted.
  *
  * <p>It lives as long as the connection, so it is kept small: the header fields are packed into one array
- * ({@code name \n value \n ...} in ISO-8859-1; a field value never holds a line feed), and {@link #headers} is a
- * view of that array whose lookups scan it. The cookie and query-parameter maps are parsed at each call and never
+ * ({@link PackedFields}: about the bytes the client sent, less for the fields nearly every client sends), and
+ * {@link #headers} is a view of that array whose lookups scan it. The cookie and query-parameter maps are parsed at each call and never
  * kept; the attribute map is made on first use. So what a connection keeps of its request is the bytes its client
  * sent, whatever its handler reads: a map of lists of strings would cost several times that (an 8 KB query of 1,800
  * names parsed into a map took about 210 KB), and a client would choose the request that costs the most.
@@ -37,10 +35,7 @@ final class RequestView implements UpgradeRequest {
     private final String method;
     private final String path;
     private final String query;
-    /**
-     * The fields as {@code name \n value \n} pairs in ISO-8859-1 (the bytes of an HTTP head), names in lower case;
-     * null for a client's own request.
-     */
+    /** The fields as {@link PackedFields} keeps them; null for a client's own request. */
     private final byte[] packedHeaders;
     /** A view of {@link #packedHeaders} made on first use, or a client's own request's map. */
     private volatile Map<String, List<String>> headers;
@@ -80,42 +75,8 @@ final class RequestView implements UpgradeRequest {
      * @throws HandshakeException 400 if the query has a malformed escape
      */
     static RequestView of(HandshakeRequest head, String path, InetSocketAddress remote, InetSocketAddress local) {
-        // sized exactly (no growth), read by index (no iterator), common names in their shared lower case
-        Headers fields = head.headers();
-        int n = fields.size();
-        int length = 0;
-        for (int i = 0; i < n; i++) {
-            length += fields.name(i).length() + fields.value(i).length() + 2;
-        }
-        byte[] packed = new byte[length];
-        int at = 0;
-        for (int i = 0; i < n; i++) {
-            at = put(packed, at, HttpTokens.lowerName(fields.name(i)));
-            packed[at++] = '\n';
-            at = put(packed, at, fields.value(i));
-            packed[at++] = '\n';
-        }
-        return new RequestView(head.method(), path, head.query(), packed, null, remote, local);
-    }
-
-    /** Writes a parsed head's string (ISO-8859-1: every char fits a byte) at {@code at}; returns the end. */
-    private static int put(byte[] packed, int at, String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            packed[at++] = (byte) s.charAt(i);
-        }
-        return at;
-    }
-
-    /** @return the index of the next line feed in {@code packed} from {@code from} (every pair ends with one) */
-    private static int lineEnd(byte[] packed, int from) {
-        while (packed[from] != '\n') {
-            from++;
-        }
-        return from;
-    }
-
-    private static String text(byte[] packed, int from, int to) {
-        return new String(packed, from, to - from, StandardCharsets.ISO_8859_1);
+        return new RequestView(head.method(), path, head.query(), PackedFields.pack(head.headers()), null, remote,
+                local);
     }
 
     /**
@@ -129,20 +90,6 @@ final class RequestView implements UpgradeRequest {
     int weight() {
         byte[] packed = packedHeaders;
         return 1 + ((packed == null ? 0 : packed.length) + path.length() + query.length()) / 1024;
-    }
-
-    /** @return the packed fields as a map by (lower-case) name, each with its values in order; unmodifiable */
-    private static Map<String, List<String>> unpack(byte[] packed) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (int at = 0; at < packed.length; ) {
-            int nameEnd = lineEnd(packed, at);
-            int valueEnd = lineEnd(packed, nameEnd + 1);
-            headers.computeIfAbsent(text(packed, at, nameEnd), k -> new ArrayList<>())
-                    .add(text(packed, nameEnd + 1, valueEnd));
-            at = valueEnd + 1;
-        }
-        headers.replaceAll((k, v) -> List.copyOf(v));
-        return Collections.unmodifiableMap(headers);
     }
 
     /** @return the head's fields by lower-case name, each with its values in order; unmodifiable */
@@ -228,39 +175,7 @@ final class RequestView implements UpgradeRequest {
 
         @Override
         public List<String> get(Object key) {
-            if (!(key instanceof String name)) {
-                return null;
-            }
-            String first = null;
-            List<String> more = null;
-            for (int at = 0; at < packed.length; ) {
-                int nameEnd = lineEnd(packed, at);
-                int valueEnd = lineEnd(packed, nameEnd + 1);
-                if (nameEnd - at == name.length() && named(packed, at, name)) {
-                    String value = text(packed, nameEnd + 1, valueEnd);
-                    if (first == null) {
-                        first = value;
-                    } else {
-                        if (more == null) {
-                            more = new ArrayList<>();
-                            more.add(first);
-                        }
-                        more.add(value);
-                    }
-                }
-                at = valueEnd + 1;
-            }
-            return more != null ? List.copyOf(more) : first != null ? List.of(first) : null;
-        }
-
-        /** @return true if the name at {@code at} is {@code name} (a lower-case key; the packed names are too) */
-        private static boolean named(byte[] packed, int at, String name) {
-            for (int i = 0, n = name.length(); i < n; i++) {
-                if ((packed[at + i] & 0xFF) != name.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
+            return key instanceof String name ? PackedFields.get(packed, name) : null;
         }
 
         @Override
@@ -275,7 +190,7 @@ final class RequestView implements UpgradeRequest {
 
         @Override
         public java.util.Set<Map.Entry<String, List<String>>> entrySet() {
-            return unpack(packed).entrySet();
+            return PackedFields.unpack(packed).entrySet();
         }
     }
 
