@@ -844,7 +844,8 @@ public final class WebSocketServer {
         /**
          * The memory that all connections together may hold for messages they are still receiving. Buffers grow with
          * the bytes that actually arrive, never with the length a frame announces; a connection whose message would
-         * take the total past this budget is closed with 1009 (the others go on). When the budget is full, a message
+         * take the total past this budget is closed with 1013, try again later (1009 if the message alone is larger
+         * than the budget), and the others go on. When the budget is full, a message
          * that has been in progress for a second or more gives way to a newer one, oldest first, and its connection
          * is closed with 1013 (try again later), so that peers which announce large messages and never finish them
          * cannot keep the budget; a connection may push others out only while it holds at most a quarter of the

@@ -46,7 +46,7 @@ class DeflateSharingIT {
             String out = Peers.run(Duration.ofSeconds(60), Peers.PYTHON,
                     Peers.script("deflate_clients.py").toString(), "ws://127.0.0.1:" + server.port() + "/", "3",
                     "hold");
-            assertTrue(out.contains("client 0 echo\nclient 1 echo\nclient 2 closed 1009\n"), out);
+            assertTrue(out.contains("client 0 echo\nclient 1 echo\nclient 2 closed 1013\n"), out);
             assertTrue(out.contains("client 0 again echo"), "the others go on: " + out);
         } finally {
             server.stop(Duration.ofSeconds(2));

@@ -415,8 +415,9 @@ final class Attacks {
      * it) and nothing more. All are held {@code seconds}. zlib's memory is native, outside the heap limit: the echo
      * example before {@code 9ff5ecf} kept a compressor and a decompressor per connection after its first message,
      * and its RSS grew by 638 MiB with 3,000 such connections (this suite's bar is 256 MiB); since then, by 62 MiB.
-     * The half messages each hold a decompressor and the half message's text: the server answers 1009 to those its
-     * inbound budget has no room for, and the others wait, open, for the rest of their message.
+     * The half messages each hold a decompressor and the half message's text: the server answers 1013 to those its
+     * inbound budget has no room for (1009 before {@code InboundBudget.refusal}), and the others wait, open, for the
+     * rest of their message.
      */
     Tally compressedThenIdle(int n, int seconds) throws InterruptedException {
         Tally tally = new Tally();
@@ -461,7 +462,7 @@ final class Attacks {
         parallel(all.size(), 300, i -> {
             RawPeer p = all.get(i);
             try {
-                tally.code(p.awaitClose(200));   // a 1009 is there already; "no answer": still open
+                tally.code(p.awaitClose(200));   // a 1013 is there already; "no answer": still open
             } finally {
                 p.reset();
             }

@@ -1,14 +1,18 @@
 package io.wirefly.core.internal.protocol;
 
+import io.wirefly.core.CloseCode;
+import io.wirefly.core.ProtocolException;
+
 /**
  * A budget of memory for messages being assembled, shared by many connections (one server): a connection must
  * reserve bytes before its assembly buffer grows, and releases them when the message is delivered or dropped. A
- * refused reservation fails that connection with 1009, so the sum of what all connections hold stays within the
- * budget whatever frame sizes the peers announce. permessage-deflate's zlib state, native memory the heap limit does
- * not see, is reserved here too while a connection holds it: a decompressor (refused: 1009) and, with context
- * takeover, a compressor of its own (refused: the message goes uncompressed). A protocol reserves for its messages
- * through an {@linkplain #account account} of its own, made at its first reservation, so that a bounded budget can
- * take back the room of a message that has been in progress too long when newer ones need it (the protocol's
+ * refused reservation fails that connection ({@link #refusal}: 1013, or 1009 for a message larger than the whole
+ * budget), so the sum of what all connections hold stays within the budget whatever frame sizes the peers announce.
+ * permessage-deflate's zlib state, native memory the heap limit does not see, is reserved here too while a
+ * connection holds it: a decompressor (refused as a message is) and, with context takeover, a compressor of its own
+ * (refused: the message goes uncompressed). A protocol reserves for its messages through an {@linkplain #account
+ * account} of its own, made at its first reservation, so that a bounded budget can take back the room of a message
+ * that has been in progress too long when newer ones need it (the protocol's
  * listener hears {@link ProtocolListener#onInboundEvicted}).
  *
  * <pre>{@code
@@ -61,6 +65,31 @@ public interface InboundBudget {
 
     /** @return the limit, for error messages */
     long limit();
+
+    /**
+     * The error that fails a connection whose reservation was refused: 1013 (try again later) while other
+     * connections hold the room, as the same message may fit once they let go; 1009 (too big) if what the connection
+     * would hold is more than the whole budget, which no wait would change.
+     *
+     * <pre>{@code
+     * if (!budget.reserve(bytes)) {
+     *     throw InboundBudget.refusal(budget, reserved + bytes, "message of " + size + " bytes so far");
+     * }
+     * }</pre>
+     *
+     * @param budget the budget that refused
+     * @param holding what the connection would have held with the refused bytes
+     * @param what what wanted the room, as the error's detail begins
+     * @return the exception to fail the connection with
+     */
+    static ProtocolException refusal(InboundBudget budget, long holding, String what) {
+        String room = " the inbound buffer budget (" + budget.limit() + " bytes for all connections)";
+        return holding > budget.limit()
+                ? new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                        what + " does not fit in" + room)
+                : new ProtocolException(CloseCode.TRY_AGAIN_LATER,
+                        what + " finds no room now in" + room + ": other connections hold it");
+    }
 
     /**
      * The account of one connection in this budget. What a connection reserves through its account for a message

@@ -70,6 +70,8 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
     private int frameOpcode;
     private boolean frameFin;
     private long frameLength;
+    /** The least the message being assembled will hold, as its frame headers so far announce (0 if compressed). */
+    private long messageAnnounced;
     private int controlLength;
 
     // The message being received.
@@ -184,13 +186,12 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
 
     /**
      * @return the inflater, with its decompressor's memory reserved from the budget
-     * @throws ProtocolException 1009 if the budget has no room for another decompressor
+     * @throws ProtocolException 1013 if the budget has no room for another decompressor ({@link InboundBudget#refusal})
      */
     private MessageInflater decompressor() {
         if (!decompressorReserved) {
             if (!decompressorBudget(peerResetsContext()).reserve(DECOMPRESSOR_BYTES)) {
-                throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG, "no room for a decompressor in the inbound"
-                        + " buffer budget (" + budget.limit() + " bytes for all connections)");
+                throw InboundBudget.refusal(budget, DECOMPRESSOR_BYTES, "a decompressor");
             }
             decompressorReserved = true;
         }
@@ -296,6 +297,7 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
                 throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
                         "message exceeds maxMessageSize (" + maxMessageSize + " bytes)");
             }
+            messageAnnounced = messageCompressed ? 0 : assembledBytes() + length;
         }
         frameOpcode = opcode;
         frameFin = fin;
@@ -348,8 +350,9 @@ final class Incoming implements FrameSink, MessageInflater.Sink {
             }
             return;
         }
-        // The frame's announced length is only a claim: the assembler grows with the bytes that arrive.
-        assembler().append(chunk);
+        // The frame's announced length is only a claim: the assembler grows with the bytes that arrive. (The claim
+        // only picks the close code of a refusal: a message announced larger than the whole budget is 1009.)
+        assembler().append(chunk, messageAnnounced);
     }
 
     @Override

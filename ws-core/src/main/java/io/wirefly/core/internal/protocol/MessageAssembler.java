@@ -23,7 +23,7 @@ import java.util.List;
  *
  * <pre>{@code
  * MessageAssembler assembler = new MessageAssembler(1 << 20, InboundBudget.UNLIMITED);
- * assembler.append(payloadChunk);          // ProtocolException 1009 beyond the limit or the budget
+ * assembler.append(payloadChunk);          // ProtocolException 1009 beyond the limit, 1013 without room
  * ByteBuffer message = assembler.take();   // owned by the caller; the assembler is empty again
  * }</pre>
  */
@@ -44,6 +44,8 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
     private int used;
     /** Bytes reserved from the budget: the capacity of every array held. */
     private long reserved;
+    /** The least the message will hold, as its frames announced it; tells a refusal for now from one for good. */
+    private long announced;
 
     /**
      * @param maxSize the largest message, in bytes; one byte more is a 1009
@@ -87,9 +89,23 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
      * Appends the bytes between the buffer's position and limit and moves its position to the limit.
      *
      * @param chunk the bytes to append
-     * @throws ProtocolException 1009 if the message would exceed the limit or the budget refuses more memory
+     * @throws ProtocolException 1009 if the message would exceed the limit; 1013 or 1009 if the budget refuses more
+     *     memory ({@link InboundBudget#refusal})
      */
     void append(ByteBuffer chunk) {
+        append(chunk, 0);
+    }
+
+    /**
+     * Appends as {@link #append(ByteBuffer)} does, for a message whose frames so far announce at least
+     * {@code announced} bytes in all: if the budget refuses room, a message announced larger than the whole budget
+     * is 1009 rather than 1013, even while it has sent only part of it.
+     *
+     * @param chunk the bytes to append
+     * @param announced the least the message will hold, by its frame headers (only a claim: nothing is reserved)
+     */
+    void append(ByteBuffer chunk, long announced) {
+        this.announced = announced;
         checkLimit(chunk.remaining());
         while (chunk.hasRemaining()) {
             int n = Math.min(chunk.remaining(), room(chunk.remaining()));
@@ -125,6 +141,7 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
             budget.release(reserved);
         }
         reserved = 0;
+        announced = 0;
         for (byte[] segment : full) {
             pool.give(segment);
         }
@@ -170,9 +187,8 @@ final class MessageAssembler implements io.wirefly.core.internal.deflate.Message
 
     private void reserve(long bytes, int sizeSoFar) {
         if (!budget.reserve(bytes)) {
-            throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
-                    "message of " + sizeSoFar + " bytes so far does not fit in the inbound buffer budget ("
-                            + budget.limit() + " bytes for all connections)");
+            throw InboundBudget.refusal(budget, Math.max(reserved + bytes, announced),
+                    "a message of " + sizeSoFar + " bytes so far");
         }
         reserved += bytes;
     }

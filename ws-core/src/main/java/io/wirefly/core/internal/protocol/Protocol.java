@@ -116,7 +116,8 @@ public final class Protocol {
      * @param deflate the negotiated permessage-deflate parameters, or null if it was not negotiated
      * @param keys the source of mask keys (used by the client role only)
      * @param listener receives events
-     * @param budget memory for message assembly, shared with other connections; a refusal fails this one with 1009
+     * @param budget memory for message assembly, shared with other connections; a refusal fails this one
+     *     ({@link InboundBudget#refusal}: 1013, or 1009 for a message larger than the whole budget)
      */
     public Protocol(Role role, WebSocketConfig config, DeflateParams deflate, MaskKeys keys,
             ProtocolListener listener, InboundBudget budget) {

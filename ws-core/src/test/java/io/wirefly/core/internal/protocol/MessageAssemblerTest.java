@@ -89,6 +89,7 @@ class MessageAssemblerTest {
 
     @Test
     void theLimitAndTheBudgetAre1009AndAResetReleasesEverything() {
+        // (the message alone would hold more than the whole budget: 1009; refusals that are only for now are 1013)
         CountingBudget budget = new CountingBudget(200_000);
         MessageAssembler assembler = new MessageAssembler(150_000, budget);
         assembler.append(ByteBuffer.allocate(150_000));
@@ -105,6 +106,28 @@ class MessageAssemblerTest {
         assertEquals(1009, refused.closeCode().code());
         other.reset();
         assertEquals(0, budget.held);
+    }
+
+    @Test
+    void aRefusalWhileOthersHoldTheBudgetIs1013() {
+        CountingBudget budget = new CountingBudget(200_000);
+        MessageAssembler first = new MessageAssembler(1 << 20, budget);
+        first.append(ByteBuffer.allocate(150_000));
+        MessageAssembler second = new MessageAssembler(1 << 20, budget);
+        ProtocolException refused = assertThrows(ProtocolException.class,
+                () -> second.append(ByteBuffer.allocate(100_000)));
+        assertEquals(1013, refused.closeCode().code());
+        assertTrue(refused.getMessage().contains("200000 bytes for all connections"), refused.getMessage());
+        second.reset();
+        MessageAssembler liar = new MessageAssembler(1 << 20, budget);
+        ProtocolException never = assertThrows(ProtocolException.class,
+                () -> liar.append(ByteBuffer.allocate(100_000), 1 << 20));
+        assertEquals(1009, never.closeCode().code(), "announced larger than the whole budget: no wait would help");
+        liar.reset();
+        first.reset();
+        assertEquals(0, budget.held);
+        second.append(ByteBuffer.allocate(100_000));   // and once the room is back, the same message fits
+        assertEquals(100_000, second.size());
     }
 
     @Test

@@ -201,7 +201,8 @@ class ProtocolDeflateTest {
         conns[2].receive(ByteBuffer.wrap(start.clone()));
         assertEquals(List.of(), listeners[0].events);
         assertEquals(List.of(), listeners[1].events);
-        assertEquals(List.of("error:1009", "closed:1009"), listeners[2].events, "no room for a third");
+        assertEquals(List.of("error:1013", "closed:1013"), listeners[2].events,
+                "no room for a third while the others hold theirs: try again later");
 
         conns[0].receive(ByteBuffer.wrap(end.clone()));
         assertEquals(List.of("text:Hello"), listeners[0].events);
@@ -227,7 +228,7 @@ class ProtocolDeflateTest {
         owner.receive(fromClient().frame(true, 0b100, 1, hex("f2 48 cd c9 c9 07 00")).buffer());
         assertEquals(List.of("text:Hello"), events.events);
         waiting.receive(fromClient().frame(true, 0b100, 1, hex("f2 48 cd c9 c9 07 00")).buffer());
-        assertEquals(List.of("error:1009", "closed:1009"), other.events, "the first still holds its window");
+        assertEquals(List.of("error:1013", "closed:1013"), other.events, "the first still holds its window");
         owner.receiveEof();
         RecordingListener later = new RecordingListener();
         Protocol next = later.bind(new Protocol(Role.SERVER, DEFLATE, TAKEOVER, MaskKeys.secure(), later, budget));

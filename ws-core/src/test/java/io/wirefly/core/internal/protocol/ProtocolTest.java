@@ -827,22 +827,25 @@ class ProtocolTest {
     }
 
     @Test
-    void aSharedBudgetBoundsWhatAllConnectionsHoldAndRefusalIs1009() {
+    void aSharedBudgetBoundsWhatAllConnectionsHoldAndRefusalIs1013Or1009ForAMessageBiggerThanTheBudget() {
         InboundBudget budget = InboundBudget.bounded(64 << 10);
         WebSocketConfig config = WebSocketConfig.builder().maxFrameSize(1 << 20).maxMessageSize(1 << 20).build();
         RecordingListener a = new RecordingListener();
         RecordingListener b = new RecordingListener();
         Protocol pa = a.bind(new Protocol(Role.SERVER, config, null, MaskKeys.fixed(1), a, budget));
         Protocol pb = b.bind(new Protocol(Role.SERVER, config, null, MaskKeys.fixed(1), b, budget));
-        byte[] big = fromClient().frame(true, 0, 2, new byte[100_000]).bytes();
+        byte[] big = fromClient().frame(true, 0, 2, new byte[100_000]).bytes();   // 14 header bytes
+        byte[] fits = fromClient().frame(true, 0, 2, new byte[60_000]).bytes();   // 8 header bytes
         pa.receive(ByteBuffer.wrap(big, 0, 14 + 40_000));
         assertEquals(ReadyState.OPEN, pa.state());
-        pb.receive(ByteBuffer.wrap(big.clone(), 0, 14 + 40_000));
+        pb.receive(ByteBuffer.wrap(fits, 0, 8 + 40_000));
         assertEquals(ReadyState.CLOSED, pb.state(), "the second 64 KiB growth does not fit the budget");
-        assertEquals(1009, b.closedCode);
-        assertEquals(1009, b.lastSentCloseCode());
+        assertEquals(1013, b.closedCode, "the first holds the room: the same message may fit later");
+        assertEquals(1013, b.lastSentCloseCode());
         pa.receive(ByteBuffer.wrap(big, 14 + 40_000, big.length - 14 - 40_000));
         assertEquals(ReadyState.CLOSED, pa.state(), "100,000 bytes do not fit a 64 KiB budget either");
+        assertEquals(1009, a.closedCode, "and never will: too big for this server");
+        assertEquals(1009, a.lastSentCloseCode());
         assertTrue(budget.reserve(64 << 10), "everything was released");
     }
     /** Records what it is lent while the call lasts: whether the view was read-only, and its bytes. */
