@@ -335,6 +335,63 @@ class TlsIT {
                 () -> server.metrics().openConnections() == 0);
     }
 
+    /**
+     * A TLS 1.2 client that asks for a new handshake on an open connection (the JDK's {@code SSLSocket} renegotiates
+     * when {@code startHandshake} is called again): a full handshake costs the server far more than the client, so a
+     * peer could ask again and again. The server closes that connection instead; an echo it answered before stays
+     * answered, and the next client is served.
+     */
+    @Test
+    void aTls12RenegotiationClosesThatConnectionAndTheServerGoesOn() throws Exception {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientContext.getSocketFactory()
+                .createSocket("127.0.0.1", server.port())) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            String head = readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            assertEquals("TLSv1.2", s.getSession().getProtocol());
+            // a masked text frame "hi" (mask 1 2 3 4), and its echo unmasked
+            s.getOutputStream().write(new byte[] {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2});
+            s.getOutputStream().flush();
+            assertArrayEquals(new byte[] {(byte) 0x81, 2, 'h', 'i'}, in.readNBytes(4), "echoed before");
+
+            assertEquals(1, server.metrics().openConnections());
+            try {
+                s.startHandshake();   // a renegotiation: a ClientHello inside the open connection
+            } catch (IOException refused) {
+                // the server's alert or close may reach the handshake itself
+            }
+            int after;
+            try {
+                after = drain(in);
+            } catch (javax.net.ssl.SSLException closedMidHandshake) {
+                after = 0;   // the server's close_notify came inside the handshake the client started
+            }
+            assertEquals(0, after, "closed: no application data after the renegotiation");
+        }
+        jdkClientEchoes();
+        Peers.await(Duration.ofSeconds(5), "the renegotiating connection forgotten",
+                () -> server.metrics().openConnections() == 0);
+    }
+
+    /** @return the response head, read byte by byte up to its blank line */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed after " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     /** Our client over wss to our server, trusting the PEM certificate: text, 1 MiB binary, close. */
     @Test
     void ourClientOverWssToOurServer() throws Exception {
