@@ -50,7 +50,7 @@ final class ClientUpgrader implements Session.Handshake {
         }
         ClientHandshake.Result accepted = handshake.verify(parser.response());
         parser = null;
-        RequestView request = new RequestView("GET", path, query, sentHeaders, session.handle().remoteAddress(),
+        RequestView request = new RequestView(path, query, sentHeaders, session.handle().remoteAddress(),
                 session.handle().localAddress());
         request.tls(session.tlsSession());
         request.negotiated(accepted.subprotocol(),

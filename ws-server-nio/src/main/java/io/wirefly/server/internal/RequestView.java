@@ -32,7 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 final class RequestView implements UpgradeRequest {
-    private final String method;
     private final String path;
     private final String query;
     /** The fields as {@link PackedFields} keeps them; null for a client's own request. */
@@ -47,14 +46,13 @@ final class RequestView implements UpgradeRequest {
     private volatile List<String> extensions = List.of();
     private volatile javax.net.ssl.SSLSession tls;
 
-    RequestView(String method, String path, String query, Map<String, List<String>> headers,
+    RequestView(String path, String query, Map<String, List<String>> headers,
             InetSocketAddress remote, InetSocketAddress local) {
-        this(method, path, query, null, headers, remote, local);
+        this(path, query, null, headers, remote, local);
     }
 
-    private RequestView(String method, String path, String query, byte[] packedHeaders,
+    private RequestView(String path, String query, byte[] packedHeaders,
             Map<String, List<String>> headers, InetSocketAddress remote, InetSocketAddress local) {
-        this.method = method;
         this.path = path;
         this.query = query;
         this.packedHeaders = packedHeaders;
@@ -75,8 +73,7 @@ final class RequestView implements UpgradeRequest {
      * @throws HandshakeException 400 if the query has a malformed escape
      */
     static RequestView of(HandshakeRequest head, String path, InetSocketAddress remote, InetSocketAddress local) {
-        return new RequestView(head.method(), path, head.query(), PackedFields.pack(head.headers()), null, remote,
-                local);
+        return new RequestView(path, head.query(), PackedFields.pack(head.headers()), null, remote, local);
     }
 
     /**
@@ -122,7 +119,7 @@ final class RequestView implements UpgradeRequest {
 
     @Override
     public String method() {
-        return method;
+        return "GET";   // every upgrade: the server answers any other method before this view is made
     }
 
     @Override
@@ -231,7 +228,7 @@ final class RequestView implements UpgradeRequest {
 
     @Override
     public String toString() {
-        return method + " " + path + (query.isEmpty() ? "" : "?" + query) + " from " + remote;
+        return "GET " + path + (query.isEmpty() ? "" : "?" + query) + " from " + remote;
     }
 
     // ---- Decoding ----------------------------------------------------------------------------------------------------

@@ -115,7 +115,6 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private final Wire wire;
     /** The server's (or client's) settings, then the route's once the connection is open. */
     private Settings settings;
-    private final MetricsCollector metrics;
     private final Role role;
     private final SessionHandle handle;
     /**
@@ -167,7 +166,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private KeptMemory keptInput;
     /** {@link #decodeBacklog} as a task; null until this connection's first backlog. */
     private Runnable decodeBacklogTask;
-    private long lingerDiscarded;
+    /** Bytes discarded while lingering, counted up to just past {@link #LINGER_DISCARD_LIMIT}. */
+    private int lingerDiscarded;
     /**
      * Whether this unit queued bytes lent from the loop's read buffer without copying them ({@link #queuesLent}):
      * the unit's write then copies whatever of them the socket did not take.
@@ -180,10 +180,9 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         this.loop = loop;
         this.wire = wire;
         this.settings = settings;
-        this.metrics = settings.metrics();
         this.role = role;
         this.handshake = handshake;
-        this.timers = new SessionTimers(loop, settings, this);
+        this.timers = new SessionTimers(this);
         this.handle = new SessionHandle(this, info);
     }
 
@@ -191,7 +190,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         return handle;
     }
 
-    Scheduler loop() {
+    @Override
+    public Scheduler loop() {
         return loop;
     }
 
@@ -208,7 +208,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         return out != OutboundBuffer.NONE;
     }
 
-    Settings settings() {
+    @Override
+    public Settings settings() {
         return settings;
     }
 
@@ -248,7 +249,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         if (phase != Phase.HANDSHAKE) {
             return;
         }
-        metrics.rejected(status);
+        settings.metrics().rejected(status);
         queue().addData(response, null);
         phase = Phase.CLOSING;
         timers.stopHandshake();
@@ -269,7 +270,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         loop.execute(() -> {
             if (handshake != null && phase != Phase.CLOSED) {
                 LOG.log(System.Logger.Level.DEBUG, "closing a handshake in progress: " + why);
-                metrics.handshakeEvicted();
+                settings.metrics().handshakeEvicted();
                 terminate(new IOException(why));
             }
         });
@@ -354,7 +355,6 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             Settings routeSettings) {
         if (routeSettings != null) {
             settings = routeSettings;
-            timers.use(routeSettings);
         }
         timers.stopHandshake();
         Handshake done = handshake;
@@ -375,7 +375,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         dropQueueWhenEmpty = true;
         handle.opened(request);
         weight = request instanceof RequestView view ? view.weight() : 1;
-        metrics.opened(weight);
+        settings.metrics().opened(weight);
         timers.startIdle();
         calls.opened();
     }
@@ -455,13 +455,13 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             // longer make us read and discard at memory speed until the close timeout.
             // (After a rejected handshake the peer may still be sending its request, an oversized head say: it
             // should get to read our error status, so the limit applies once the WebSocket was open.)
-            lingerDiscarded += n;
+            lingerDiscarded = (int) Math.min(LINGER_DISCARD_LIMIT + 1, (long) lingerDiscarded + n);
             if (protocol != null && lingerDiscarded > LINGER_DISCARD_LIMIT) {
                 terminate(null);
             }
             return;
         }
-        metrics.bytesIn.add(n);
+        settings.metrics().bytesIn.add(n);
         timers.onRead();
         buffer.flip();
         if (phase == Phase.HANDSHAKE) {
@@ -692,7 +692,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         boolean fanningOut = calls != null && heldBackByFanOut();
         if (!readsPaused && (queued > settings.highWaterMark() || backlogged || crowded || fanningOut)) {
             readsPaused = true;
-            metrics.paused();
+            settings.metrics().paused();
         } else if (readsPaused && queued < settings.lowWaterMark() && !backlogged && !crowded && !fanningOut) {
             readsPaused = false;
         }
@@ -768,7 +768,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         long taken = before - out.bytes();
         if (taken > 0) {
             peerTook = true;
-            metrics.bytesOut.add(taken);
+            settings.metrics().bytesOut.add(taken);
         }
     }
 
@@ -887,7 +887,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         }
         wire.close();
         if (protocol != null) {
-            metrics.released(weight);
+            settings.metrics().released(weight);
         }
         timers.cancelAll();
         out.clear("connection closed");
@@ -955,7 +955,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         depth++;
         try {
             send.on(protocol, done);
-            metrics.messagesOut.increment();
+            settings.metrics().messagesOut.increment();
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         } finally {
@@ -1012,7 +1012,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 failOverflow(CROWDED);
                 return;
             }
-            metrics.messagesOut.increment();
+            settings.metrics().messagesOut.increment();
             queue().addShared(frame);
         } finally {
             endUnit();
@@ -1032,7 +1032,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         try {
             send.on(protocol, done);
             if (last) {
-                metrics.messagesOut.increment();
+                settings.metrics().messagesOut.increment();
                 java.util.ArrayDeque<Runnable> w = afterPartial;
                 afterPartial = null;
                 while (w != null && !w.isEmpty() && !protocol.partialOut()) {
@@ -1116,14 +1116,14 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
 
     /** A data message arrived (or the last part of one). */
     void messageIn() {
-        metrics.messagesIn.increment();
+        settings.metrics().messagesIn.increment();
     }
 
     /** @param payload a pong's payload, a view valid during the call: it may answer the keep-alive ping */
     void pongReceived(ByteBuffer payload) {
         long rtt = timers.onPong(payload);
         if (rtt >= 0) {
-            metrics.pingRoundTrip(rtt);
+            settings.metrics().pingRoundTrip(rtt);
         }
     }
 
@@ -1137,17 +1137,17 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         handle.closed();
         if (sentCloseCode < 0) {
             // The peer started the close (or vanished); we echoed its code.
-            metrics.closeReceived(code);
+            settings.metrics().closeReceived(code);
             if (code != CloseCode.ABNORMAL.code() && code != CloseCode.NO_STATUS.code()) {
-                metrics.closeSent(code);
+                settings.metrics().closeSent(code);
             }
         } else {
-            metrics.closeSent(sentCloseCode);
+            settings.metrics().closeSent(sentCloseCode);
             if (code != sentCloseCode || code == CloseCode.ABNORMAL.code()) {
-                metrics.closeReceived(code);
+                settings.metrics().closeReceived(code);
             }
         }
-        metrics.closed(code);
+        settings.metrics().closed(code);
         timers.stopIdle();
         if (phase != Phase.CLOSED) {
             timers.startClose();

@@ -6,7 +6,7 @@ package io.wirefly.server.internal;
  * When a deadline passes, the session hears of it through {@link Events}; the timers never touch the socket.
  *
  * <pre>{@code
- * SessionTimers timers = new SessionTimers(loop, settings, session);
+ * SessionTimers timers = new SessionTimers(session);   // its loop, settings and callbacks
  * timers.startHandshake();
  * timers.stopHandshake();   // the handshake completed
  * timers.startIdle();       // pings after idleTimeout of silence
@@ -14,8 +14,17 @@ package io.wirefly.server.internal;
  */
 final class SessionTimers implements Runnable {
 
-    /** What the session does when a deadline passes. */
+    /**
+     * The session: its clock and settings, which the timers read rather than keep (an idle connection holds one
+     * reference less of each), and what it does when a deadline passes.
+     */
     interface Events {
+        /** @return where the timers are scheduled, and their clock */
+        Scheduler loop();
+
+        /** @return the session's settings now: the server's, then its route's once the connection is open */
+        Settings settings();
+
         /** The opening handshake did not complete in time. */
         void onHandshakeTimeout();
 
@@ -33,8 +42,6 @@ final class SessionTimers implements Runnable {
         void onCloseTimeout();
     }
 
-    private final Scheduler scheduler;
-    private Settings settings;
     private final Events events;
     private Scheduler.Cancellable handshake;
     private Scheduler.Cancellable idle;
@@ -43,30 +50,25 @@ final class SessionTimers implements Runnable {
     /** When our idle ping went out, or -1 if none is waiting for its pong; also that ping's payload. */
     private long pingSentNanos = -1;
 
-    SessionTimers(Scheduler scheduler, Settings settings, Events events) {
-        this.scheduler = scheduler;
-        this.settings = settings;
+    SessionTimers(Events events) {
         this.events = events;
     }
 
     void startHandshake() {
-        handshake = scheduler.schedule(settings.handshakeTimeoutNanos(), this::handshakeExpired);
+        handshake = events.loop().schedule(events.settings().handshakeTimeoutNanos(), this::handshakeExpired);
     }
 
     void stopHandshake() {
         handshake = cancel(handshake);
     }
 
-    /** Switches to a route's settings (its idle and pong timeouts), when the connection opens. */
-    void use(Settings routeSettings) {
-        this.settings = routeSettings;
-    }
-
     /** Starts watching for silence, if the settings ask for pings. */
     void startIdle() {
-        lastReadNanos = scheduler.nanoTime();
-        if (settings.idleTimeoutNanos() > 0) {
-            idle = scheduler.schedule(settings.idleTimeoutNanos(), this);
+        Scheduler loop = events.loop();
+        lastReadNanos = loop.nanoTime();
+        long idleTimeout = events.settings().idleTimeoutNanos();
+        if (idleTimeout > 0) {
+            idle = loop.schedule(idleTimeout, this);
         }
     }
 
@@ -77,7 +79,7 @@ final class SessionTimers implements Runnable {
 
     /** Bytes arrived: the peer is alive. */
     void onRead() {
-        lastReadNanos = scheduler.nanoTime();
+        lastReadNanos = events.loop().nanoTime();
     }
 
     /**
@@ -89,7 +91,7 @@ final class SessionTimers implements Runnable {
     long onPong(java.nio.ByteBuffer payload) {
         if (pingSentNanos >= 0 && payload.remaining() == Long.BYTES
                 && payload.getLong(payload.position()) == pingSentNanos) {
-            long rtt = scheduler.nanoTime() - pingSentNanos;
+            long rtt = events.loop().nanoTime() - pingSentNanos;
             pingSentNanos = -1;
             return rtt;
         }
@@ -99,7 +101,7 @@ final class SessionTimers implements Runnable {
     /** Arms the close deadline once; later calls keep the first deadline. */
     void startClose() {
         if (close == null) {
-            close = scheduler.schedule(settings.closeTimeoutNanos(), this::closeExpired);
+            close = events.loop().schedule(events.settings().closeTimeoutNanos(), this::closeExpired);
         }
     }
 
@@ -133,7 +135,9 @@ final class SessionTimers implements Runnable {
 
     private void idleCheck() {
         idle = null;
-        long now = scheduler.nanoTime();
+        Scheduler loop = events.loop();
+        Settings settings = events.settings();
+        long now = loop.nanoTime();
         if (pingSentNanos >= 0) {
             long waited = now - pingSentNanos;
             if (waited >= settings.pongTimeoutNanos()) {
@@ -141,16 +145,16 @@ final class SessionTimers implements Runnable {
                 events.onPongTimeout();
                 return;
             }
-            idle = scheduler.schedule(settings.pongTimeoutNanos() - waited, this);
+            idle = loop.schedule(settings.pongTimeoutNanos() - waited, this);
             return;
         }
         long silent = now - lastReadNanos;
         if (silent >= settings.idleTimeoutNanos()) {
             pingSentNanos = now;   // the payload too: a pong that echoes it answers this ping
             events.onPingDue(now);
-            idle = scheduler.schedule(settings.pongTimeoutNanos(), this);
+            idle = loop.schedule(settings.pongTimeoutNanos(), this);
         } else {
-            idle = scheduler.schedule(settings.idleTimeoutNanos() - silent, this);
+            idle = loop.schedule(settings.idleTimeoutNanos() - silent, this);
         }
     }
 
