@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The abuse and soak suite (not part of CI): the echo example under -Xmx64m in its own JVM, attacked scenario by
-# scenario while a healthy client times its echoes. Writes benchmarks/results/abuse.md and exits non-zero if a
-# scenario broke one of the transport issue's bars (healthy p99 < 10x calm, RSS growth < 256 MiB, fds back to their
-# start, no thread died, >= 95 % of busy clients get 1001 on SIGTERM).
+# scenario while a healthy client times its echoes. Writes benchmarks/results/abuse.md (abuse-tls.md with --tls true)
+# and exits non-zero if a scenario broke one of the transport issue's bars (healthy p99 < 10x calm, RSS growth
+# < 256 MiB, fds back to their start, no thread died, >= 95 % of busy clients get 1001 on SIGTERM).
 #
 #   bash benchmarks/abuse.sh                  the published run (about 8 minutes)
+#   bash benchmarks/abuse.sh --tls true       the same over wss, with the TLS scenarios (about 10 minutes)
 #   bash benchmarks/abuse.sh --scale 0.1      a tenth of every attack
 #   bash benchmarks/abuse.sh --only churn,idle --heap 128m
 #   bash benchmarks/abuse.sh --fan-out true   the LED example under a TOGGLE flood with 2,000 pages (fan-out.md)

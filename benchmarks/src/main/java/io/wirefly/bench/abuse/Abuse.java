@@ -95,7 +95,9 @@ public final class Abuse {
                 : List.of());
         healthyCmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), HealthyClient.class.getName()));
-        try (Target target = Target.start(serverPrefix, jar, heap, echoArgs, log.resolve("abuse-server.log"))) {
+        // The TLS run has its own report and log (abuse-tls.md), so that running both leaves both.
+        String name = tls ? "abuse-tls" : "abuse";
+        try (Target target = Target.start(serverPrefix, jar, heap, echoArgs, log.resolve(name + "-server.log"))) {
             healthyCmd.add(Integer.toString(target.port));
             healthyCmd.addAll(healthyArgs);
             HealthyClient.Remote healthy = new HealthyClient.Remote(healthyCmd);
@@ -198,7 +200,7 @@ public final class Abuse {
             }
             String report = report(rows, calmP50, calmP99, calmLive, heap, scale, renice, tls, target.stderr());
             System.out.println(report);
-            Files.writeString(out.resolve("abuse.md"), report, StandardCharsets.UTF_8);
+            Files.writeString(out.resolve(name + ".md"), report, StandardCharsets.UTF_8);
         }
         boolean failed = rows.stream().anyMatch(r -> !r.failures().isEmpty());
         System.exit(failed ? 1 : 0);
