@@ -102,7 +102,9 @@ public final class Abuse {
             healthyCmd.addAll(healthyArgs);
             HealthyClient.Remote healthy = new HealthyClient.Remote(healthyCmd);
             Attacks attacks = new Attacks(target, 32);
-            TlsAttacks tlsAttacks = new TlsAttacks(attacks, target.port);
+            MessageAttacks messages = new MessageAttacks(attacks, target);
+            FloodAttacks floods = new FloodAttacks(attacks, target.port);
+            TlsAttacks tlsAttacks = new TlsAttacks(attacks, floods, target.port);
             try {
                 Thread.sleep(3_000);   // warm-up, not measured
                 healthy.window();
@@ -115,7 +117,7 @@ public final class Abuse {
                         + "live heap %.1f MiB%n", calm.nanos().size(), calmP50 / 1e6, calmP99 / 1e6,
                         target.rss() / 1048576.0, target.fds(), calmLive / 1048576.0);
 
-                byte[] bomb = Attacks.bomb(256L << 20);
+                byte[] bomb = MessageAttacks.bomb(256L << 20);
                 int n1000 = scaled(1000, scale);
                 int n10k = scaled(10_000, scale);
                 List<Scenario> scenarios = new ArrayList<>(List.of(
@@ -134,25 +136,25 @@ public final class Abuse {
                                 () -> attacks.churnBehindStall(scaled(100_000, scale))),
                         new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
                                 + " B inflating to 256 MiB",
-                                () -> attacks.decompressionBomb(scaled(2000, scale), bomb)),
+                                () -> messages.decompressionBomb(scaled(2000, scale), bomb)),
                         new Scenario("compressed then idle", scaled(3000, scale) + " connections exchange a"
                                 + " compressed message and stay; half then stop a second one halfway; held 13 s",
-                                () -> attacks.compressedThenIdle(scaled(3000, scale), 13)),
+                                () -> messages.compressedThenIdle(scaled(3000, scale), 13)),
                         new Scenario("lying lengths", scaled(2000, scale) + " connections announce a 1 MiB frame, "
                                 + "send 48 KiB of it, then a byte a second for 13 s",
-                                () -> attacks.lyingLengths(scaled(2000, scale), 1 << 20, 48 << 10, 13)),
+                                () -> messages.lyingLengths(scaled(2000, scale), 1 << 20, 48 << 10, 13)),
                         new Scenario("never-reading", scaled(50, scale) + " clients sending 256 KiB messages for 10 s,"
-                                + " reading nothing", () -> attacks.neverReading(scaled(50, scale), 10)),
+                                + " reading nothing", () -> floods.neverReading(scaled(50, scale), 10)),
                         new Scenario("many never-reading", scaled(300, scale) + " clients sending 256 KiB messages"
-                                + " for 10 s, reading nothing", () -> attacks.neverReading(scaled(300, scale), 10)),
+                                + " for 10 s, reading nothing", () -> floods.neverReading(scaled(300, scale), 10)),
                         new Scenario("ping flood", scaled(50, scale) + " clients sending empty pings for 10 s, "
-                                + "reading no pong", () -> attacks.pingFlood(scaled(50, scale), 10)),
+                                + "reading no pong", () -> floods.pingFlood(scaled(50, scale), 10)),
                         new Scenario("tiny flood", scaled(600, scale) + " clients sending one-byte texts for 10 s, "
-                                + "reading nothing", () -> attacks.tinyFlood(scaled(600, scale), 10)),
+                                + "reading nothing", () -> floods.tinyFlood(scaled(600, scale), 10)),
                         new Scenario("200k fragments", scaled(50, scale) + " messages of 200,000 one-byte fragments",
-                                () -> attacks.fragments(scaled(50, scale), 200_000)),
+                                () -> messages.fragments(scaled(50, scale), 200_000)),
                         new Scenario("garbage", n10k + " connections sending 4 KiB of random bytes after the "
-                                + "upgrade", () -> attacks.garbage(n10k, 4096)),
+                                + "upgrade", () -> messages.garbage(n10k, 4096)),
                         new Scenario("idle", n10k + " upgraded connections held 20 s", () -> attacks.idle(n10k, 20)),
                         new Scenario("heavy idle", scaled(6000, scale) + " connections upgraded with a 15 KiB head,"
                                 + " held 20 s", () -> attacks.heavyIdle(scaled(6000, scale), 20)),

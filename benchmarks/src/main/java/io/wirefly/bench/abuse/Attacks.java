@@ -1,8 +1,6 @@
 package io.wirefly.bench.abuse;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -18,17 +16,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.Deflater;
 
 /**
  * The attacks, one method each. Every one is bounded in connections and in time, talks to 127.0.0.1 only, and
  * returns what the attackers saw of the server's answers: close codes, or what happened instead ({@code EOF},
  * {@code reset}, {@code timeout}, {@code echoed}).
  *
- * <p>Why one class of ~770 lines: it is a catalogue, a dozen attacks of 20 to 60 lines each sharing one attacker
- * pool, one tally and the target's port; each reads on its own, and the suite's table lists them in this order.
- * The attacks on the TLS layer are in {@link TlsAttacks}, which uses this class's pool and helpers.
+ * <p>Here are the attacker pool and the attacks on the opening handshake and on a connection's life (stalled heads,
+ * churn, idle connections, SIGTERM). What upgraded peers send is in {@link MessageAttacks}, the floods in
+ * {@link FloodAttacks}, the attacks on the TLS layer in {@link TlsAttacks}; all three use this class's pool and
+ * helpers.
  */
 final class Attacks {
     /** What one attack saw, by outcome. */
@@ -112,6 +109,34 @@ final class Attacks {
                 f.cancel(true);
                 tally.add("client gave up");
             }
+        }
+    }
+
+    /** Runs {@code task} on the attacker pool. */
+    Future<?> submit(Runnable task) {
+        return pool.submit(task);
+    }
+
+    /** @return what a new connection got for one binary message of {@code size} bytes: "echoed" or a close code */
+    String freshClientSends(int size) {
+        byte[] message = new byte[size];
+        ThreadLocalRandom.current().nextBytes(message);
+        try (RawPeer p = RawPeer.open(port, false)) {
+            p.socket.setSoTimeout(5_000);
+            byte[] frame = RawPeer.frame(RawPeer.BINARY, message, true);
+            p.send(java.util.Arrays.copyOf(frame, frame.length / 2));
+            Thread.sleep(100);   // two reads: the server must assemble the message, so it needs budget for it
+            p.send(java.util.Arrays.copyOfRange(frame, frame.length / 2, frame.length));
+            RawPeer.Frame f = p.readFrame(size);
+            if (f.opcode() == RawPeer.CLOSE) {
+                return "close " + f.closeCode();
+            }
+            return java.util.Arrays.equals(f.payload(), message) ? "echoed" : "a wrong echo";
+        } catch (IOException e) {
+            return e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 
@@ -358,372 +383,6 @@ final class Attacks {
         } catch (IOException e) {
             tally.add("stalled head: reset");
         }
-        return tally;
-    }
-
-    /**
-     * @param inflatedBytes what the message inflates to
-     * @return a permessage-deflate payload (RFC 7692 §7.2.1: the trailing {@code 00 00 ff ff} removed) of that
-     *     many zero bytes
-     */
-    static byte[] bomb(long inflatedBytes) {
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
-        byte[] zeros = new byte[1 << 16];
-        byte[] buf = new byte[1 << 16];
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (long left = inflatedBytes; left > 0; left -= zeros.length) {
-            deflater.setInput(zeros, 0, (int) Math.min(zeros.length, left));
-            while (!deflater.needsInput()) {
-                out.write(buf, 0, deflater.deflate(buf, 0, buf.length, Deflater.NO_FLUSH));
-            }
-        }
-        int n;
-        while ((n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
-            out.write(buf, 0, n);
-            if (n < buf.length) {
-                break;
-            }
-        }
-        deflater.end();
-        byte[] all = out.toByteArray();
-        return java.util.Arrays.copyOf(all, all.length - 4);
-    }
-
-    /** {@code n} connections that each send one compressed message that inflates to {@code bomb}'s size. */
-    Tally decompressionBomb(int n, byte[] bomb) throws InterruptedException {
-        Tally tally = new Tally();
-        parallel(n, 120, i -> {
-            try (RawPeer p = RawPeer.open(port, true)) {
-                if (!p.deflate) {
-                    tally.add("deflate not negotiated");
-                    return;
-                }
-                try {
-                    p.send(RawPeer.frame(RawPeer.BINARY, bomb, true, true));
-                } catch (IOException e) {
-                    tally.add("cut while sending");
-                }
-                tally.code(p.awaitClose(20_000));
-            }
-        }, tally);
-        return tally;
-    }
-
-    /**
-     * {@code n} connections that each negotiate permessage-deflate, exchange one compressed message of 16 KiB of text
-     * with the server, and stay; every other one then sends the first frame of a second compressed message (half of
-     * it) and nothing more. All are held {@code seconds}. zlib's memory is native, outside the heap limit: the echo
-     * example before {@code 9ff5ecf} kept a compressor and a decompressor per connection after its first message,
-     * and its RSS grew by 638 MiB with 3,000 such connections (this suite's bar is 256 MiB); since then, by 62 MiB.
-     * The half messages each hold a decompressor and the half message's text: the server answers 1013 to those its
-     * inbound budget has no room for (1009 before {@code InboundBudget.refusal}), and the others wait, open, for the
-     * rest of their message.
-     */
-    Tally compressedThenIdle(int n, int seconds) throws InterruptedException {
-        Tally tally = new Tally();
-        byte[] whole = RawPeer.frame(RawPeer.TEXT, compressedText(16 << 10, 1), true, true);
-        byte[] compressed = compressedText(64 << 10, 2);
-        byte[] half = RawPeer.frame(RawPeer.TEXT, java.util.Arrays.copyOf(compressed, compressed.length / 2), false,
-                true);
-        System.gc();
-        long before = target.rss();
-        ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
-        parallel(n, 600, i -> {
-            RawPeer p = RawPeer.open(port, true);
-            if (!p.deflate) {
-                tally.add("deflate not negotiated");
-                p.close();
-                return;
-            }
-            p.send(whole);
-            RawPeer.Frame echo = p.readFrame(1 << 20);   // compressed by the server, in one frame
-            if (echo.opcode() == RawPeer.CLOSE) {
-                tally.add("close " + echo.closeCode() + " at the first message");
-                p.close();
-                return;
-            }
-            open.add(p);
-        }, tally);
-        Thread.sleep(2_000);
-        long idle = target.rss();
-        List<RawPeer> all = new ArrayList<>(open);
-        for (int i = 1; i < all.size(); i += 2) {
-            try {
-                all.get(i).send(half);
-            } catch (IOException e) {
-                tally.add("cut while sending");
-            }
-        }
-        Thread.sleep(Math.max(0, seconds - 2) * 1000L);
-        long after = target.rss();
-        tally.notes.add(String.format("server RSS %+.1f MiB with %d connections idle after a compressed echo, then "
-                + "%+.1f MiB once %d of them were mid-message", (idle - before) / 1048576.0, all.size(),
-                (after - idle) / 1048576.0, all.size() / 2));
-        parallel(all.size(), 300, i -> {
-            RawPeer p = all.get(i);
-            try {
-                tally.code(p.awaitClose(200));   // a 1013 is there already; "no answer": still open
-            } finally {
-                p.reset();
-            }
-        }, tally);
-        return tally;
-    }
-
-    /**
-     * {@code n} connections that each announce a binary frame of {@code announced} bytes, send {@code sent} of them
-     * and then one more byte a second for {@code seconds} (so that no idle timeout ends them): the lie makes the
-     * server hold a part message per connection, in its inbound budget, for as long as the liar likes. Halfway
-     * through, a fresh client sends a 64 KiB message of its own in two writes, so that it needs room in the same
-     * budget; the note says what it got. Before {@code SharedBudget}, the first liars kept the budget full and the
-     * fresh client got 1009; now a message in progress for a second gives way to newer ones (1013).
-     */
-    Tally lyingLengths(int n, int announced, int sent, int seconds) throws InterruptedException {
-        Tally tally = new Tally();
-        byte[] whole = RawPeer.frame(RawPeer.BINARY, new byte[announced], true);
-        byte[] opening = java.util.Arrays.copyOf(whole, whole.length - announced + sent);
-        System.gc();
-        long before = target.rss();
-        ConcurrentLinkedQueue<RawPeer> open = new ConcurrentLinkedQueue<>();
-        parallel(n, 600, i -> {
-            RawPeer p = RawPeer.open(port, false);
-            p.send(opening);
-            open.add(p);
-        }, tally);
-        List<RawPeer> all = new ArrayList<>(open);
-        int[] at = new int[all.size()];
-        java.util.Arrays.fill(at, opening.length);
-        String fresh = null;
-        for (int second = 0; second < seconds; second++) {
-            Thread.sleep(1_000);
-            for (int i = 0; i < all.size(); i++) {
-                RawPeer p = all.get(i);
-                if (p.socket.isClosed() || at[i] >= whole.length) {
-                    continue;
-                }
-                try {
-                    if (p.socket.getInputStream().available() > 0) {
-                        tally.code(p.awaitClose(200));   // the server said something: its close, read before
-                        p.close();                        // a byte more would make its kernel reset us
-                        continue;
-                    }
-                    p.send(java.util.Arrays.copyOfRange(whole, at[i], at[i] + 1));
-                    at[i]++;
-                } catch (IOException e) {
-                    tally.add("reset");
-                    p.close();
-                }
-            }
-            if (second == seconds / 2) {
-                fresh = freshClientSends(64 << 10);
-            }
-        }
-        long after = target.rss();
-        tally.notes.add(String.format("a fresh client's 64 KiB message, sent while the liars held on: %s; server RSS"
-                + " %+.1f MiB with %d liars", fresh, (after - before) / 1048576.0, all.size()));
-        parallel(all.size(), 300, i -> {
-            RawPeer p = all.get(i);
-            if (p.socket.isClosed()) {
-                return;   // tallied above
-            }
-            try {
-                tally.code(p.awaitClose(200));   // "no answer": still holding its part message
-            } finally {
-                p.reset();
-            }
-        }, tally);
-        return tally;
-    }
-
-    /** @return what a new connection got for one binary message of {@code size} bytes: "echoed" or a close code */
-    private String freshClientSends(int size) {
-        byte[] message = new byte[size];
-        ThreadLocalRandom.current().nextBytes(message);
-        try (RawPeer p = RawPeer.open(port, false)) {
-            p.socket.setSoTimeout(5_000);
-            byte[] frame = RawPeer.frame(RawPeer.BINARY, message, true);
-            p.send(java.util.Arrays.copyOf(frame, frame.length / 2));
-            Thread.sleep(100);   // two reads: the server must assemble the message, so it needs budget for it
-            p.send(java.util.Arrays.copyOfRange(frame, frame.length / 2, frame.length));
-            RawPeer.Frame f = p.readFrame(size);
-            if (f.opcode() == RawPeer.CLOSE) {
-                return "close " + f.closeCode();
-            }
-            return java.util.Arrays.equals(f.payload(), message) ? "echoed" : "a wrong echo";
-        } catch (IOException e) {
-            return e.getClass().getSimpleName();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
-    /**
-     * @param textBytes how much JSON-like text to compress
-     * @param seed which text
-     * @return its permessage-deflate payload (raw DEFLATE, sync-flushed, the trailing {@code 00 00 ff ff} removed)
-     */
-    private static byte[] compressedText(int textBytes, long seed) {
-        StringBuilder text = new StringBuilder(textBytes);
-        java.util.Random random = new java.util.Random(seed);
-        while (text.length() < textBytes) {
-            text.append("{\"id\":").append(random.nextInt(1_000_000)).append(",\"v\":").append(random.nextDouble())
-                    .append("} ");
-        }
-        try (io.wirefly.core.internal.deflate.MessageDeflater deflater =
-                new io.wirefly.core.internal.deflate.MessageDeflater(6, true)) {
-            java.nio.ByteBuffer payload = deflater.compress(java.nio.ByteBuffer.wrap(
-                    text.toString().getBytes(StandardCharsets.US_ASCII)));
-            byte[] bytes = new byte[payload.remaining()];
-            payload.get(bytes);
-            return bytes;
-        }
-    }
-
-    /**
-     * {@code n} connections that send big messages as fast as the server takes them and never read a byte: the
-     * echoes pile up in the server until back-pressure stops it reading.
-     */
-    Tally neverReading(int n, int seconds) throws InterruptedException {
-        return neverReading(n, seconds, null);
-    }
-
-    /** The same, over wss when {@code tls} is given: the server's TLS layer then holds what the peer does not read. */
-    Tally neverReading(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) throws InterruptedException {
-        return flood(n, seconds, RawPeer.frame(RawPeer.BINARY, new byte[256 * 1024], true), tls);
-    }
-
-    /** {@code n} connections that send empty pings as fast as the server takes them and never read a pong. */
-    Tally pingFlood(int n, int seconds) {
-        return pingFlood(n, seconds, null);
-    }
-
-    /** The same, over wss when {@code tls} is given. */
-    Tally pingFlood(int n, int seconds, javax.net.ssl.SSLSocketFactory tls) {
-        byte[] ping = RawPeer.frame(RawPeer.PING, new byte[0], true);
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        for (int i = 0; i < 1000; i++) {
-            batch.writeBytes(ping);
-        }
-        try {
-            return flood(n, seconds, batch.toByteArray(), tls);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Tally();
-        }
-    }
-
-    /**
-     * {@code n} connections that send one-byte text messages as fast as the server takes them and never read an
-     * echo. A read brings more than a turn's share of frames, and the server keeps the rest for a later turn; once
-     * the echoes pass its output limits it stops reading them, and that turn never comes. 600 of them kept 38 MB of
-     * a {@code -Xmx64m} heap that way before the kept input counted in the inbound budget.
-     */
-    Tally tinyFlood(int n, int seconds) throws InterruptedException {
-        byte[] one = RawPeer.frame(RawPeer.TEXT, new byte[] {'a'}, true);
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        for (int i = 0; i < 1000; i++) {
-            batch.writeBytes(one);
-        }
-        return flood(n, seconds, batch.toByteArray(), null);
-    }
-
-    private Tally flood(int n, int seconds, byte[] unit, javax.net.ssl.SSLSocketFactory tls)
-            throws InterruptedException {
-        Tally tally = new Tally();
-        List<RawPeer> peers = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            try {
-                peers.add(RawPeer.open(port, false, tls));
-            } catch (IOException e) {
-                tally.add("connect failed");
-            }
-        }
-        AtomicLong sent = new AtomicLong();
-        List<Thread> writers = new ArrayList<>();
-        for (RawPeer p : peers) {
-            Thread t = new Thread(() -> {
-                try {
-                    OutputStream out = p.socket.getOutputStream();
-                    while (!Thread.currentThread().isInterrupted()) {
-                        out.write(unit);   // blocks once the server stops reading
-                        sent.addAndGet(unit.length);
-                    }
-                } catch (IOException e) {
-                    // closed by the server, or by us at the end
-                }
-            }, "flooder");
-            t.setDaemon(true);
-            t.start();
-            writers.add(t);
-        }
-        Thread.sleep(seconds * 1000L);
-        attackOver.run();
-        tally.notes.add(String.format("%.1f MB sent by the attackers", sent.get() / 1e6));
-        // Now read what the server sent: its close code if it closed, "no answer" if it only stopped reading.
-        List<Future<?>> readers = new ArrayList<>();
-        for (RawPeer p : peers) {
-            readers.add(pool.submit(() -> tally.code(p.awaitClose(3_000))));
-        }
-        for (Future<?> f : readers) {
-            try {
-                f.get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                tally.add("client gave up");
-            }
-        }
-        for (RawPeer p : peers) {
-            p.reset();
-        }
-        for (Thread t : writers) {
-            t.interrupt();
-            t.join(5_000);
-        }
-        return tally;
-    }
-
-    /** {@code n} connections that each send one text message in {@code fragments} one-byte frames, then read it. */
-    Tally fragments(int n, int fragments) throws InterruptedException {
-        Tally tally = new Tally();
-        ByteArrayOutputStream stream = new ByteArrayOutputStream(fragments * 7);
-        byte[] one = {'f'};
-        for (int i = 0; i < fragments; i++) {
-            int opcode = i == 0 ? RawPeer.TEXT : RawPeer.CONTINUATION;
-            stream.writeBytes(RawPeer.frame(opcode, one, i == fragments - 1));
-        }
-        byte[] bytes = stream.toByteArray();
-        parallel(n, 300, i -> {
-            try (RawPeer p = RawPeer.open(port, false)) {
-                p.socket.setSoTimeout(60_000);
-                p.send(bytes);
-                try {
-                    byte[] echo = p.readMessage(16 << 20);
-                    tally.add(echo.length == fragments ? "echoed whole" : "echoed " + echo.length + " bytes");
-                } catch (IOException e) {
-                    tally.add(String.valueOf(e.getMessage()));
-                }
-                p.send(RawPeer.close(1000));
-                p.awaitClose(10_000);
-            }
-        }, tally);
-        return tally;
-    }
-
-    /** {@code n} connections that upgrade and then send {@code bytes} random bytes. */
-    Tally garbage(int n, int bytes) throws InterruptedException {
-        Tally tally = new Tally();
-        parallel(n, 300, i -> {
-            try (RawPeer p = RawPeer.open(port, false)) {
-                byte[] junk = new byte[bytes];
-                ThreadLocalRandom.current().nextBytes(junk);
-                try {
-                    p.send(junk);
-                } catch (IOException e) {
-                    tally.add("cut while sending");
-                }
-                tally.code(p.awaitClose(5_000));
-            }
-        }, tally);
         return tally;
     }
 

@@ -16,20 +16,23 @@ import javax.net.ssl.SSLSocketFactory;
  * they use, every one is bounded in connections and in time and talks to 127.0.0.1 only.
  *
  * <pre>{@code
- * TlsAttacks tls = new TlsAttacks(attacks, target.port);
+ * TlsAttacks tls = new TlsAttacks(attacks, floods, target.port);
  * Tally t = tls.tlsHellos(3000, 13);
  * }</pre>
  */
 final class TlsAttacks {
     private final Attacks attacks;
+    private final FloodAttacks floods;
     private final int port;
 
     /**
      * @param attacks the plain attacks, whose pool and helpers these share
+     * @param floods the floods, which these run over wss
      * @param port the server's port
      */
-    TlsAttacks(Attacks attacks, int port) {
+    TlsAttacks(Attacks attacks, FloodAttacks floods, int port) {
         this.attacks = attacks;
+        this.floods = floods;
         this.port = port;
     }
 
@@ -191,7 +194,7 @@ final class TlsAttacks {
      * @param tls the client's socket factory, trusting the server's certificate
      */
     Tally tlsNeverReading(int n, int seconds, SSLSocketFactory tls) throws InterruptedException {
-        return attacks.neverReading(n, seconds, tls);
+        return floods.neverReading(n, seconds, tls);
     }
 
     /**
@@ -201,7 +204,7 @@ final class TlsAttacks {
      * @param tls the client's socket factory, trusting the server's certificate
      */
     Tally tlsPingFlood(int n, int seconds, SSLSocketFactory tls) {
-        return attacks.pingFlood(n, seconds, tls);
+        return floods.pingFlood(n, seconds, tls);
     }
 
     /**
