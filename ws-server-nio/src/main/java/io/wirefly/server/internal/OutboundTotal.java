@@ -20,9 +20,14 @@ import java.util.function.LongSupplier;
  * their own (a broadcast frame, one buffer for every subscriber, does not count) has a ceiling, a quarter above the
  * limit. A report that takes it past the ceiling closes the connections whose peers have taken nothing for
  * {@link #STALLED_NANOS} or more, least recently progressed first (a peer that reads slowly but steadily goes after
- * one that stopped), until the sum is back at the limit; if that is not enough (a burst of peers that all stopped
- * less than a second ago), the connection reporting is closed too. They are closed at once, without a close frame
- * (it would wait behind what the peer does not take), and their queues dropped.
+ * one that stopped), until the sum is back at the limit. If that is not enough (a burst of peers that all stopped
+ * less than a second ago), it goes on in the same order, whatever their age, until the sum is under the ceiling: the
+ * connection reporting goes only in its turn, so a peer that is reading (its last progress is recent) is not cut for
+ * others that just stopped. Those others are closed on their own loops, soon but not at once; so that a storm of
+ * reports cannot pile up memory meanwhile, once what is condemned and not freed yet would pass half the limit, the
+ * connection reporting is closed instead, at once. Memory therefore stays under the ceiling plus half the limit.
+ * They are closed without a close frame (it would wait behind what the peer does not take), and their queues
+ * dropped.
  *
  * <pre>{@code
  * OutboundTotal total = new OutboundTotal(16 << 20);
@@ -37,7 +42,7 @@ public final class OutboundTotal {
     static final long STALLED_NANOS = 1_000_000_000L;
 
     private final long limit;
-    /** Past this, stalled peers are closed, and the connection reporting if that is not enough. */
+    /** Past this, stalled peers are closed, then others least recently progressed, or the connection reporting. */
     private final long ceiling;
     private final LongSupplier clock;
     /** Everything queued, shared broadcast frames counted in each queue: what pausing looks at. */
@@ -119,42 +124,53 @@ public final class OutboundTotal {
             if (h.condemned || own - condemned <= ceiling) {
                 return false;
             }
-            stalled = condemnStalled(time);
-            closeSelf = own - condemned > ceiling;
-            if (closeSelf) {
-                h.condemned = true;
-                condemned += h.bytes;
+            stalled = condemn(session, time, limit, STALLED_NANOS, null);
+            long excess = own - condemned - ceiling;
+            if (excess > 0) {
+                if (condemned + excess <= limit / 2) {
+                    // Those that progressed least recently go, whatever their age: the reporter only in its turn.
+                    stalled = condemn(session, time, ceiling, 0, stalled);
+                } else {
+                    h.condemned = true;
+                    condemned += h.bytes;
+                }
             }
+            closeSelf = h.condemned;
         }
-        for (Session s : stalled) {
-            s.stalledOut();
+        if (stalled != null) {
+            for (Session s : stalled) {
+                s.stalledOut();
+            }
         }
         return closeSelf;
     }
 
     /**
-     * Condemns holders whose peers have taken nothing for {@link #STALLED_NANOS}, least recently progressed first,
-     * until the sum, less what is condemned, is back at the limit.
+     * Condemns holders with bytes of their own, least recently progressed first, until the sum, less what is
+     * condemned, is back at {@code target}, or the next holder's peer took bytes less than {@code minStalled} ago.
      *
-     * @return the sessions to tell
+     * @param reporter the session reporting: not added to the list (its report closes it), only condemned
+     * @param out the sessions to tell so far, or null
+     * @return the sessions to tell, or null if none
      */
-    private List<Session> condemnStalled(long time) {
-        List<Session> out = null;
+    private List<Session> condemn(Session reporter, long time, long target, long minStalled, List<Session> out) {
         for (Map.Entry<Session, Holder> e : holders.entrySet()) {
             Holder h = e.getValue();
-            if (own - condemned <= limit || time - h.progressed < STALLED_NANOS) {
+            if (own - condemned <= target || time - h.progressed < minStalled) {
                 break;   // in order of progress: the rest progressed more recently still
             }
-            if (!h.condemned) {
+            if (!h.condemned && h.bytes > 0) {   // (a queue of broadcast frames only: closing it frees nothing)
                 h.condemned = true;
                 condemned += h.bytes;
-                if (out == null) {
-                    out = new ArrayList<>();
+                if (e.getKey() != reporter) {
+                    if (out == null) {
+                        out = new ArrayList<>();
+                    }
+                    out.add(e.getKey());
                 }
-                out.add(e.getKey());
             }
         }
-        return out == null ? List.of() : out;
+        return out;
     }
 
     /** @return true if the connections together queue more than the limit */

@@ -897,9 +897,14 @@ class SessionTest {
 
     /** A connection whose peer reads nothing, with one 4,000-byte echo stuck in its queue. */
     private static Rig stuckEcho(Settings shared) {
+        return stuckEcho(shared, 0);
+    }
+
+    /** A connection with a 4,000-byte echo stuck in its queue, of which its peer took {@code took} bytes. */
+    private static Rig stuckEcho(Settings shared, int took) {
         Rig rig = new Rig(shared).open();
         rig.frames();   // past the 101
-        rig.wire.writeBudget = 0;
+        rig.wire.writeBudget = took;
         rig.receive(clientFrame(0x2, new byte[4_000]));
         rig.events.ws.sendBinary(ByteBuffer.allocate(4_000));
         rig.loop.runTasks();
@@ -928,8 +933,9 @@ class SessionTest {
     /**
      * Pausing reads comes one message late: each peer that stops reading leaves one answer queued past the
      * server-wide budget. Many of them at once (300 peers echoed 256 KiB messages in the abuse suite) took a
-     * {@code -Xmx64m} server out of heap; now a report past 1.25 times the budget closes the connection reporting,
-     * when no other peer has stalled for a second to be closed instead, and drops its queue.
+     * {@code -Xmx64m} server out of heap; now a report past 1.25 times the budget closes connections, those whose
+     * peers took bytes least recently first even when none has stalled a second, until the total is under the
+     * ceiling again, and drops their queues. The newest are the ones kept.
      */
     @Test
     void manyPeersThatStopReadingAtOnceCannotQueueMuchMoreThanTheServerWideBudget() {
@@ -943,21 +949,95 @@ class SessionTest {
         });
         List<Rig> rigs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            rigs.add(stuckEcho(shared));
+            rigs.add(stuckEcho(shared, 0));
+            for (Rig rig : rigs) {
+                rig.loop.runTasks();   // the loops of those told to close
+            }
             clock[0] += 10_000_000;   // 10 ms apart: none has stalled a second yet
             assertTrue(total.total() <= 12_500, "within the ceiling: " + total.total());
         }
-        int kept = 0;
+        assertEquals(List.of(7, 8, 9), kept(rigs),
+                "the answers that fit under the ceiling (3 x 4,000 bytes and bookkeeping), the newest");
+        assertEquals(0, total.total(), "everything written or dropped");
+    }
+
+    /**
+     * The connections told to close go on their own loops, later: until they have, what they hold still counts. When
+     * what is condemned and not freed yet would pass half the budget, the connection reporting is closed instead, at
+     * once, so a burst of reports in one turn of the loops cannot pile up memory.
+     */
+    @Test
+    void whileTheClosedHaveNotGoneTheConnectionReportingIsClosedInstead() {
+        long[] clock = {0};
+        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
+        Settings shared = settings(b -> {
+            b.high = 1_000_000;
+            b.low = 100_000;
+            b.max = 10_000_000;
+            b.total = total;
+        });
+        List<Rig> rigs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rigs.add(stuckEcho(shared, 0));   // no loop runs in between: nobody told to close has gone yet
+            clock[0] += 10_000_000;
+            assertTrue(total.total() <= 12_500 + 5_000, "within the ceiling and half the budget: " + total.total());
+        }
         for (Rig rig : rigs) {
+            rig.loop.runTasks();
+        }
+        assertEquals(List.of(1, 2, 3), kept(rigs),
+                "the fourth report closed the first; with it not gone yet, each later report closed its reporter");
+        assertEquals(0, total.total(), "everything written or dropped");
+    }
+
+    /**
+     * A peer that is reading (it took bytes a moment ago) is not cut for a burst of others that stopped just before
+     * it: past the ceiling, those that progressed least recently go instead, even when none has stalled a second.
+     */
+    @Test
+    void pastTheCeilingAPeerThatIsReadingOutlastsABurstOfPeersThatStopped() {
+        long[] clock = {0};
+        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
+        Settings shared = settings(b -> {
+            b.high = 1_000_000;
+            b.low = 100_000;
+            b.max = 10_000_000;
+            b.total = total;
+        });
+        Rig reader = stuckEcho(shared, 0);
+        clock[0] += 10_000_000;
+        Rig second = stuckEcho(shared, 0);
+        clock[0] += 10_000_000;
+        Rig third = stuckEcho(shared, 0);
+        clock[0] += 10_000_000;
+        reader.wire.writeBudget = 10;   // the first peer reads on: it took a few bytes just now
+        reader.session.onReady(false, true, false);
+        reader.wire.writeBudget = 0;
+        clock[0] += 10_000_000;
+        Rig fourth = stuckEcho(shared, 0);   // past 12,500: the second goes, the longest without progress
+        for (Rig rig : List.of(reader, second, third, fourth)) {
+            rig.loop.runTasks();
+        }
+        assertCutOff(second);
+        assertEquals(List.of("2"), drained(reader), "the peer that is reading goes on");
+        assertEquals(List.of("2"), drained(third));
+        assertEquals(List.of("2"), drained(fourth), "the connection reporting goes on");
+        assertEquals(0, total.total());
+    }
+
+    /** @return the indexes of the connections still open, each checked to deliver its one echo; the others cut off */
+    private static List<Integer> kept(List<Rig> rigs) {
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < rigs.size(); i++) {
+            Rig rig = rigs.get(i);
             if (rig.session.phase() == Session.Phase.OPEN) {
                 assertEquals(List.of("2"), drained(rig));
-                kept++;
+                kept.add(i);
             } else {
                 assertCutOff(rig);
             }
         }
-        assertEquals(3, kept, "the answers that fit under the ceiling (3 x 4,000 bytes and bookkeeping) were kept");
-        assertEquals(0, total.total(), "everything written or dropped");
+        return kept;
     }
 
     /**
