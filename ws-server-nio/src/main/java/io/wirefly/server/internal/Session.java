@@ -155,17 +155,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private long reportedOutbound;
     /** Whether the peer took queued bytes since the last report to the {@link OutboundTotal}. */
     private boolean peerTook;
-    /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}), or null. */
-    private ByteBuffer backlog;
-    private boolean backlogQueued;
-    /**
-     * Where {@link #backlog} counts in the inbound budget while it is kept past a turn (reading paused, its peer not
-     * reading what is sent to it); made at the first need. Without it, 600 peers that flood tiny messages and read
-     * nothing kept 38 MB of a {@code -Xmx64m} server's heap that no limit saw.
-     */
-    private KeptMemory keptInput;
-    /** {@link #decodeBacklog} as a task; null until this connection's first backlog. */
-    private Runnable decodeBacklogTask;
+    /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}); null until the first. */
+    private InputBacklog input;
     /** Bytes discarded while lingering, counted up to just past {@link #LINGER_DISCARD_LIMIT}. */
     private int lingerDiscarded;
     /**
@@ -315,7 +306,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     void awaitDecision(ByteBuffer rest) {
         awaitingDecision = true;
         if (rest.hasRemaining()) {
-            backlog = ByteBuffer.allocate(rest.remaining()).put(rest).flip();
+            input().keep(ByteBuffer.allocate(rest.remaining()).put(rest).flip());
         }
     }
 
@@ -334,8 +325,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             depth++;
             try {
                 outcome.run();
-                if (protocol == null) {
-                    backlog = null;   // refused: what the client sent after its request is not ours to read
+                if (protocol == null && input != null) {
+                    input.drop();   // refused: what the client sent after its request is not ours to read
                 }
             } finally {
                 endUnit();
@@ -479,28 +470,35 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 // it is decoded, one share per turn (afterIo queues it). The copy goes into a spare of the loop's
                 // pool: under a flood of tiny frames, a new array per read was most of what the server allocated
                 // (67 MB of 107 MB in the abuse suite's "200k fragments", and young collections of 8-11 ms).
-                backlog = loop.scratch().take(buffer.remaining()).put(buffer).flip();
+                input().keep(loop.scratch().take(buffer.remaining()).put(buffer).flip());
             }
         }
     }
 
+    private InputBacklog input() {
+        if (input == null) {
+            input = new InputBacklog(this::decodeBacklog, this::keptInputEvicted);
+        }
+        return input;
+    }
+
     /** Decodes the next share of the input kept from an earlier turn. */
     private void decodeBacklog() {
-        backlogQueued = false;
-        if (backlog == null || phase == Phase.CLOSED) {
+        input.decoding();
+        ByteBuffer kept = input.bytes();
+        if (kept == null || phase == Phase.CLOSED) {
             return;
         }
         depth++;
         try {
             if (phase == Phase.LINGERING) {
-                backlog = null;   // our side is finished: what the peer sent is discarded
+                input.drop();   // our side is finished: what the peer sent is discarded
             } else if (!readsPaused) {
                 fanOutWoken = false;   // this share is the turn a wake-up promised
-                ByteBuffer input = backlog;
-                protocol.receive(input, FRAMES_PER_TURN, INFLATED_PER_TURN);
-                if (!input.hasRemaining() && backlog == input) {
-                    backlog = null;
-                    loop.scratch().give(input);   // nothing refers to it now (the decoder copies what it keeps)
+                protocol.receive(kept, FRAMES_PER_TURN, INFLATED_PER_TURN);
+                if (!kept.hasRemaining() && input.bytes() == kept) {
+                    input.drop();
+                    loop.scratch().give(kept);   // nothing refers to it now (the decoder copies what it keeps)
                 }
             }
         } finally {
@@ -624,33 +622,14 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
             case LINGERING -> true;
             case CLOSED -> false;
         };
-        if (read && backlog != null) {
+        if (read && input != null && input.bytes() != null) {
             read = false;   // older input first: its next share is decoded in the loop's next turn
-            if (!backlogQueued) {
-                backlogQueued = true;
-                Runnable task = decodeBacklogTask;
-                if (task == null) {
-                    task = decodeBacklogTask = this::decodeBacklog;   // made on the first flood, then reused
-                }
-                loop.executeNextTurn(task);
-            }
+            input.decodeNextTurn(loop);
         }
-        countKeptInput();
-        wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
-    }
-
-    /** Counts in the inbound budget the input kept for a later turn, or gives back what is no longer kept. */
-    private void countKeptInput() {
-        long kept = backlog == null || phase != Phase.OPEN && phase != Phase.CLOSING ? 0 : backlog.capacity();
-        if (keptInput == null) {
-            if (kept == 0) {
-                return;
-            }
-            keptInput = new KeptMemory(settings.inboundBudget(), this::keptInputEvicted);
-        }
-        if (!keptInput.count(kept)) {
+        if (input != null && !input.count(settings.inboundBudget(), phase == Phase.OPEN || phase == Phase.CLOSING)) {
             keptInputEvicted();
         }
+        wire.interest(read, !out.isEmpty() && phase != Phase.LINGERING);
     }
 
     /** The close reason of {@link #keptInputEvicted}. */
@@ -667,8 +646,7 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
                 return;
             }
             LOG.log(Level.DEBUG, "inbound budget full; dropping the input kept for " + handle.remoteAddress());
-            ByteBuffer dropped = backlog;
-            backlog = null;
+            ByteBuffer dropped = input.drop();
             if (dropped != null) {
                 loop.scratch().give(dropped);
             }
@@ -881,9 +859,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         }
         Phase was = phase;
         phase = Phase.CLOSED;
-        backlog = null;
-        if (keptInput != null) {
-            keptInput.releaseAll();
+        if (input != null) {
+            input.release();
         }
         wire.close();
         if (protocol != null) {
