@@ -878,10 +878,11 @@ public final class WebSocketServer {
          * therefore has a ceiling a quarter above the budget: past it, the connections whose peers have taken
          * nothing for a second or more are closed at once (no close frame: it would wait behind what they do not
          * take), those that stopped first going first, until the total is back at the budget; if that is not
-         * enough, the closing goes on in the same order, whatever their age, until the total is under the ceiling,
-         * so a peer that is reading is not cut for others that just stopped (while those told to close, which go on
-         * their own loops, would hold more than half the budget, the connection going past the ceiling is closed at
-         * once instead). Their handlers' {@code onError} says why.
+         * enough, the connection that went past it is closed too, unless its peer has shown that it reads (it took
+         * everything queued for it before): then the closing goes on in the same order, whatever their age, until
+         * the total is under the ceiling, so a reader is not cut for others that just stopped (while those told to
+         * close, which go on their own loops, would hold more than half the budget, the reader is closed at once
+         * instead). Their handlers' {@code onError} says why.
          * Default: an eighth of the JVM's maximum heap (queued frames live until their peer reads them, and on a
          * small heap a larger share made the garbage collector copy them over and over).
          *

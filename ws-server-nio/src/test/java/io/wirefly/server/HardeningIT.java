@@ -314,12 +314,13 @@ class HardeningIT {
     }
 
     /**
-     * Eight peers send 1 MB messages to an echo and read nothing, until the server's connections together queue more
-     * than its output budget (8 MiB) and their reads pause. Then one peer that reads, through a small window, sends
-     * 8 MB messages (more than loopback's socket buffer takes): each echo takes the queues past the ceiling (10 MiB)
-     * while none of the eight has stalled a second. The server closes those whose peers took bytes least recently,
-     * not the reader, which gets every echo whole. (Before, a report past the ceiling with no peer stalled for a
-     * second closed the connection reporting: the reader, cut off inside its first echo.)
+     * A peer that reads gets one 8 MB echo (more than loopback's socket buffer takes) through a small window. Then
+     * eight peers send 1 MB messages to the echo and read nothing, until the server's connections together queue
+     * more than its output budget (8 MiB) and their reads pause, and the reader sends more: each echo takes the
+     * queues past the ceiling (10 MiB) while none of the eight has stalled a second. Since the reader has shown that
+     * it reads, the server closes those whose peers took bytes least recently, not it, and it gets every echo whole.
+     * (Before, a report past the ceiling with no peer stalled for a second closed the connection reporting: the
+     * reader, cut off inside its next echo.)
      */
     @Test
     void aPeerThatReadsOnIsNotClosedForTheOutputOfPeersThatJustStopped() throws Exception {
@@ -336,6 +337,9 @@ class HardeningIT {
         List<Thread> senders = new ArrayList<>();
         try (RawClient reader = new RawClient(server.port(), 8 << 10)) {
             assertTrue(reader.upgrade("/").startsWith("HTTP/1.1 101"));
+            reader.write(header(0x2, message.length));
+            reader.write(message);
+            assertArrayEquals(message, nextFrame(reader).payload(), "the first echo, before the others stop");
             for (int i = 0; i < peers; i++) {
                 RawClient c = new RawClient(server.port(), 4 << 10);
                 sockets.add(c);

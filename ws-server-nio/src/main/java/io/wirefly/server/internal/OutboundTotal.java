@@ -21,17 +21,19 @@ import java.util.function.LongSupplier;
  * limit. A report that takes it past the ceiling closes the connections whose peers have taken nothing for
  * {@link #STALLED_NANOS} or more, least recently progressed first (a peer that reads slowly but steadily goes after
  * one that stopped), until the sum is back at the limit. If that is not enough (a burst of peers that all stopped
- * less than a second ago), it goes on in the same order, whatever their age, until the sum is under the ceiling: the
- * connection reporting goes only in its turn, so a peer that is reading (its last progress is recent) is not cut for
- * others that just stopped. Those others are closed on their own loops, soon but not at once; so that a storm of
- * reports cannot pile up memory meanwhile, once what is condemned and not freed yet would pass half the limit, the
- * connection reporting is closed instead, at once. Memory therefore stays under the ceiling plus half the limit.
+ * less than a second ago), the connection reporting is closed too, at once, unless its peer has shown that it reads
+ * (it took everything queued for it before): then the closing goes on in the same order, whatever their age, until
+ * the sum is under the ceiling, the reporter going only in its turn, so that a peer that reads is not cut for others
+ * that just stopped. Those others close on their own loops, soon but not at once: so that a storm of such reports
+ * cannot pile up memory meanwhile, once what is condemned and not freed yet would pass half the limit, the reporter
+ * is closed instead. Memory therefore stays under the ceiling plus half the limit, and a burst of peers that never
+ * read (their first answer stuck) costs what it did before: each closed as it reports.
  * They are closed without a close frame (it would wait behind what the peer does not take), and their queues
  * dropped.
  *
  * <pre>{@code
  * OutboundTotal total = new OutboundTotal(16 << 20);
- * boolean closeNow = total.report(session, 0, 4096, 4096, false);   // its queue went from 0 to 4096 bytes
+ * boolean closeNow = total.report(session, 0, 4096, 4096, false, false);   // its queue went from 0 to 4096 bytes
  * boolean crowded = total.exceeded();
  * }</pre>
  */
@@ -42,7 +44,7 @@ public final class OutboundTotal {
     static final long STALLED_NANOS = 1_000_000_000L;
 
     private final long limit;
-    /** Past this, stalled peers are closed, then others least recently progressed, or the connection reporting. */
+    /** Past this, stalled peers are closed, then the connection reporting, or others if its peer reads. */
     private final long ceiling;
     private final LongSupplier clock;
     /** Everything queued, shared broadcast frames counted in each queue: what pausing looks at. */
@@ -85,9 +87,10 @@ public final class OutboundTotal {
      * @param now its queue now (0 once it is closed)
      * @param ownNow what of {@code now} no other queue shares (0 when {@code now} is)
      * @param peerTook whether its peer took bytes since the last report
+     * @param reads whether its peer has taken everything queued for it before: it reads
      * @return true if the session must close at once to keep the queues within the ceiling
      */
-    boolean report(Session session, long before, long now, long ownNow, boolean peerTook) {
+    boolean report(Session session, long before, long now, long ownNow, boolean peerTook, boolean reads) {
         if (limit == Long.MAX_VALUE) {
             return false;
         }
@@ -127,8 +130,8 @@ public final class OutboundTotal {
             stalled = condemn(session, time, limit, STALLED_NANOS, null);
             long excess = own - condemned - ceiling;
             if (excess > 0) {
-                if (condemned + excess <= limit / 2) {
-                    // Those that progressed least recently go, whatever their age: the reporter only in its turn.
+                if (reads && condemned + excess <= limit / 2) {
+                    // Its peer reads: those that progressed least recently go, whatever their age, it in its turn.
                     stalled = condemn(session, time, ceiling, 0, stalled);
                 } else {
                     h.condemned = true;

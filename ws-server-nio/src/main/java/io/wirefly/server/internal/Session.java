@@ -155,6 +155,8 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
     private long reportedOutbound;
     /** Whether the peer took queued bytes since the last report to the {@link OutboundTotal}. */
     private boolean peerTook;
+    /** Whether the peer has taken everything queued for it at least once: it reads (see {@link OutboundTotal}). */
+    private boolean peerReads;
     /** Input read in an earlier turn and not decoded yet (see {@link #FRAMES_PER_TURN}); null until the first. */
     private InputBacklog input;
     /** Bytes discarded while lingering, counted up to just past {@link #LINGER_DISCARD_LIMIT}. */
@@ -712,7 +714,12 @@ final class Session implements OutboundSink, EventLoop.ChannelHandler, SessionTi
         }
         long before = reportedOutbound;
         reportedOutbound = now;
-        return settings.outboundTotal().report(this, before, now, now == 0 ? 0 : out.own(), took);
+        boolean closeNow = settings.outboundTotal().report(this, before, now, now == 0 ? 0 : out.own(), took,
+                peerReads);
+        if (now == 0 && phase != Phase.CLOSED) {
+            peerReads = true;   // its queue went empty: the peer took all of it
+        }
+        return closeNow;
     }
 
     /** The handler's backlog drained: read again if nothing else holds reading back. */

@@ -904,11 +904,23 @@ class SessionTest {
     private static Rig stuckEcho(Settings shared, int took) {
         Rig rig = new Rig(shared).open();
         rig.frames();   // past the 101
+        echo(rig, took);
+        return rig;
+    }
+
+    /** A connection whose peer has read one 4,000-byte echo whole: it reads. Nothing is queued for it now. */
+    private static Rig reader(Settings shared) {
+        Rig rig = stuckEcho(shared, 0);
+        assertEquals(List.of("2"), drained(rig));
+        return rig;
+    }
+
+    /** Queues a 4,000-byte echo on the connection, of which its peer takes {@code took} bytes at once. */
+    private static void echo(Rig rig, int took) {
         rig.wire.writeBudget = took;
         rig.receive(clientFrame(0x2, new byte[4_000]));
         rig.events.ws.sendBinary(ByteBuffer.allocate(4_000));
         rig.loop.runTasks();
-        return rig;
     }
 
     /** @return the opcodes its peer gets once it reads everything queued, as "2"; none if it was cut off */
@@ -933,96 +945,91 @@ class SessionTest {
     /**
      * Pausing reads comes one message late: each peer that stops reading leaves one answer queued past the
      * server-wide budget. Many of them at once (300 peers echoed 256 KiB messages in the abuse suite) took a
-     * {@code -Xmx64m} server out of heap; now a report past 1.25 times the budget closes connections, those whose
-     * peers took bytes least recently first even when none has stalled a second, until the total is under the
-     * ceiling again, and drops their queues. The newest are the ones kept.
+     * {@code -Xmx64m} server out of heap; now a report past 1.25 times the budget closes the connection reporting,
+     * at once, when no other peer has stalled for a second to be closed instead and its own peer has never shown
+     * that it reads, and drops its queue.
      */
     @Test
     void manyPeersThatStopReadingAtOnceCannotQueueMuchMoreThanTheServerWideBudget() {
         long[] clock = {0};
         OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
-        Settings shared = settings(b -> {
-            b.high = 1_000_000;   // only the server-wide budget can stop them
-            b.low = 100_000;
-            b.max = 10_000_000;
-            b.total = total;
-        });
+        Settings shared = budgetOnly(total);
         List<Rig> rigs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             rigs.add(stuckEcho(shared, 0));
-            for (Rig rig : rigs) {
-                rig.loop.runTasks();   // the loops of those told to close
-            }
             clock[0] += 10_000_000;   // 10 ms apart: none has stalled a second yet
             assertTrue(total.total() <= 12_500, "within the ceiling: " + total.total());
         }
-        assertEquals(List.of(7, 8, 9), kept(rigs),
-                "the answers that fit under the ceiling (3 x 4,000 bytes and bookkeeping), the newest");
+        assertEquals(List.of(0, 1, 2), kept(rigs), "the answers that fit under the ceiling (3 x 4,000 bytes and "
+                + "bookkeeping)");
         assertEquals(0, total.total(), "everything written or dropped");
+    }
+
+    /**
+     * A peer that reads (it took a whole answer before) is not cut for a burst of others that stopped just before
+     * it: past the ceiling, those that progressed least recently go instead, even when none has stalled a second.
+     */
+    @Test
+    void pastTheCeilingAPeerThatReadsOutlastsABurstOfPeersThatStopped() {
+        long[] clock = {0};
+        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
+        Settings shared = budgetOnly(total);
+        Rig reader = reader(shared);
+        List<Rig> stopped = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stopped.add(stuckEcho(shared, 0));
+            clock[0] += 10_000_000;
+        }
+        echo(reader, 100);   // past 12,500: the first that stopped goes, the longest without progress
+        for (Rig rig : stopped) {
+            rig.loop.runTasks();
+        }
+        assertCutOff(stopped.get(0));
+        assertEquals(List.of("2"), drained(reader), "the peer that reads goes on");
+        assertEquals(List.of("2"), drained(stopped.get(1)));
+        assertEquals(List.of("2"), drained(stopped.get(2)));
+        assertEquals(0, total.total());
     }
 
     /**
      * The connections told to close go on their own loops, later: until they have, what they hold still counts. When
      * what is condemned and not freed yet would pass half the budget, the connection reporting is closed instead, at
-     * once, so a burst of reports in one turn of the loops cannot pile up memory.
+     * once, even if its peer reads, so that a burst of reports in one turn of the loops cannot pile up memory.
      */
     @Test
-    void whileTheClosedHaveNotGoneTheConnectionReportingIsClosedInstead() {
+    void whileTheClosedHaveNotGoneAReaderGoingPastTheCeilingIsClosedItself() {
         long[] clock = {0};
         OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
-        Settings shared = settings(b -> {
-            b.high = 1_000_000;
-            b.low = 100_000;
-            b.max = 10_000_000;
-            b.total = total;
-        });
-        List<Rig> rigs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            rigs.add(stuckEcho(shared, 0));   // no loop runs in between: nobody told to close has gone yet
+        Settings shared = budgetOnly(total);
+        List<Rig> readers = List.of(reader(shared), reader(shared), reader(shared));
+        List<Rig> stopped = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stopped.add(stuckEcho(shared, 0));
             clock[0] += 10_000_000;
+        }
+        for (Rig reader : readers) {
+            echo(reader, 100);   // no loop runs in between: the first stopped, told to close, has not gone yet
             assertTrue(total.total() <= 12_500 + 5_000, "within the ceiling and half the budget: " + total.total());
         }
-        for (Rig rig : rigs) {
+        for (Rig rig : stopped) {
             rig.loop.runTasks();
         }
-        assertEquals(List.of(1, 2, 3), kept(rigs),
-                "the fourth report closed the first; with it not gone yet, each later report closed its reporter");
+        assertCutOff(stopped.get(0));
+        assertEquals(List.of(0), kept(readers), "the first reader's report closed the first that stopped; with it "
+                + "not gone yet, the next two were closed themselves");
+        assertEquals(List.of("2"), drained(stopped.get(1)));
+        assertEquals(List.of("2"), drained(stopped.get(2)));
         assertEquals(0, total.total(), "everything written or dropped");
     }
 
-    /**
-     * A peer that is reading (it took bytes a moment ago) is not cut for a burst of others that stopped just before
-     * it: past the ceiling, those that progressed least recently go instead, even when none has stalled a second.
-     */
-    @Test
-    void pastTheCeilingAPeerThatIsReadingOutlastsABurstOfPeersThatStopped() {
-        long[] clock = {0};
-        OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
-        Settings shared = settings(b -> {
+    /** @return settings in which only the server-wide output budget can stop a connection */
+    private static Settings budgetOnly(OutboundTotal total) {
+        return settings(b -> {
             b.high = 1_000_000;
             b.low = 100_000;
             b.max = 10_000_000;
             b.total = total;
         });
-        Rig reader = stuckEcho(shared, 0);
-        clock[0] += 10_000_000;
-        Rig second = stuckEcho(shared, 0);
-        clock[0] += 10_000_000;
-        Rig third = stuckEcho(shared, 0);
-        clock[0] += 10_000_000;
-        reader.wire.writeBudget = 10;   // the first peer reads on: it took a few bytes just now
-        reader.session.onReady(false, true, false);
-        reader.wire.writeBudget = 0;
-        clock[0] += 10_000_000;
-        Rig fourth = stuckEcho(shared, 0);   // past 12,500: the second goes, the longest without progress
-        for (Rig rig : List.of(reader, second, third, fourth)) {
-            rig.loop.runTasks();
-        }
-        assertCutOff(second);
-        assertEquals(List.of("2"), drained(reader), "the peer that is reading goes on");
-        assertEquals(List.of("2"), drained(third));
-        assertEquals(List.of("2"), drained(fourth), "the connection reporting goes on");
-        assertEquals(0, total.total());
     }
 
     /** @return the indexes of the connections still open, each checked to deliver its one echo; the others cut off */
@@ -1048,12 +1055,7 @@ class SessionTest {
     void pastTheCeilingThePeersStalledLongestAreClosedFirstAndTheNewcomerGoesOn() {
         long[] clock = {0};
         OutboundTotal total = new OutboundTotal(10_000, () -> clock[0]);
-        Settings shared = settings(b -> {
-            b.high = 1_000_000;
-            b.low = 100_000;
-            b.max = 10_000_000;
-            b.total = total;
-        });
+        Settings shared = budgetOnly(total);
         Rig first = stuckEcho(shared);
         Rig second = stuckEcho(shared);
         Rig third = stuckEcho(shared);
