@@ -315,7 +315,7 @@ class HardeningIT {
 
     /**
      * A peer that reads gets one 8 MB echo (more than loopback's socket buffer takes) through a small window. Then
-     * eight peers send 1 MB messages to the echo and read nothing, until the server's connections together queue
+     * eight peers send 64 KB messages to the echo and read nothing, until the server's connections together queue
      * more than its output budget (8 MiB) and their reads pause, and the reader sends more: each echo takes the
      * queues past the ceiling (10 MiB) while none of the eight has stalled a second. Since the reader has shown that
      * it reads, the server closes those whose peers took bytes least recently, not it, and it gets every echo whole.
@@ -328,8 +328,10 @@ class HardeningIT {
                 .writeWaterMarks(1 << 20, 16 << 20)   // only the server-wide budget pauses them
                 .config(WebSocketConfig.builder().maxFrameSize(16 << 20).maxMessageSize(16 << 20).build())
                 .route("/", Recorder.echo()).build().start();
-        byte[] attack = new byte[14 + 1_000_000];   // masked with a zero key: the payload goes as is
-        System.arraycopy(header(0x2, 1_000_000), 0, attack, 0, 14);
+        // Small messages: each peer that stops leaves at most one of them past the budget, so the queues stand
+        // just above 8 MiB when the reader's echo comes, and that echo alone takes them past the ceiling.
+        byte[] attack = new byte[8 + 64_000];   // masked with a zero key: the payload goes as is
+        System.arraycopy(header(0x2, 64_000), 0, attack, 0, 8);
         byte[] message = new byte[8_000_000];
         new java.util.Random(7).nextBytes(message);
         int peers = 8;
@@ -347,7 +349,7 @@ class HardeningIT {
                 java.net.Socket s = c.socket;
                 Thread t = new Thread(() -> {
                     try {
-                        for (int m = 0; m < 40; m++) {   // at most 40 MB: blocks long before
+                        for (int m = 0; m < 600; m++) {   // at most 38 MB: blocks long before
                             s.getOutputStream().write(attack);
                         }
                     } catch (IOException e) {
