@@ -104,7 +104,8 @@ public final class Abuse {
             Attacks attacks = new Attacks(target, 32);
             MessageAttacks messages = new MessageAttacks(attacks, target);
             FloodAttacks floods = new FloodAttacks(attacks, target.port);
-            TlsAttacks tlsAttacks = new TlsAttacks(attacks, floods, target.port);
+            LifecycleAttacks lives = new LifecycleAttacks(attacks, target);
+            TlsAttacks tlsAttacks = new TlsAttacks(attacks, floods, lives, target.port);
             try {
                 Thread.sleep(3_000);   // warm-up, not measured
                 healthy.window();
@@ -129,11 +130,11 @@ public final class Abuse {
                                 + " neither read nor closed for 13 s; a fresh client each second",
                                 () -> attacks.unclosedAnswers(scaled(3000, scale), 13)),
                         new Scenario("churn", n10k + " connections: upgrade, echo, then reset (half) or close (half)",
-                                () -> attacks.churn(n10k)),
+                                () -> lives.churn(n10k)),
                         new Scenario("churn behind a stall", "one handshake stalled first (a header line a second),"
                                 + " then up to " + scaled(100_000, scale) + " connections in 9 s upgrade, send a close"
                                 + " and go",
-                                () -> attacks.churnBehindStall(scaled(100_000, scale))),
+                                () -> lives.churnBehindStall(scaled(100_000, scale))),
                         new Scenario("decompression bomb", scaled(2000, scale) + " messages of " + bomb.length
                                 + " B inflating to 256 MiB",
                                 () -> messages.decompressionBomb(scaled(2000, scale), bomb)),
@@ -155,11 +156,11 @@ public final class Abuse {
                                 () -> messages.fragments(scaled(50, scale), 200_000)),
                         new Scenario("garbage", n10k + " connections sending 4 KiB of random bytes after the "
                                 + "upgrade", () -> messages.garbage(n10k, 4096)),
-                        new Scenario("idle", n10k + " upgraded connections held 20 s", () -> attacks.idle(n10k, 20)),
+                        new Scenario("idle", n10k + " upgraded connections held 20 s", () -> lives.idle(n10k, 20)),
                         new Scenario("heavy idle", scaled(6000, scale) + " connections upgraded with a 15 KiB head,"
-                                + " held 20 s", () -> attacks.heavyIdle(scaled(6000, scale), 20)),
+                                + " held 20 s", () -> lives.heavyIdle(scaled(6000, scale), 20)),
                         new Scenario("SIGTERM", scaled(200, scale) + " busy clients, then SIGTERM",
-                                () -> attacks.sigterm(scaled(200, scale), 3))));
+                                () -> lives.sigterm(scaled(200, scale), 3))));
                 if (tls) {
                     scenarios.add(1, new Scenario("TLS slowloris", n1000 + " TLS handshakes stalled for 13 s (a third "
                             + "each: half a ClientHello; a whole one, then silence; one byte a second)",
@@ -184,7 +185,7 @@ public final class Abuse {
                             + "for 10 s, reading no pong", () -> tlsAttacks.tlsPingFlood(flooders, 10, clients)));
                     int busy = scaled(200, scale);
                     scenarios.set(scenarios.size() - 1, new Scenario("SIGTERM", busy + " busy clients, every second "
-                            + "one on wss, then SIGTERM", () -> attacks.sigterm(busy, 3, clients)));
+                            + "one on wss, then SIGTERM", () -> lives.sigterm(busy, 3, clients)));
                 }
                 for (Scenario s : scenarios) {
                     if (only != null && !only.contains(s.name())) {

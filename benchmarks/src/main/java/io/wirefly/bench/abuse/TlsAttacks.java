@@ -16,23 +16,26 @@ import javax.net.ssl.SSLSocketFactory;
  * they use, every one is bounded in connections and in time and talks to 127.0.0.1 only.
  *
  * <pre>{@code
- * TlsAttacks tls = new TlsAttacks(attacks, floods, target.port);
+ * TlsAttacks tls = new TlsAttacks(attacks, floods, lives, target.port);
  * Tally t = tls.tlsHellos(3000, 13);
  * }</pre>
  */
 final class TlsAttacks {
     private final Attacks attacks;
     private final FloodAttacks floods;
+    private final LifecycleAttacks lives;
     private final int port;
 
     /**
      * @param attacks the plain attacks, whose pool and helpers these share
      * @param floods the floods, which these run over wss
+     * @param lives the attacks on a connection's life, whose idle connections these hold over wss
      * @param port the server's port
      */
-    TlsAttacks(Attacks attacks, FloodAttacks floods, int port) {
+    TlsAttacks(Attacks attacks, FloodAttacks floods, LifecycleAttacks lives, int port) {
         this.attacks = attacks;
         this.floods = floods;
+        this.lives = lives;
         this.port = port;
     }
 
@@ -134,7 +137,7 @@ final class TlsAttacks {
      * @param tls the client's socket factory, trusting the server's certificate
      */
     Tally tlsIdle(int n, int seconds, SSLSocketFactory tls) throws InterruptedException {
-        return attacks.idle(n, seconds, "", tls);
+        return lives.idle(n, seconds, "", tls);
     }
 
     /**
