@@ -312,26 +312,28 @@ class HardeningIT {
     }
 
     /**
-     * A peer that reads gets one 14 MB echo (far more than loopback's socket buffer takes) through a small window.
+     * A peer that reads gets one 16 MB echo (far more than loopback's socket buffer takes) through a small window.
      * Then eight peers send 64 KB messages to the echo and read nothing, until the server's connections together
-     * queue more than its output budget (24 MiB) and their reads pause, and the reader sends more: each echo takes
-     * the queues past the ceiling (30 MiB) while none of the eight has stalled a second, by less than half the budget
-     * whatever part of it the socket's buffer takes. Since the reader has shown that it reads, the server closes those
+     * queue more than its output budget (32 MiB) and their reads pause, and the reader sends more: each echo takes
+     * the queues past the ceiling (40 MiB) while none of the eight has stalled a second. What of an echo waits in the
+     * queue (10 to 15 MB, as the socket's buffer takes 1 to 6) is more than a quarter of the budget, so the queues
+     * pass the ceiling, and less than half, the most the rule lets a reader take them past it, however close to the
+     * ceiling the others stand. Since the reader has shown that it reads, the server closes those
      * whose peers took bytes least recently, not it, and it gets every echo whole.
      * (Before, a report past the ceiling with no peer stalled for a second closed the connection reporting: the
      * reader, cut off inside its next echo.)
      */
     @Test
     void aPeerThatReadsOnIsNotClosedForTheOutputOfPeersThatJustStopped() throws Exception {
-        WebSocketServer server = WebSocketServer.builder().port(0).maxOutboundBuffer(24 << 20)
+        WebSocketServer server = WebSocketServer.builder().port(0).maxOutboundBuffer(32 << 20)
                 .writeWaterMarks(1 << 20, 32 << 20).maxWriteBuffer(64 << 20)   // only the server-wide budget pauses
                 .config(WebSocketConfig.builder().maxFrameSize(16 << 20).maxMessageSize(16 << 20).build())
                 .route("/", Recorder.echo()).build().start();
         // Small messages: each peer that stops leaves at most one of them past the budget, so the queues stand
-        // just above 24 MiB when the reader's echo comes, and that echo alone takes them past the ceiling.
+        // between the budget and the ceiling when the reader's echo comes.
         byte[] attack = new byte[8 + 64_000];   // masked with a zero key: the payload goes as is
         System.arraycopy(header(0x2, 64_000), 0, attack, 0, 8);
-        byte[] message = new byte[14_000_000];
+        byte[] message = new byte[16_000_000];
         new java.util.Random(7).nextBytes(message);
         int peers = 8;
         List<RawClient> sockets = new ArrayList<>();
@@ -348,7 +350,7 @@ class HardeningIT {
                 java.net.Socket s = c.socket;
                 Thread t = new Thread(() -> {
                     try {
-                        for (int m = 0; m < 1_000; m++) {   // at most 64 MB: blocks long before
+                        for (int m = 0; m < 1_500; m++) {   // at most 96 MB: blocks long before
                             s.getOutputStream().write(attack);
                         }
                     } catch (IOException e) {
